@@ -1,0 +1,49 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DEBUG=1
+
+.PHONY: install run test lint format lock worker bench clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+		{ echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	@echo "Serving on http://127.0.0.1:8000 (the task worker runs beside it)"
+	@trap 'kill 0' INT TERM EXIT; \
+		$(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & \
+		$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+worker: install
+	$(BIN)/python manage.py db_worker --queue-name '*'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin the dependencies after editing pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra dev --python-version 3.12 --generate-hashes -o requirements.lock
+
+bench: install
+	$(BIN)/python bench/bench_siting.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*

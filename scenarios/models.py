@@ -1,0 +1,1 @@
+"""Linking the two: scenarios, coverage results and optimisation runs."""

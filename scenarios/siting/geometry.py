@@ -1,0 +1,190 @@
+"""Distances on the sphere and sparse neighbour structures.
+
+Every distance that decides an answer is the haversine distance with R = 6,371,008.8 m computed
+from the coordinates as written. A local equirectangular projection and a k-d tree only *filter*
+pairs; the projection's distortion is bounded (see :class:`LocalProjection`) so the filter never
+loses a pair that the haversine distance would keep.
+
+Assumption: the points lie in one region that does not straddle the antimeridian and is not at a
+pole (a street, a district, a city). Memory grows with the number of pairs within reach, never
+with demand × candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import csr_array
+from scipy.spatial import cKDTree
+
+EARTH_RADIUS_M = 6_371_008.8
+
+# Relative and absolute slack on every projected distance: covers floating-point rounding and the
+# small poleward bulge of a great circle between two points (metres over kilometres).
+_REL_SLACK = 1e-7
+_ABS_SLACK_M = 0.01
+# Latitude margin (degrees) added to the band of the data when bounding the projection's scale.
+_LAT_MARGIN_DEG = 0.5
+
+
+def haversine_m(lat1: ArrayLike, lng1: ArrayLike, lat2: ArrayLike, lng2: ArrayLike) -> NDArray:
+    """Great-circle distance in metres between points given in degrees (broadcasts)."""
+    phi1 = np.radians(np.asarray(lat1, dtype=float))
+    phi2 = np.radians(np.asarray(lat2, dtype=float))
+    dphi = phi2 - phi1
+    dlmb = np.radians(np.asarray(lng2, dtype=float) - np.asarray(lng1, dtype=float))
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class LocalProjection:
+    """Equirectangular projection to metres around ``(lat0, lng0)``.
+
+    ``x = R cos(lat0) (lng - lng0)``, ``y = R (lat - lat0)`` in radians. Along any path inside the
+    latitude band ``[lat_min, lat_max]`` the true east-west scale ``cos(lat)`` differs from
+    ``cos(lat0)`` by a bounded ratio, hence for points in the band::
+
+        projected <= over * true      and      true <= under * projected
+
+    (plus tiny slack), which lets a k-d tree on projected points filter candidates safely.
+    """
+
+    lat0: float
+    lng0: float
+    over: float  # bound on projected / true
+    under: float  # bound on true / projected
+
+    @classmethod
+    def around(cls, lat: ArrayLike, lng: ArrayLike) -> LocalProjection:
+        """A projection centred on the given points, with bounds valid for their latitude band."""
+        lat = np.asarray(lat, dtype=float).ravel()
+        lng = np.asarray(lng, dtype=float).ravel()
+        if lat.size == 0:
+            return cls(0.0, 0.0, 1.0, 1.0)
+        lo, hi = float(lat.min()), float(lat.max())
+        lat0 = (lo + hi) / 2
+        lng0 = (float(lng.min()) + float(lng.max())) / 2
+        lo = max(lo - _LAT_MARGIN_DEG, -89.9)
+        hi = min(hi + _LAT_MARGIN_DEG, 89.9)
+        cos0 = np.cos(np.radians(lat0))
+        # Smallest cos in the band is at its pole-most edge; largest at the point nearest the equator.
+        cos_min = min(np.cos(np.radians(lo)), np.cos(np.radians(hi)))
+        cos_max = 1.0 if lo <= 0 <= hi else max(np.cos(np.radians(lo)), np.cos(np.radians(hi)))
+        over = max(1.0, cos0 / cos_min) * (1 + _REL_SLACK)
+        under = max(1.0, cos_max / cos0) * (1 + _REL_SLACK)
+        return cls(lat0, lng0, float(over), float(under))
+
+    def to_xy(self, lat: ArrayLike, lng: ArrayLike) -> NDArray:
+        """Projected coordinates in metres, shape ``(n, 2)``."""
+        lat = np.asarray(lat, dtype=float).ravel()
+        lng = np.asarray(lng, dtype=float).ravel()
+        k = np.radians(1.0) * EARTH_RADIUS_M
+        x = k * np.cos(np.radians(self.lat0)) * (lng - self.lng0)
+        y = k * (lat - self.lat0)
+        return np.column_stack([x, y])
+
+    def query_radius(self, true_radius_m: float) -> float:
+        """Projected radius that contains every pair within ``true_radius_m`` (haversine)."""
+        return true_radius_m * self.over + _ABS_SLACK_M
+
+    def true_lower_bound(self, projected_m: NDArray) -> NDArray:
+        """A lower bound on the haversine distance of a pair ``projected_m`` apart."""
+        return np.maximum((np.asarray(projected_m) - _ABS_SLACK_M) / self.over, 0.0)
+
+
+def _projection(dlat, dlng, slat, slng) -> LocalProjection:
+    return LocalProjection.around(np.concatenate([dlat, slat]), np.concatenate([dlng, slng]))
+
+
+def _as_float(a: ArrayLike) -> NDArray:
+    return np.asarray(a, dtype=float).ravel()
+
+
+def neighbours_within(
+    demand_lat: ArrayLike,
+    demand_lng: ArrayLike,
+    site_lat: ArrayLike,
+    site_lng: ArrayLike,
+    radius_m: float,
+) -> csr_array:
+    """Haversine distances (metres) of every demand × site pair at most ``radius_m`` apart.
+
+    Returns a CSR array of shape ``(n_demand, n_sites)``. The *stored entries* are the pairs
+    within reach; a stored value may be exactly 0 (a site on a demand point), so use the sparsity
+    pattern, not ``data > 0``, to test reach. Column indices are sorted within each row.
+    """
+    dlat, dlng, slat, slng = map(_as_float, (demand_lat, demand_lng, site_lat, site_lng))
+    n, m = dlat.size, slat.size
+    if n == 0 or m == 0 or not radius_m >= 0:
+        return csr_array((np.zeros(0), np.zeros(0, np.int32), np.zeros(n + 1, np.int64)), (n, m))
+    proj = _projection(dlat, dlng, slat, slng)
+    dtree = cKDTree(proj.to_xy(dlat, dlng))
+    stree = cKDTree(proj.to_xy(slat, slng))
+    pairs = dtree.sparse_distance_matrix(stree, proj.query_radius(radius_m), output_type="ndarray")
+    i = pairs["i"].astype(np.int64)
+    j = pairs["j"].astype(np.int64)
+    d = haversine_m(dlat[i], dlng[i], slat[j], slng[j])
+    keep = d <= radius_m
+    i, j, d = i[keep], j[keep], d[keep]
+    order = np.lexsort((j, i))
+    i, j, d = i[order], j[order], d[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(i, minlength=n), out=indptr[1:])
+    return csr_array((d, j.astype(np.int32), indptr), shape=(n, m))
+
+
+def nearest_k(
+    demand_lat: ArrayLike,
+    demand_lng: ArrayLike,
+    site_lat: ArrayLike,
+    site_lng: ArrayLike,
+    k: int | ArrayLike,
+) -> tuple[NDArray, NDArray]:
+    """The ``k`` nearest sites of each demand point by haversine distance, exactly.
+
+    ``k`` may be one number or one per demand point. Returns ``(index, distance)`` arrays of shape
+    ``(n_demand, max k)`` sorted by distance (ties by site index); row ``i`` holds ``k[i]`` valid
+    entries and is padded with ``-1`` / ``inf``. ``k`` larger than the number of sites is capped.
+
+    The k-d tree on projected points proposes candidates; a row is accepted only when its
+    k-th haversine distance is at most a proven lower bound on the distance of every site the tree
+    did not return, otherwise the row is queried again with more neighbours.
+    """
+    dlat, dlng, slat, slng = map(_as_float, (demand_lat, demand_lng, site_lat, site_lng))
+    n, m = dlat.size, slat.size
+    kk = np.minimum(np.broadcast_to(np.asarray(k, dtype=np.int64), (n,)), m)
+    width = int(kk.max()) if n else 0
+    index = np.full((n, width), -1, dtype=np.int64)
+    dist = np.full((n, width), np.inf)
+    if n == 0 or m == 0 or width == 0:
+        return index, dist
+    proj = _projection(dlat, dlng, slat, slng)
+    tree = cKDTree(proj.to_xy(slat, slng))
+    dxy = proj.to_xy(dlat, dlng)
+    todo = np.flatnonzero(kk > 0)
+    extra = 4
+    while todo.size:
+        kq = int(min(m, kk[todo].max() + extra))
+        pdist, pidx = tree.query(dxy[todo], k=kq)
+        pdist = pdist.reshape(todo.size, kq)
+        pidx = pidx.reshape(todo.size, kq)
+        h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
+        order = np.lexsort((pidx, h), axis=1)
+        h = np.take_along_axis(h, order, axis=1)
+        pidx = np.take_along_axis(pidx, order, axis=1)
+        rows_k = kk[todo]
+        kth = h[np.arange(todo.size), rows_k - 1]
+        # Sites the tree did not return are at least this far (none are left when kq == m).
+        unseen = np.inf if kq == m else proj.true_lower_bound(pdist[:, -1])
+        ok = kth < unseen  # strict, so an unseen site cannot tie with the k-th either
+        w = min(kq, width)
+        cols = np.arange(w)[None, :]
+        valid = cols < rows_k[ok, None]
+        index[todo[ok], :w] = np.where(valid, pidx[ok, :w], -1)
+        dist[todo[ok], :w] = np.where(valid, h[ok, :w], np.inf)
+        todo = todo[~ok]
+        extra *= 4
+    return index, dist

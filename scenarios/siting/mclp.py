@@ -1,0 +1,290 @@
+"""Maximal covering location (MCLP): choose ``p`` sites covering the most demand weight.
+
+Exact: a MILP solved by HiGHS. Heuristic: greedy, then best-improvement swaps (one site out,
+one in) evaluated for all pairs at once with sparse products, bounded by the LP relaxation
+(or a Lagrangian bound when the LP would be too large).
+
+Before either, the model is reduced: excluded columns go, demand already covered by fixed sites
+becomes a constant, demand nobody can reach goes, and demand points reached by exactly the same
+set of candidates are merged (their weights add up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import csr_array, hstack, identity, vstack
+
+from . import milp
+from .coverage import covered_weight, reach
+from .data import DemandPoints, Facilities, Solution, fixed_and_excluded, relative_gap
+from .geometry import neighbours_within
+
+AUTO_EXACT_MAX_NNZ = 1_000_000
+"""``method="auto"`` solves exactly when the reduced coverage matrix has at most this many
+nonzeros (HiGHS then typically proves optimality in seconds); above it, the heuristic."""
+
+METHODS = ("auto", "exact", "heuristic")
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    a: csr_array  # merged demand rows × free candidate columns, 0/1
+    w: NDArray  # weight per merged row
+    cols: NDArray  # original positions of the free columns
+    fixed: NDArray  # original positions of fixed sites
+    k: int  # number of free sites to choose
+
+
+def merge_identical_rows(a: csr_array, w: NDArray) -> tuple[csr_array, NDArray]:
+    """Merge rows with the same sparsity pattern, adding their weights; drop empty rows."""
+    rows: dict[bytes, int] = {}
+    keep: list[int] = []
+    new_w: list[float] = []
+    for i in range(a.shape[0]):
+        lo, hi = a.indptr[i], a.indptr[i + 1]
+        if lo == hi or w[i] <= 0:
+            continue
+        key = a.indices[lo:hi].tobytes()
+        r = rows.get(key)
+        if r is None:
+            rows[key] = len(keep)
+            keep.append(i)
+            new_w.append(float(w[i]))
+        else:
+            new_w[r] += float(w[i])
+    merged = a[np.asarray(keep, dtype=np.int64)] if keep else csr_array((0, a.shape[1]))
+    return csr_array(merged), np.asarray(new_w, dtype=float)
+
+
+def _reduce(cover: csr_array, w: NDArray, p: int, fixed: NDArray, excluded: NDArray) -> _Reduced:
+    free = ~fixed & ~excluded
+    cols = np.flatnonzero(free)
+    by_fixed = (cover @ fixed.astype(float)) > 0
+    rows = np.flatnonzero(~by_fixed & (w > 0))
+    a = csr_array(cover[rows][:, cols])
+    a, ww = merge_identical_rows(a, w[rows])
+    return _Reduced(a=a, w=ww, cols=cols, fixed=np.flatnonzero(fixed), k=p - int(fixed.sum()))
+
+
+def _model(red: _Reduced):
+    """MILP data: variables [y (free sites), z (merged demand rows)], minimising -covered."""
+    r, f = red.a.shape
+    c = np.concatenate([np.zeros(f), -red.w])
+    a = vstack(
+        [
+            hstack([-red.a, identity(r, format="csr")]),
+            csr_array((np.ones(f), np.arange(f), [0, f]), shape=(1, f + r)),
+        ],
+        format="csr",
+    )
+    row_lb = np.concatenate([np.full(r, -np.inf), [red.k]])
+    row_ub = np.concatenate([np.zeros(r), [red.k]])
+    lb, ub = np.zeros(f + r), np.ones(f + r)
+    integer = np.concatenate([np.ones(f), np.zeros(r)])
+    return c, a, row_lb, row_ub, lb, ub, integer
+
+
+def _greedy_swap(a: csr_array, w: NDArray, k: int, clock: milp.Clock, swap: bool = True) -> NDArray:
+    """Greedy by coverage gain, then best-improvement 1-1 swaps until none improves."""
+    r, f = a.shape
+    at = csr_array(a.T)
+    ac = a.tocsc()
+    chosen = np.zeros(f, dtype=bool)
+    count = np.zeros(r)
+    tol = 1e-9 * max(1.0, float(w.sum()))
+
+    def toggle(j: int, sign: int) -> None:
+        count[at.indices[at.indptr[j] : at.indptr[j + 1]]] += sign
+        chosen[j] = sign > 0
+
+    for _ in range(k):
+        gain = at @ np.where(count == 0, w, 0.0)
+        gain[chosen] = -np.inf
+        toggle(int(np.argmax(gain)), +1)
+
+    while swap and k and k < f and not clock.expired():
+        gain = at @ np.where(count == 0, w, 0.0)
+        w_one = np.where(count == 1, w, 0.0)
+        loss = at @ w_one
+        s = np.flatnonzero(chosen)
+        # extra[a, s] = weight covered only by s and also by a: kept when s leaves and a enters.
+        extra = (at @ (ac[:, s].multiply(w_one[:, None]))).toarray()
+        profit = gain[:, None] + extra - loss[s][None, :]
+        profit[chosen, :] = -np.inf
+        best = np.unravel_index(int(np.argmax(profit)), profit.shape)
+        if profit[best] <= tol:
+            break
+        toggle(int(s[best[1]]), -1)
+        toggle(int(best[0]), +1)
+    return np.flatnonzero(chosen)
+
+
+def _lagrangian_bound(a: csr_array, w: NDArray, k: int, target: float, iters: int = 300) -> float:
+    """Upper bound from relaxing ``z_i <= sum_j a_ij y_j`` with multipliers in ``[0, w_i]``.
+
+    For any multipliers ``lam``: ``L = sum(w - lam) + (sum of the k largest (a.T @ lam))`` bounds
+    the reduced optimum from above; projected subgradient steps lower it towards the LP bound.
+    """
+    r, f = a.shape
+    if r == 0:
+        return 0.0
+    at = csr_array(a.T)
+    lam = w.copy()
+    best, theta, stall = np.inf, 1.0, 0
+    for _ in range(iters):
+        v = at @ lam
+        top = np.argpartition(-v, k - 1)[:k] if 0 < k < f else np.arange(f if k else 0)
+        value = float((w - lam).sum() + v[top].sum())
+        if value < best - 1e-9 * max(1.0, abs(best) if np.isfinite(best) else 1.0):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 10:
+                theta, stall = theta / 2, 0
+        ind = np.zeros(f)
+        ind[top] = 1.0
+        g = a @ ind - 1.0
+        # Components pinned at a bound that the step would push further do not move.
+        g[((lam <= 0) & (g > 0)) | ((lam >= w) & (g < 0))] = 0.0
+        norm = float(g @ g)
+        if norm == 0 or theta < 1e-4 or best - target <= 1e-9 * max(1.0, best):
+            break
+        lam = np.clip(lam - theta * (value - target) / norm * g, 0.0, w)
+    return best
+
+
+def _heuristic_bound(red: _Reduced, covered: float, clock: milp.Clock) -> tuple[float, str]:
+    """Upper bound on the reduced objective for a heuristic answer, and its kind."""
+    if red.a.shape[0] == 0 or red.k == 0:
+        return 0.0, "lp"
+    if red.a.nnz <= milp.LP_BOUND_MAX_NNZ:
+        out = milp.solve(*_model(red), relax=True, time_limit=clock.remaining())
+        if np.isfinite(out.bound):
+            return -out.bound, "lp"
+    return _lagrangian_bound(red.a, red.w, red.k, covered), "lagrangian"
+
+
+def solve_mclp_cover(
+    cover: csr_array,
+    weight: ArrayLike,
+    *,
+    p: int,
+    fixed: ArrayLike | None = None,
+    excluded: ArrayLike | None = None,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """MCLP on a given demand × candidate reach matrix (its sparsity pattern is the reach).
+
+    ``fixed``/``excluded`` are boolean masks or position lists. Fixed sites are always chosen and
+    count towards ``p``; excluded sites are never chosen. Exactly ``p`` sites are returned.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    clock = milp.Clock(time_limit)
+    cover = reach(csr_array(cover))
+    w = np.asarray(weight, dtype=float).ravel()
+    m = cover.shape[1]
+    fixed_mask, excluded_mask = fixed_and_excluded(m, fixed, excluded, p)
+    red = _reduce(cover, w, int(p), fixed_mask, excluded_mask)
+    use_exact = method == "exact" or (method == "auto" and red.a.nnz <= AUTO_EXACT_MAX_NNZ)
+
+    bound_kind, status, used = "mip", "optimal", "exact" if use_exact else "heuristic"
+    if red.k == 0 or red.a.shape[0] == 0:
+        # Nothing left to decide: every choice covers the same weight.
+        chosen_free, reduced_bound = np.zeros(0, dtype=np.int64), 0.0
+    elif use_exact:
+        out = milp.solve(*_model(red), time_limit=clock.remaining())
+        reduced_bound = -out.bound
+        status = "optimal" if out.optimal else "time_limit"
+        if out.x is not None:
+            chosen_free = np.flatnonzero(out.x[: red.a.shape[1]] > 0.5)
+        else:  # HiGHS stopped before finding any incumbent: fall back to the heuristic
+            used = "heuristic"
+            chosen_free = _greedy_swap(red.a, red.w, red.k, clock)
+        if not np.isfinite(reduced_bound):
+            value = float(red.w[_rows_covered(red.a, chosen_free)].sum())
+            reduced_bound, bound_kind = _heuristic_bound(red, value, clock)
+    else:
+        status = "heuristic"
+        chosen_free = _greedy_swap(red.a, red.w, red.k, clock)
+        value = float(red.w[_rows_covered(red.a, chosen_free)].sum())
+        reduced_bound, bound_kind = _heuristic_bound(red, value, milp.Clock(None))
+
+    chosen = _complete(red, chosen_free, m, excluded_mask)
+    objective = covered_weight(cover, w, _mask(chosen, m))
+    constant = objective - float(red.w[_rows_covered(red.a, chosen_free)].sum())
+    bound = max(constant + reduced_bound, objective)
+    gap = relative_gap(objective, bound)
+    if status == "optimal" and gap < 1e-9:
+        bound, gap = objective, 0.0
+    return Solution(
+        model="mclp",
+        method=used,
+        objective=objective,
+        chosen=chosen,
+        bound=bound,
+        gap=gap,
+        seconds=clock.elapsed,
+        bound_kind=bound_kind,
+        status=status,
+    )
+
+
+def _rows_covered(a: csr_array, cols: NDArray) -> NDArray:
+    ind = np.zeros(a.shape[1])
+    ind[cols] = 1.0
+    return (a @ ind) > 0
+
+
+def _mask(index: NDArray, m: int) -> NDArray:
+    mask = np.zeros(m, dtype=bool)
+    mask[index] = True
+    return mask
+
+
+def _complete(red: _Reduced, chosen_free: NDArray, m: int, excluded: NDArray) -> NDArray:
+    """Fixed + chosen free sites, padded with unused free sites so that exactly p are returned
+    (padding adds no coverage; it only happens when fewer sites already reach everything)."""
+    chosen = set(red.fixed.tolist()) | set(red.cols[chosen_free].tolist())
+    need = len(red.fixed) + red.k - len(chosen)
+    for j in red.cols:
+        if need <= 0:
+            break
+        if j not in chosen:
+            chosen.add(int(j))
+            need -= 1
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def solve_mclp(
+    demand: DemandPoints,
+    candidates: Facilities,
+    *,
+    p: int,
+    radius_m: float,
+    fixed: ArrayLike | None = None,
+    excluded: ArrayLike | None = None,
+    method: str = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Choose ``p`` candidates maximising the demand weight within ``radius_m`` (haversine).
+
+    ``method``: ``"exact"`` (HiGHS MILP, proven optimal unless ``time_limit`` stops it),
+    ``"heuristic"`` (greedy + swaps, with an LP or Lagrangian bound) or ``"auto"`` (exact when
+    the reduced model has at most :data:`AUTO_EXACT_MAX_NNZ` nonzeros). ``Solution.method`` says
+    what was used: an exact solve that finds no incumbent in time falls back to the heuristic.
+    """
+    dist = neighbours_within(demand.lat, demand.lng, candidates.lat, candidates.lng, radius_m)
+    return solve_mclp_cover(
+        dist,
+        demand.weight,
+        p=p,
+        fixed=fixed,
+        excluded=excluded,
+        method=method,
+        time_limit=time_limit,
+    )

@@ -1,0 +1,627 @@
+"""Where: neighbourhood areas, the service catalogue, sites, their services and safety checks."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sites.validators import (
+    validate_latitude_in_region,
+    validate_longitude_in_region,
+    validate_polygon_geojson,
+)
+
+
+class TargetGroup(models.TextChoices):
+    ALL = "all", _("All residents")
+    ELDERLY = "elderly", _("Elderly (60+)")
+    CHILDREN = "children", _("Children")
+    DISABLED = "disabled", _("Disabled people")
+    WORKERS = "workers", _("Workers")
+
+
+class Area(models.Model):
+    """A neighbourhood committee's (居委会) area with its population by group."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_polygon_geojson],
+        help_text=_("Optional GeoJSON Polygon in WGS-84 (longitude, latitude)."),
+    )
+    centroid_lat = models.DecimalField(
+        _("centroid latitude"),
+        max_digits=8,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    centroid_lng = models.DecimalField(
+        _("centroid longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    population_total = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_elderly = models.PositiveIntegerField(_("elderly 60+"), null=True, blank=True)
+    population_children_0_6 = models.PositiveIntegerField(_("children 0–6"), null=True, blank=True)
+    population_children_7_14 = models.PositiveIntegerField(
+        _("children 7–14"), null=True, blank=True
+    )
+    population_disabled = models.PositiveIntegerField(_("disabled"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative data"),
+        default=False,
+        help_text=_("Coordinates or figures are approximate demo values."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(population_total__isnull=True)
+                | Q(population_elderly__isnull=True)
+                | Q(population_elderly__lte=models.F("population_total")),
+                name="area_elderly_within_total",
+                violation_error_message=_("The elderly cannot outnumber the whole population."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:area_detail", args=[self.pk])
+
+    @property
+    def population_children(self) -> int | None:
+        parts = [self.population_children_0_6, self.population_children_7_14]
+        if all(part is None for part in parts):
+            return None
+        return sum(part or 0 for part in parts)
+
+    def population_for(self, group: str) -> int | None:
+        """The population of a target group, or None where the area has no figure."""
+        return {
+            TargetGroup.ALL: self.population_total,
+            TargetGroup.ELDERLY: self.population_elderly,
+            TargetGroup.CHILDREN: self.population_children,
+            TargetGroup.DISABLED: self.population_disabled,
+            # No separate statistic for workers: the working-age population stands in.
+            TargetGroup.WORKERS: self.population_total,
+        }[group]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.boundary:
+            from shapely.geometry import Point, shape
+
+            polygon = shape(self.boundary)
+            centroid = Point(float(self.centroid_lng), float(self.centroid_lat))
+            if self.centroid_lat is not None and not polygon.buffer(0.002).contains(centroid):
+                raise ValidationError(
+                    {"centroid_lat": _("The centre point lies outside the area's boundary.")}
+                )
+
+
+class LifeCircleLevel(models.TextChoices):
+    BLOCK = "block", _("Neighbourhood block")
+    FIVE = "5min", _("5-minute life circle")
+    TEN = "10min", _("10-minute life circle")
+    FIFTEEN = "15min", _("15-minute life circle")
+    NONE = "none", _("Inside a hub (no own standard)")
+
+
+class ServiceCategory(models.TextChoices):
+    HUB = "hub", _("Multi-service hub")
+    ELDERLY = "elderly", _("Elderly care")
+    HEALTH = "health", _("Health")
+    CHILDREN = "children", _("Children and education")
+    FOOD = "food", _("Food and shopping")
+    CULTURE = "culture", _("Culture and sport")
+    CIVIC = "civic", _("Community affairs")
+    DAILY = "daily", _("Daily services")
+
+
+class StandardStatus(models.TextChoices):
+    READ = "R", _("Read in the official text")
+    SECONDARY = "R2", _("Read in a secondary source")
+    UNCONFIRMED = "U", _("Not confirmed")
+    STORY = "story", _("From the Fenglin story")
+
+
+class ServiceTypeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def with_standard(self):
+        """Service types that have a walking threshold to check coverage against."""
+        return self.active().filter(threshold_m__isnull=False)
+
+
+class ServiceType(models.Model):
+    """One "service scenario" of the catalogue, with the planning standard it comes from.
+
+    Several numbers in the standards are not confirmed; `confirmed` is false for those and the
+    pages mark them, but every number stays editable.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    category = models.CharField(
+        _("category"), max_length=20, choices=ServiceCategory, default=ServiceCategory.DAILY
+    )
+    target_group = models.CharField(
+        _("target group"), max_length=20, choices=TargetGroup, default=TargetGroup.ALL
+    )
+    level = models.CharField(
+        _("life-circle level"), max_length=10, choices=LifeCircleLevel, default=LifeCircleLevel.NONE
+    )
+    threshold_m = models.PositiveIntegerField(
+        _("walking threshold (m)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(50), MaxValueValidator(5000)],
+    )
+    min_floor_area_m2 = models.DecimalField(
+        _("minimum floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    max_floor_area_m2 = models.DecimalField(
+        _("maximum floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    standard = models.CharField(_("standard"), max_length=200, blank=True)
+    standard_status = models.CharField(
+        _("standard status"),
+        max_length=10,
+        choices=StandardStatus,
+        default=StandardStatus.UNCONFIRMED,
+    )
+    confirmed = models.BooleanField(
+        _("numbers confirmed"),
+        default=False,
+        help_text=_("Unticked while the threshold or size is not confirmed in an official text."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    history = HistoricalRecords()
+    objects = ServiceTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_floor_area_m2__isnull=True)
+                | Q(max_floor_area_m2__isnull=True)
+                | Q(min_floor_area_m2__lte=models.F("max_floor_area_m2")),
+                name="servicetype_floor_area_range",
+                violation_error_message=_("The minimum floor area exceeds the maximum."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:servicetype_detail", args=[self.pk])
+
+
+class Ownership(models.TextChoices):
+    STATE = "state", _("State-owned")
+    STREET = "street", _("Street office")
+    COLLECTIVE = "collective", _("Collective")
+    LEASED = "leased", _("Leased")
+    PRIVATE = "private", _("Private")
+    OTHER = "other", _("Other")
+
+
+class SiteStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    SELECTED = "selected", _("Selected")
+    BUILDING = "building", _("Being built")
+    OPERATING = "operating", _("Operating")
+    CLOSED = "closed", _("Closed")
+
+
+# Which status may follow which. Closing is possible from any open state; a closed site may be
+# reconsidered as a candidate.
+SITE_TRANSITIONS: dict[str, set[str]] = {
+    SiteStatus.CANDIDATE: {SiteStatus.SELECTED, SiteStatus.CLOSED},
+    SiteStatus.SELECTED: {SiteStatus.CANDIDATE, SiteStatus.BUILDING, SiteStatus.CLOSED},
+    SiteStatus.BUILDING: {SiteStatus.OPERATING, SiteStatus.CLOSED},
+    SiteStatus.OPERATING: {SiteStatus.CLOSED},
+    SiteStatus.CLOSED: {SiteStatus.CANDIDATE},
+}
+
+
+class SiteQuerySet(models.QuerySet):
+    def operating(self):
+        return self.filter(status=SiteStatus.OPERATING)
+
+    def candidates(self):
+        return self.filter(status__in=[SiteStatus.CANDIDATE, SiteStatus.SELECTED])
+
+    def hazardous(self):
+        return self.filter(Q(hazard_fire=True) | Q(hazard_building=True) | Q(hazard_food=True))
+
+    def without_hazards(self):
+        return self.filter(hazard_fire=False, hazard_building=False, hazard_food=False)
+
+    def offering(self, service_type):
+        return self.filter(services__service_type=service_type).distinct()
+
+
+class Site(models.Model):
+    """A place that hosts, or could host, community services."""
+
+    name = models.CharField(_("name"), max_length=150)
+    address = models.CharField(_("address"), max_length=200)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        validators=[
+            MinValueValidator(Decimal(-90)),
+            MaxValueValidator(Decimal(90)),
+            validate_latitude_in_region,
+        ],
+        help_text=_("WGS-84 degrees, e.g. 31.193000"),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[
+            MinValueValidator(Decimal(-180)),
+            MaxValueValidator(Decimal(180)),
+            validate_longitude_in_region,
+        ],
+        help_text=_("WGS-84 degrees, e.g. 121.455000"),
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="sites",
+        null=True,
+        blank=True,
+    )
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    ownership = models.CharField(
+        _("ownership"), max_length=20, choices=Ownership, default=Ownership.OTHER
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SiteStatus, default=SiteStatus.CANDIDATE
+    )
+    closed_reason = models.TextField(_("reason for closing"), blank=True)
+    hazard_fire = models.BooleanField(_("fire hazard"), default=False)
+    hazard_building = models.BooleanField(_("building hazard"), default=False)
+    hazard_food = models.BooleanField(_("food safety hazard"), default=False)
+    visitors_per_month = models.PositiveIntegerField(_("visitors per month"), null=True, blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative location"),
+        default=False,
+        help_text=_("The coordinates are approximate demo values."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(closed_reason=""),
+                name="site_closed_needs_reason",
+                violation_error_message=_("A closed site needs a reason for closing."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:site_detail", args=[self.pk])
+
+    @property
+    def has_hazard(self) -> bool:
+        return self.hazard_fire or self.hazard_building or self.hazard_food
+
+    def can_move_to(self, status: str) -> bool:
+        return status in SITE_TRANSITIONS.get(self.status, set())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == SiteStatus.CLOSED and not self.closed_reason.strip():
+            raise ValidationError({"closed_reason": _("Say why the site is closed.")})
+
+    def services_floor_area(self, exclude_pk: int | None = None) -> Decimal:
+        services = self.services.all()
+        if exclude_pk is not None:
+            services = services.exclude(pk=exclude_pk)
+        return services.aggregate(total=Sum("floor_area_m2"))["total"] or Decimal(0)
+
+
+class SiteStatusChange(models.Model):
+    """One step of a site's lifecycle: who moved it, when, and why."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=SiteStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=SiteStatus)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.from_status} → {self.to_status}"
+
+
+class ServiceStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPERATING = "operating", _("Operating")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class SiteServiceQuerySet(models.QuerySet):
+    def operating(self):
+        """Services running today at operating sites."""
+        return self.filter(status=ServiceStatus.OPERATING, site__status=SiteStatus.OPERATING)
+
+
+class SiteService(models.Model):
+    """A service offered, or planned, at a site."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="services"
+    )
+    service_type = models.ForeignKey(
+        ServiceType,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="site_services",
+    )
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    daily_capacity = models.PositiveIntegerField(_("daily capacity"), null=True, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    operator = models.CharField(_("operator"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ServiceStatus, default=ServiceStatus.OPERATING
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+    objects = SiteServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "service_type__order"]
+        verbose_name = _("site service")
+        verbose_name_plural = _("site services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "service_type"],
+                name="siteservice_unique_per_site",
+                violation_error_message=_("This site already offers this service."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.service_type}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.floor_area_m2 is None or self.site_id is None:
+            return
+        site_area = self.site.floor_area_m2
+        if site_area is None:
+            return
+        used = self.site.services_floor_area(exclude_pk=self.pk) + self.floor_area_m2
+        if used > site_area:
+            raise ValidationError(
+                {
+                    "floor_area_m2": _(
+                        "The services would use %(used)s m² but the site has %(site)s m²: "
+                        "%(over)s m² too much."
+                    )
+                    % {"used": used, "site": site_area, "over": used - site_area}
+                }
+            )
+
+
+class StaffProfile(models.Model):
+    """Extra facts about a staff user: the committee area they work for, if any."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("committee area"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Committee staff see and enter data for this area only."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+# --- Safety inspections --------------------------------------------------------------------
+
+
+class InspectionKind(models.TextChoices):
+    FOOD = "food", _("Food safety")
+    FIRE = "fire", _("Fire safety")
+    BUILDING = "building", _("Building safety")
+
+
+class InspectionMode(models.TextChoices):
+    SELF_CHECK = "self", _("Self-check")
+    JOINT = "joint", _("Joint inspection")
+
+
+class InspectionRule(models.Model):
+    """How often a kind of inspection is due where a service type is offered.
+
+    A rule without a service type applies to every operating site.
+    """
+
+    service_type = models.ForeignKey(
+        ServiceType,
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inspection_rules",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind)
+    mode = models.CharField(_("mode"), max_length=20, choices=InspectionMode)
+    interval_months = models.PositiveSmallIntegerField(
+        _("every (months)"), validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    class Meta:
+        ordering = ["kind", "mode"]
+        verbose_name = _("inspection rule")
+        verbose_name_plural = _("inspection rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "kind", "mode"], name="inspectionrule_unique"
+            ),
+            # NULL service types are distinct in SQL: a partial constraint keeps one general
+            # rule per kind and mode.
+            models.UniqueConstraint(
+                fields=["kind", "mode"],
+                condition=Q(service_type__isnull=True),
+                name="inspectionrule_unique_general",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_mode_display()} / {self.interval_months}"
+
+
+class InspectionResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    RECTIFY = "rectify", _("Rectify")
+    FAIL = "fail", _("Fail")
+
+
+class Inspection(models.Model):
+    """One safety inspection of a site. Due and overdue are derived from the rules."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="inspections"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind)
+    mode = models.CharField(_("mode"), max_length=20, choices=InspectionMode)
+    date = models.DateField(_("date"))
+    inspectors = models.CharField(_("inspectors"), max_length=200)
+    result = models.CharField(_("result"), max_length=20, choices=InspectionResult)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        indexes = [models.Index(fields=["site", "kind", "mode", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.get_kind_display()} · {self.date}"
+
+
+class Finding(models.Model):
+    """A problem an inspection found, with its rectification deadline and closure."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="findings"
+    )
+    description = models.TextField(_("finding"))
+    rectify_by = models.DateField(_("rectify by"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_notes = models.TextField(_("closure notes"), blank=True)
+
+    class Meta:
+        ordering = ["rectify_by", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class InspectionPhoto(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to="inspections/%Y/%m/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")

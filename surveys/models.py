@@ -1,0 +1,1 @@
+"""What residents need: surveys, questions, responses."""

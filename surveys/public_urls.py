@@ -1,0 +1,3 @@
+app_name = "public_surveys"
+
+urlpatterns: list = []
