@@ -97,3 +97,26 @@ def navigation_for(user) -> dict[str, bool]:
         "inspections": user.has_perm("sites.view_inspection"),
         "admin": user.is_staff,
     }
+
+
+def committee_area(user):
+    """The area a committee user is limited to, or None for users who see every area.
+
+    Planners, viewers and admins see everything; a committee user without an area sees nothing
+    area-bound (callers filter on `area=None`, which matches no response of a real area).
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    names = roles_of(user)
+    if COMMITTEE not in names or names & {PLANNERS, VIEWERS}:
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.area if profile is not None else None
+
+
+def is_committee_only(user) -> bool:
+    """True for committee staff whose data must be limited to their own area."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    names = roles_of(user)
+    return COMMITTEE in names and not names & {PLANNERS, VIEWERS}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
     path("scenarios/", include("scenarios.urls")),
+    path("", include("scenarios.public_urls")),
 ]
 
 handler400 = "fenglin.views.bad_request"

@@ -87,59 +87,85 @@ def _model(red: _Reduced):
     return c, a, row_lb, row_ub, lb, ub, integer
 
 
-def _greedy_swap(a: csr_array, w: NDArray, k: int, clock: milp.Clock, swap: bool = True) -> NDArray:
-    """Greedy by coverage gain, then best-improvement 1-1 swaps until none improves."""
-    r, f = a.shape
-    at = csr_array(a.T)
-    ac = a.tocsc()
-    chosen = np.zeros(f, dtype=bool)
-    count = np.zeros(r)
-    tol = 1e-9 * max(1.0, float(w.sum()))
+class _Local:
+    """Coverage counts of a current choice, kept up to date as sites enter and leave."""
 
-    def toggle(j: int, sign: int) -> None:
-        count[at.indices[at.indptr[j] : at.indptr[j + 1]]] += sign
-        chosen[j] = sign > 0
+    def __init__(self, a: csr_array, w: NDArray) -> None:
+        self.a, self.w = a, w
+        self.at = csr_array(a.T)
+        self.ac = a.tocsc()
+        self.chosen = np.zeros(a.shape[1], dtype=bool)
+        self.count = np.zeros(a.shape[0])
+        self.tol = 1e-9 * max(1.0, float(w.sum()))
 
-    for _ in range(k):
-        gain = at @ np.where(count == 0, w, 0.0)
-        gain[chosen] = -np.inf
-        toggle(int(np.argmax(gain)), +1)
+    def toggle(self, j: int, sign: int) -> None:
+        self.count[self.at.indices[self.at.indptr[j] : self.at.indptr[j + 1]]] += sign
+        self.chosen[j] = sign > 0
 
-    while swap and k and k < f and not clock.expired():
-        gain = at @ np.where(count == 0, w, 0.0)
-        w_one = np.where(count == 1, w, 0.0)
-        loss = at @ w_one
-        s = np.flatnonzero(chosen)
-        # extra[a, s] = weight covered only by s and also by a: kept when s leaves and a enters.
-        extra = (at @ (ac[:, s].multiply(w_one[:, None]))).toarray()
-        profit = gain[:, None] + extra - loss[s][None, :]
-        profit[chosen, :] = -np.inf
-        best = np.unravel_index(int(np.argmax(profit)), profit.shape)
-        if profit[best] <= tol:
-            break
-        toggle(int(s[best[1]]), -1)
-        toggle(int(best[0]), +1)
-    return np.flatnonzero(chosen)
+    def value(self) -> float:
+        return float(self.w[self.count > 0].sum())
+
+    def gain(self) -> NDArray:
+        gain = self.at @ np.where(self.count == 0, self.w, 0.0)
+        gain[self.chosen] = -np.inf
+        return gain
+
+    def greedy(self, k: int) -> None:
+        while self.chosen.sum() < k:
+            self.toggle(int(np.argmax(self.gain())), +1)
+
+    def swap(self, clock: milp.Clock) -> None:
+        """Best-improvement 1-1 swaps until none improves (all pairs scored at once)."""
+        k, f = int(self.chosen.sum()), self.a.shape[1]
+        while 0 < k < f and not clock.expired():
+            w_one = np.where(self.count == 1, self.w, 0.0)
+            loss = self.at @ w_one
+            s = np.flatnonzero(self.chosen)
+            # extra[a, s]: weight covered only by s and also reached by a, kept by the swap.
+            extra = (self.at @ csr_array(self.ac[:, s].multiply(w_one[:, None]))).toarray()
+            profit = self.gain()[:, None] + extra - loss[s][None, :]
+            best = np.unravel_index(int(np.argmax(profit)), profit.shape)
+            if not profit[best] > self.tol:
+                break
+            self.toggle(int(s[best[1]]), -1)
+            self.toggle(int(best[0]), +1)
 
 
-def _lagrangian_bound(a: csr_array, w: NDArray, k: int, target: float, iters: int = 300) -> float:
+def _local_search(
+    a: csr_array, w: NDArray, k: int, clock: milp.Clock, starts: list[NDArray] | None = None
+) -> NDArray:
+    """Greedy + swaps, and swaps from each extra start (top of a relaxation); the best wins."""
+    best, best_value = np.zeros(0, dtype=np.int64), -np.inf
+    for start in [None, *(starts or [])]:
+        loc = _Local(a, w)
+        for j in start if start is not None else ():
+            loc.toggle(int(j), +1)
+        loc.greedy(k)
+        loc.swap(clock)
+        if loc.value() > best_value:
+            best, best_value = np.flatnonzero(loc.chosen), loc.value()
+    return best
+
+
+def _lagrangian_bound(
+    a: csr_array, w: NDArray, k: int, target: float, iters: int = 300
+) -> tuple[float, NDArray]:
     """Upper bound from relaxing ``z_i <= sum_j a_ij y_j`` with multipliers in ``[0, w_i]``.
 
     For any multipliers ``lam``: ``L = sum(w - lam) + (sum of the k largest (a.T @ lam))`` bounds
     the reduced optimum from above; projected subgradient steps lower it towards the LP bound.
+    Also returns the k columns chosen at the best multipliers (a start for local search).
     """
     r, f = a.shape
-    if r == 0:
-        return 0.0
     at = csr_array(a.T)
     lam = w.copy()
-    best, theta, stall = np.inf, 1.0, 0
+    best, best_top, theta, stall = np.inf, np.arange(0), 1.0, 0
     for _ in range(iters):
         v = at @ lam
         top = np.argpartition(-v, k - 1)[:k] if 0 < k < f else np.arange(f if k else 0)
         value = float((w - lam).sum() + v[top].sum())
-        if value < best - 1e-9 * max(1.0, abs(best) if np.isfinite(best) else 1.0):
-            best, stall = value, 0
+        if value < best - 1e-9 * max(1.0, abs(value)):
+            best, best_top, stall = value, top, 0
         else:
             stall += 1
             if stall >= 10:
@@ -153,18 +179,24 @@ def _lagrangian_bound(a: csr_array, w: NDArray, k: int, target: float, iters: in
         if norm == 0 or theta < 1e-4 or best - target <= 1e-9 * max(1.0, best):
             break
         lam = np.clip(lam - theta * (value - target) / norm * g, 0.0, w)
-    return best
+    return best, best_top
 
 
-def _heuristic_bound(red: _Reduced, covered: float, clock: milp.Clock) -> tuple[float, str]:
-    """Upper bound on the reduced objective for a heuristic answer, and its kind."""
-    if red.a.shape[0] == 0 or red.k == 0:
-        return 0.0, "lp"
+def _heuristic(red: _Reduced, clock: milp.Clock) -> tuple[NDArray, float, str]:
+    """Local search from greedy and from the relaxation; returns (choice, bound, bound kind)."""
     if red.a.nnz <= milp.LP_BOUND_MAX_NNZ:
         out = milp.solve(*_model(red), relax=True, time_limit=clock.remaining())
-        if np.isfinite(out.bound):
-            return -out.bound, "lp"
-    return _lagrangian_bound(red.a, red.w, red.k, covered), "lagrangian"
+        if out.x is not None and np.isfinite(out.bound):
+            y = out.x[: red.a.shape[1]]
+            start = np.argsort(-y, kind="stable")[: red.k]
+            return _local_search(red.a, red.w, red.k, clock, [start]), -out.bound, "lp"
+    chosen = _local_search(red.a, red.w, red.k, clock)
+    value = float(red.w[_rows_covered(red.a, chosen)].sum())
+    bound, top = _lagrangian_bound(red.a, red.w, red.k, value)
+    other = _local_search(red.a, red.w, red.k, clock, [top])
+    if red.w[_rows_covered(red.a, other)].sum() > value:
+        chosen = other
+    return chosen, bound, "lagrangian"
 
 
 def solve_mclp_cover(
@@ -204,15 +236,14 @@ def solve_mclp_cover(
             chosen_free = np.flatnonzero(out.x[: red.a.shape[1]] > 0.5)
         else:  # HiGHS stopped before finding any incumbent: fall back to the heuristic
             used = "heuristic"
-            chosen_free = _greedy_swap(red.a, red.w, red.k, clock)
+            chosen_free = _local_search(red.a, red.w, red.k, milp.Clock(None))
         if not np.isfinite(reduced_bound):
             value = float(red.w[_rows_covered(red.a, chosen_free)].sum())
-            reduced_bound, bound_kind = _heuristic_bound(red, value, clock)
+            reduced_bound, _ = _lagrangian_bound(red.a, red.w, red.k, value)
+            bound_kind = "lagrangian"
     else:
         status = "heuristic"
-        chosen_free = _greedy_swap(red.a, red.w, red.k, clock)
-        value = float(red.w[_rows_covered(red.a, chosen_free)].sum())
-        reduced_bound, bound_kind = _heuristic_bound(red, value, milp.Clock(None))
+        chosen_free, reduced_bound, bound_kind = _heuristic(red, clock)
 
     chosen = _complete(red, chosen_free, m, excluded_mask)
     objective = covered_weight(cover, w, _mask(chosen, m))
