@@ -1,14 +1,22 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
+
+from sites.models import Site
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The front page: residents find surveys and the service map; staff their work."""
+    """The front page: residents find open surveys and the services on the street's map."""
     from surveys.selectors import open_surveys
 
-    return render(request, "home.html", {"surveys": open_surveys()})
+    # Only operating sites are public: candidates are the office's internal deliberation.
+    sites = [
+        {"name": s.name, "lat": float(s.latitude), "lng": float(s.longitude), "status": s.status}
+        for s in Site.objects.operating().only("name", "latitude", "longitude", "status")
+    ]
+    return render(request, "home.html", {"surveys": open_surveys(), "street_sites": sites})
 
 
 @require_GET
@@ -32,8 +40,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors that could fail again: a plain template.
-    from django.template import loader
-
-    template = loader.get_template("500.html")
-    return HttpResponse(template.render({}, None), status=500)
+    # A static bilingual page rendered without context processors, which might fail again.
+    return HttpResponse(loader.get_template("500.html").render({}, None), status=500)

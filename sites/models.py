@@ -108,12 +108,16 @@ class Area(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.boundary:
+        if self.boundary and self.centroid_lat is not None and self.centroid_lng is not None:
             from shapely.geometry import Point, shape
 
+            try:
+                validate_polygon_geojson(self.boundary)
+            except ValidationError:
+                return  # the boundary field reports its own error
             polygon = shape(self.boundary)
             centroid = Point(float(self.centroid_lng), float(self.centroid_lat))
-            if self.centroid_lat is not None and not polygon.buffer(0.002).contains(centroid):
+            if not polygon.buffer(0.002).contains(centroid):
                 raise ValidationError(
                     {"centroid_lat": _("The centre point lies outside the area's boundary.")}
                 )
@@ -278,6 +282,14 @@ class Site(models.Model):
     """A place that hosts, or could host, community services."""
 
     name = models.CharField(_("name"), max_length=150)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Optional stable reference (letters, digits, - and _): imports update by it."),
+    )
     address = models.CharField(_("address"), max_length=200)
     latitude = models.DecimalField(
         _("latitude"),
@@ -370,6 +382,18 @@ class Site(models.Model):
         super().clean()
         if self.status == SiteStatus.CLOSED and not self.closed_reason.strip():
             raise ValidationError({"closed_reason": _("Say why the site is closed.")})
+        if self.pk is not None and self.floor_area_m2 is not None:
+            used = self.services_floor_area()
+            if used > self.floor_area_m2:
+                raise ValidationError(
+                    {
+                        "floor_area_m2": _(
+                            "The services here use %(used)s m²: %(over)s m² more than this "
+                            "floor area."
+                        )
+                        % {"used": used, "over": used - self.floor_area_m2}
+                    }
+                )
 
     def services_floor_area(self, exclude_pk: int | None = None) -> Decimal:
         services = self.services.all()

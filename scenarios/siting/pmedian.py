@@ -1,0 +1,420 @@
+"""p-median: choose ``p`` sites minimising the sum of weight × distance to the nearest chosen one.
+
+Exact model on nearest-k lists
+------------------------------
+A full model has a variable per demand × candidate. Instead each demand point ``i`` gets
+assignment variables only for its ``k_i`` nearest candidates (exact haversine order), cut after
+the first fixed site in that list (a fixed site is always open, so nothing farther is ever
+used). If the list is not cut and candidates remain beyond it, ``i`` also gets a *fallback*
+variable priced at its (k_i+1)-th nearest distance: every candidate outside the list is at least
+that far, so the restricted model is a relaxation of the full one and its optimum (and HiGHS's
+dual bound) is a valid lower bound for the full problem. The chosen sites are then evaluated
+with exact distances; if that equals the restricted optimum, they are optimal for the full
+problem. Otherwise ``k_i`` is doubled for every point that used its fallback and the model is
+solved again (at worst ``k_i`` reaches the number of candidates, the full model).
+
+Heuristic
+---------
+Greedy on the same lists, then best-improvement swaps in the fast-interchange form of Whitaker /
+Resende & Werneck: with exact nearest (``d1``) and second-nearest (``d2``) open distances,
+``profit(a, r) = gain(a) - loss(r) + extra(a, r)`` for all pairs at once with sparse sums. Pairs
+outside the lists are left out, which can only *under*-estimate a profit, so every swap made is a
+real improvement. The bound is the LP relaxation of the restricted model, or a Lagrangian bound
+(relaxing the assignment rows) when that LP would be large.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import coo_array, csr_array
+
+from . import milp
+from .data import DemandPoints, Facilities, Solution, fixed_and_excluded, relative_gap
+from .geometry import haversine_m, nearest_k
+
+AUTO_EXACT_MAX_ENTRIES = 400_000
+"""``method="auto"`` solves exactly when the initial restricted model has at most this many
+assignment variables (demand points × list length); above it, the heuristic."""
+
+METHODS = ("auto", "exact", "heuristic")
+_CHUNK = 2048
+
+
+def initial_k(n_sites: int, p: int) -> int:
+    """List length to start from: a few times the candidates per chosen site."""
+    return int(min(n_sites, max(8, math.ceil(3 * n_sites / max(p, 1)))))
+
+
+@dataclass
+class _Problem:
+    """Demand merged by location (weights added), candidates restricted to the allowed ones."""
+
+    lat: NDArray
+    lng: NDArray
+    w: NDArray
+    slat: NDArray
+    slng: NDArray
+    fixed: NDArray  # bool over allowed sites
+    p: int
+
+    @property
+    def n(self) -> int:
+        return self.w.size
+
+    @property
+    def m(self) -> int:
+        return self.slat.size
+
+    def nearest_open(self, chosen: NDArray, k: int = 1) -> tuple[NDArray, NDArray]:
+        """Exact k nearest chosen sites per point: (positions among allowed sites, distances)."""
+        idx, dist = nearest_k(self.lat, self.lng, self.slat[chosen], self.slng[chosen], k)
+        pos = np.where(idx >= 0, chosen[np.maximum(idx, 0)], -1)
+        return pos, dist
+
+    def cost(self, chosen: NDArray) -> float:
+        if self.n == 0:
+            return 0.0
+        if chosen.size == 0:
+            return math.inf
+        _, dist = self.nearest_open(chosen)
+        return float(self.w @ dist[:, 0])
+
+
+@dataclass
+class _Lists:
+    """Per point: candidate positions and distances of its assignment entries, and fallback."""
+
+    row: NDArray
+    site: NDArray
+    dist: NDArray
+    fallback: NDArray  # per point: fallback distance, or inf when none is needed
+
+    @classmethod
+    def build(cls, prob: _Problem, k: NDArray) -> _Lists:
+        idx, dist = nearest_k(prob.lat, prob.lng, prob.slat, prob.slng, np.minimum(k + 1, prob.m))
+        width = idx.shape[1]
+        cols = np.arange(width)[None, :]
+        in_list = (cols < k[:, None]) & (idx >= 0)
+        is_fixed = in_list & prob.fixed[np.maximum(idx, 0)]
+        has_fixed = is_fixed.any(axis=1)
+        first_fixed = np.where(has_fixed, np.argmax(is_fixed, axis=1), width)
+        keep = in_list & (cols <= first_fixed[:, None])
+        beyond = np.where(k < prob.m, dist[np.arange(prob.n), np.minimum(k, width - 1)], np.inf)
+        fallback = np.where(has_fixed, np.inf, beyond)
+        rows = np.broadcast_to(np.arange(prob.n)[:, None], idx.shape)
+        return cls(row=rows[keep], site=idx[keep], dist=dist[keep], fallback=fallback)
+
+
+def _model(prob: _Problem, lists: _Lists):
+    """MILP data: variables [y (sites), x (list entries), f (fallbacks)], minimising cost."""
+    n, m, e = prob.n, prob.m, lists.row.size
+    fb_rows = np.flatnonzero(np.isfinite(lists.fallback))
+    nf = fb_rows.size
+    nvar = m + e + nf
+    c = np.concatenate(
+        [np.zeros(m), prob.w[lists.row] * lists.dist, prob.w[fb_rows] * lists.fallback[fb_rows]]
+    )
+    x_cols = m + np.arange(e)
+    f_cols = m + e + np.arange(nf)
+    # Assignment rows: each point is served once (by a list entry or its fallback).
+    r_assign = np.concatenate([lists.row, fb_rows])
+    c_assign = np.concatenate([x_cols, f_cols])
+    # Linking rows x_e <= y_j, not needed where j is fixed (always open).
+    link = np.flatnonzero(~prob.fixed[lists.site])
+    r_link = n + np.arange(link.size)
+    rows = np.concatenate([r_assign, r_link, r_link, np.full(m, n + link.size)])
+    cols = np.concatenate([c_assign, x_cols[link], lists.site[link], np.arange(m)])
+    vals = np.concatenate(
+        [np.ones(r_assign.size), np.ones(link.size), -np.ones(link.size), np.ones(m)]
+    )
+    nrows = n + link.size + 1
+    a = csr_array(coo_array((vals, (rows, cols)), shape=(nrows, nvar)))
+    row_lb = np.concatenate([np.ones(n), np.full(link.size, -np.inf), [prob.p]])
+    row_ub = np.concatenate([np.ones(n), np.zeros(link.size), [prob.p]])
+    lb = np.zeros(nvar)
+    lb[:m] = prob.fixed.astype(float)
+    ub = np.ones(nvar)
+    integer = np.concatenate([np.ones(m), np.zeros(e + nf)])
+    return c, a, row_lb, row_ub, lb, ub, integer
+
+
+class _Local:
+    """Local search state: the open set with exact nearest / second-nearest open distances."""
+
+    def __init__(self, prob: _Problem, lists: _Lists) -> None:
+        self.prob, self.lists = prob, lists
+        self.wl = prob.w[lists.row]
+        self.open = prob.fixed.copy()
+
+    def _refresh(self) -> None:
+        chosen = np.flatnonzero(self.open)
+        pos, dist = self.prob.nearest_open(chosen, 2)
+        self.n1 = pos[:, 0]
+        self.d1 = dist[:, 0]
+        self.d2 = dist[:, 1] if dist.shape[1] > 1 else np.full(self.prob.n, np.inf)
+
+    def value(self) -> float:
+        return self.prob.cost(np.flatnonzero(self.open))
+
+    def greedy(self) -> None:
+        """Add the site with the largest saving until p are open. Where nothing in a point's
+        list is open yet its current distance is taken as its fallback (list end) distance."""
+        prob, lists = self.prob, self.lists
+        cur = np.minimum(lists.fallback, _list_end(lists, prob.n))
+        if self.open.any():
+            self._refresh()
+            cur = np.minimum(cur, self.d1)
+        while self.open.sum() < prob.p:
+            saving = self.wl * np.maximum(cur[lists.row] - lists.dist, 0.0)
+            gain = np.bincount(lists.site, weights=saving, minlength=prob.m)
+            gain[self.open] = -np.inf
+            j = int(np.argmax(gain))
+            self.open[j] = True
+            hit = lists.site == j
+            np.minimum.at(cur, lists.row[hit], lists.dist[hit])
+
+    def swap(self, clock: milp.Clock) -> None:
+        prob, lists = self.prob, self.lists
+        while not clock.expired():
+            free_open = np.flatnonzero(self.open & ~prob.fixed)
+            if free_open.size == 0 or self.open.all():
+                return
+            self._refresh()
+            d1r, d2r, n1r = self.d1[lists.row], self.d2[lists.row], self.n1[lists.row]
+            gain = np.bincount(
+                lists.site, weights=self.wl * np.maximum(d1r - lists.dist, 0.0), minlength=prob.m
+            )
+            loss = np.bincount(self.n1, weights=prob.w * (self.d2 - self.d1), minlength=prob.m)
+            # extra(a, r): points served by r that a would serve better than their second-nearest.
+            slot = np.full(prob.m, -1)
+            slot[free_open] = np.arange(free_open.size)
+            use = (slot[n1r] >= 0) & (lists.dist < d2r)
+            extra_w = self.wl[use] * (d2r[use] - np.maximum(lists.dist[use], d1r[use]))
+            extra = np.zeros((prob.m, free_open.size))
+            np.add.at(extra, (lists.site[use], slot[n1r[use]]), extra_w)
+            profit = gain[:, None] - loss[free_open][None, :] + extra
+            profit[self.open, :] = -np.inf
+            best = np.unravel_index(int(np.argmax(profit)), profit.shape)
+            total = float(prob.w @ self.d1)
+            if not profit[best] > 1e-9 * max(total, 1.0):
+                return
+            self.open[free_open[best[1]]] = False
+            self.open[best[0]] = True
+
+
+def _list_end(lists: _Lists, n: int) -> NDArray:
+    """Largest list distance per point (a stand-in for 'far' before anything is open)."""
+    end = np.zeros(n)
+    np.maximum.at(end, lists.row, lists.dist)
+    return end
+
+
+def _local_search(
+    prob: _Problem, lists: _Lists, clock: milp.Clock, starts: list[NDArray] | None = None
+) -> NDArray:
+    best, best_value = np.flatnonzero(prob.fixed), math.inf
+    for start in [None, *(starts or [])]:
+        loc = _Local(prob, lists)
+        if start is not None:
+            start = start[~prob.fixed[start]]
+            loc.open[start[: prob.p - int(loc.open.sum())]] = True
+        loc.greedy()
+        loc.swap(clock)
+        value = loc.value()
+        if value < best_value:
+            best, best_value = np.flatnonzero(loc.open), value
+    return best
+
+
+def _lagrangian_bound(
+    prob: _Problem, lists: _Lists, upper: float, start: NDArray, iters: int = 300
+) -> tuple[float, NDArray]:
+    """Lower bound from relaxing the assignment rows of the restricted model with multipliers u.
+
+    ``L(u) = sum(u) + sum_i min(0, c_fallback_i - u_i) + (fixed + the p-|F| most negative free)
+    rho_j`` with ``rho_j = sum_i min(0, w_i d_ij - u_i)``; any u gives a valid bound, subgradient
+    ascent raises it. Returns the best bound and the sites open at the best u.
+    """
+    w = prob.w
+    ce = w[lists.row] * lists.dist
+    has_fb = np.isfinite(lists.fallback)
+    cf = np.where(has_fb, w * np.where(has_fb, lists.fallback, 0.0), np.inf)
+    u = np.asarray(start, dtype=float).copy()
+    k_free = prob.p - int(prob.fixed.sum())
+    free = np.flatnonzero(~prob.fixed)
+    best, best_open, theta, stall = -np.inf, prob.fixed.copy(), 2.0, 0
+    for _ in range(iters):
+        red = np.minimum(ce - u[lists.row], 0.0)
+        rho = np.bincount(lists.site, weights=red, minlength=prob.m)
+        is_open = prob.fixed.copy()
+        if 0 < k_free < free.size:
+            is_open[free[np.argpartition(rho[free], k_free - 1)[:k_free]]] = True
+        elif k_free > 0:
+            is_open[free] = True
+        fb_red = np.where(has_fb, np.minimum(cf - u, 0.0), 0.0)
+        value = float(u.sum() + fb_red.sum() + rho[is_open].sum())
+        if value > best + 1e-9 * max(1.0, abs(value)):
+            best, best_open, stall = value, is_open.copy(), 0
+        else:
+            stall += 1
+            if stall >= 10:
+                theta, stall = theta / 2, 0
+        served = np.bincount(
+            lists.row, weights=((red < 0) & is_open[lists.site]).astype(float), minlength=prob.n
+        )
+        g = 1.0 - served - (fb_red < 0)
+        norm = float(g @ g)
+        if norm == 0 or theta < 1e-4 or upper - best <= 1e-9 * max(1.0, upper):
+            break
+        u = u + theta * (upper - value) / norm * g
+    return best, np.flatnonzero(best_open)
+
+
+def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    keep = w > 0
+    pts, inverse = np.unique(np.column_stack([lat[keep], lng[keep]]), axis=0, return_inverse=True)
+    merged = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(pts))
+    return pts[:, 0], pts[:, 1], merged
+
+
+def _one_median(prob: _Problem) -> NDArray:
+    """Exact 1-median by evaluating every allowed site in chunks (memory: chunk × points)."""
+    costs = np.empty(prob.m)
+    for lo in range(0, prob.m, _CHUNK):
+        hi = min(lo + _CHUNK, prob.m)
+        d = haversine_m(prob.lat[None, :], prob.lng[None, :], prob.slat[lo:hi, None],
+                        prob.slng[lo:hi, None])  # fmt: skip
+        costs[lo:hi] = d @ prob.w
+    return np.array([int(np.argmin(costs))])
+
+
+def solve_pmedian(
+    demand: DemandPoints,
+    candidates: Facilities,
+    *,
+    p: int,
+    fixed: ArrayLike | None = None,
+    excluded: ArrayLike | None = None,
+    method: str = "auto",
+    time_limit: float | None = None,
+    k: int | None = None,
+) -> Solution:
+    """Choose ``p`` candidates minimising sum of weight × haversine metres to the nearest one.
+
+    ``fixed`` sites are always chosen and count towards ``p``; ``excluded`` are never chosen.
+    ``method``: ``"exact"`` (HiGHS on nearest-k lists, grown until provably optimal; see the
+    module docstring), ``"heuristic"`` (greedy + fast swaps, LP or Lagrangian bound) or
+    ``"auto"`` (exact up to :data:`AUTO_EXACT_MAX_ENTRIES` list entries). ``k`` overrides the
+    initial list length. The objective is always recomputed from the chosen sites exactly.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    clock = milp.Clock(time_limit)
+    m_all = len(candidates)
+    fixed_mask, excluded_mask = fixed_and_excluded(m_all, fixed, excluded, p)
+    allowed = np.flatnonzero(~excluded_mask)
+    lat, lng, w = _merge_points(demand.lat, demand.lng, demand.weight)
+    prob = _Problem(
+        lat=lat,
+        lng=lng,
+        w=w,
+        slat=candidates.lat[allowed],
+        slng=candidates.lng[allowed],
+        fixed=fixed_mask[allowed],
+        p=int(p),
+    )
+    if prob.n and prob.p == 0:
+        raise ValueError("p-median needs p >= 1 when there is demand")
+
+    k0 = initial_k(prob.m, prob.p) if k is None else int(min(max(k, 1), prob.m))
+    k_rows = np.full(prob.n, k0, dtype=np.int64)
+    use_exact = method == "exact" or (
+        method == "auto" and prob.n * k0 <= AUTO_EXACT_MAX_ENTRIES
+    )
+    used = "exact" if use_exact else "heuristic"
+    bound_kind = "mip"
+
+    if prob.n == 0 or prob.p == int(prob.fixed.sum()) or prob.p == prob.m:
+        # Nothing to decide (or no demand): the fixed sites, topped up in candidate order.
+        chosen = np.flatnonzero(prob.fixed)
+        extra = np.flatnonzero(~prob.fixed)[: prob.p - chosen.size]
+        chosen = np.sort(np.concatenate([chosen, extra]))
+        objective = prob.cost(chosen)
+        bound, status = objective, "optimal"
+    elif prob.p == 1:
+        chosen = _one_median(prob)
+        objective = prob.cost(chosen)
+        bound, status, bound_kind = objective, "optimal", "simple"
+    elif use_exact:
+        chosen, objective, bound, status, used, bound_kind = _exact(prob, k_rows, clock)
+    else:
+        lists = _Lists.build(prob, k_rows)
+        chosen, bound, bound_kind = _heuristic(prob, lists, clock)
+        objective, status = prob.cost(chosen), "heuristic"
+
+    bound = min(bound, objective)
+    gap = relative_gap(objective, bound)
+    if status == "optimal" and gap < 1e-9:
+        bound, gap = objective, 0.0
+    return Solution(
+        model="pmedian",
+        method=used,
+        objective=objective,
+        chosen=np.sort(allowed[chosen]),
+        bound=bound,
+        gap=gap,
+        seconds=clock.elapsed,
+        bound_kind=bound_kind,
+        status=status,
+    )
+
+
+def _exact(prob: _Problem, k_rows: NDArray, clock: milp.Clock):
+    """Solve restricted models, growing lists where the fallback was used, until proven."""
+    while True:
+        lists = _Lists.build(prob, k_rows)
+        model = _model(prob, lists)
+        out = milp.solve(*model, time_limit=clock.remaining())
+        if out.x is None:  # timed out without an incumbent: heuristic answer, HiGHS bound
+            chosen = _local_search(prob, lists, milp.Clock(None))
+            return chosen, prob.cost(chosen), out.bound, "time_limit", "heuristic", "mip"
+        chosen = np.flatnonzero(out.x[: prob.m] > 0.5)
+        objective = prob.cost(chosen)
+        if not out.optimal:
+            return chosen, objective, out.bound, "time_limit", "exact", "mip"
+        if objective <= out.objective + 1e-9 * max(abs(out.objective), 1.0):
+            return chosen, objective, out.bound, "optimal", "exact", "mip"
+        f = out.x[prob.m + lists.row.size :]
+        fb_rows = np.flatnonzero(np.isfinite(lists.fallback))
+        grow = fb_rows[f > 1e-6]
+        grow = grow[k_rows[grow] < prob.m]
+        if grow.size == 0 or clock.expired():
+            # Cannot happen in exact arithmetic; stop with the valid bound rather than loop.
+            status = "time_limit" if clock.expired() else "optimal"
+            return chosen, objective, out.bound, status, "exact", "mip"
+        k_rows[grow] = np.minimum(k_rows[grow] * 2, prob.m)
+
+
+def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
+    chosen = _local_search(prob, lists, clock)
+    model = _model(prob, lists)
+    if model[1].nnz <= milp.LP_BOUND_MAX_NNZ:
+        out = milp.solve(*model, relax=True, time_limit=clock.remaining())
+        if out.x is not None and np.isfinite(out.bound):
+            y = out.x[: prob.m] - prob.fixed  # rank free sites by their LP value
+            start = np.argsort(-y, kind="stable")
+            other = _local_search(prob, lists, clock, [start])
+            if prob.cost(other) < prob.cost(chosen):
+                chosen = other
+            return chosen, out.bound, "lp"
+    upper = prob.cost(chosen)
+    _, dist = prob.nearest_open(chosen)
+    bound, open_at_best = _lagrangian_bound(prob, lists, upper, prob.w * dist[:, 0])
+    other = _local_search(prob, lists, clock, [open_at_best[~prob.fixed[open_at_best]]])
+    if prob.cost(other) < upper:
+        chosen = other
+    return chosen, bound, "lagrangian"
