@@ -42,8 +42,14 @@ format: install
 lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.12 --generate-hashes -o requirements.lock
 
+# Benchmarks print figures against a reference measured in the same run; spopt (the reference
+# optimiser) is installed only here.
 bench: install
-	$(BIN)/python bench/bench_siting.py
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bench.lock
+	@for script in bench/*.py bench/siting/*.py; do [ -f "$$script" ] && { echo "== $$script"; $(BIN)/python "$$script" || exit 1; }; done
+
+lock-bench:
+	uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.12 --generate-hashes -o requirements-bench.lock
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*

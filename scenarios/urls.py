@@ -1,3 +1,30 @@
+from django.urls import path
+
+from scenarios import views
+
 app_name = "scenarios"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("demand/", views.demand_list, name="demand_list"),
+    path("demand/<slug:code>/", views.demand_detail, name="demand_detail"),
+    path("coverage/", views.coverage_list, name="coverage_list"),
+    path("coverage/<slug:code>/", views.coverage_detail, name="coverage_detail"),
+    path("gaps/", views.gaps, name="gaps"),
+    path("compare/", views.compare, name="compare"),
+    path("plans/new/", views.scenario_create, name="scenario_create"),
+    path("plans/<int:pk>/", views.scenario_detail, name="scenario_detail"),
+    path("plans/<int:pk>/edit/", views.scenario_update, name="scenario_update"),
+    path("plans/<int:pk>/evaluate/", views.scenario_evaluate, name="scenario_evaluate"),
+    path("plans/<int:pk>/add/", views.addition_create, name="addition_create"),
+    path(
+        "plans/<int:pk>/additions/<int:addition_pk>/delete/",
+        views.addition_delete,
+        name="addition_delete",
+    ),
+    path("plans/<int:pk>/services/<slug:code>/", views.scenario_service, name="scenario_service"),
+    path("plans/<int:pk>/optimise/", views.scenario_optimise, name="scenario_optimise"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
+]

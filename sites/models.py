@@ -225,12 +225,12 @@ class ServiceType(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("sites:servicetype_detail", args=[self.pk])
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
-
-    def get_absolute_url(self) -> str:
-        return reverse("sites:servicetype_detail", args=[self.pk])
 
 
 class Ownership(models.TextChoices):
@@ -649,6 +649,9 @@ class InspectionPhoto(models.Model):
     class Meta:
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 # --- Curated walking routes ----------------------------------------------------------------

@@ -1,10 +1,41 @@
 from django.urls import include, path
 
-from sites import safety_urls
+from sites import safety_urls, views
 
 app_name = "sites"
 
 urlpatterns: list = [
-    # The sites register's pages are added here.
+    path("", views.SiteListView.as_view(), name="site_list"),
+    path("new/", views.SiteCreateView.as_view(), name="site_create"),
+    path("export.<str:fmt>", views.SiteExportView.as_view(), name="site_export"),
+    path("import/", views.SiteImportView.as_view(), name="site_import"),
+    path("<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("<int:pk>/edit/", views.SiteUpdateView.as_view(), name="site_edit"),
+    path("<int:pk>/status/", views.SiteStatusView.as_view(), name="site_status"),
+    path(
+        "<int:site_pk>/services/add/",
+        views.SiteServiceCreateView.as_view(),
+        name="siteservice_add",
+    ),
+    path("services/<int:pk>/edit/", views.SiteServiceUpdateView.as_view(), name="siteservice_edit"),
+    path(
+        "services/<int:pk>/delete/",
+        views.SiteServiceDeleteView.as_view(),
+        name="siteservice_delete",
+    ),
+    path("areas/", views.AreaListView.as_view(), name="area_list"),
+    path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
+    path("areas/export.<str:fmt>", views.AreaExportView.as_view(), name="area_export"),
+    path("areas/import/", views.AreaImportView.as_view(), name="area_import"),
+    path("areas/<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("areas/<int:pk>/edit/", views.AreaUpdateView.as_view(), name="area_edit"),
+    path("catalogue/", views.ServiceTypeListView.as_view(), name="servicetype_list"),
+    path("catalogue/new/", views.ServiceTypeCreateView.as_view(), name="servicetype_create"),
+    path("catalogue/<int:pk>/", views.ServiceTypeDetailView.as_view(), name="servicetype_detail"),
+    path(
+        "catalogue/<int:pk>/edit/",
+        views.ServiceTypeUpdateView.as_view(),
+        name="servicetype_edit",
+    ),
     path("safety/", include(safety_urls.urlpatterns)),
 ]

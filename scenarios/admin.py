@@ -1,0 +1,48 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from scenarios.models import OptimisationRun, Scenario, ScenarioAddition, ScenarioResult
+
+
+class AdditionInline(admin.TabularInline):
+    model = ScenarioAddition
+    extra = 0
+    raw_id_fields = ["site", "service_type"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "created_by", "created_at", "updated_at"]
+    search_fields = ["name", "description"]
+    filter_horizontal = ["surveys", "closed_sites"]
+    inlines = [AdditionInline]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+@admin.register(ScenarioResult)
+class ScenarioResultAdmin(admin.ModelAdmin):
+    list_display = ["scenario", "service_type", "computed_at", "fingerprint"]
+    list_filter = ["service_type"]
+    readonly_fields = ["scenario", "service_type", "fingerprint", "metrics", "computed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # results are computed, never typed in
+
+
+@admin.register(OptimisationRun)
+class OptimisationRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "scenario", "model", "service_type", "status", "progress", "created_at"]
+    list_filter = ["status", "model"]
+    readonly_fields = [
+        "status",
+        "stage",
+        "progress",
+        "task_result_id",
+        "summary",
+        "error",
+        "result_scenario",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]

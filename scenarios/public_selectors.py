@@ -1,0 +1,191 @@
+"""Reads for the residents' pages: the services nearest a point and the curated walks.
+
+Walking distance is the straight-line (haversine) distance times a detour factor, the same
+convention as the planning pages; minutes assume an adult's pace. Both are shown on the pages so
+a resident knows what "10 minutes" means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Prefetch
+
+from scenarios.siting.geometry import haversine_m
+from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
+
+DETOUR_FACTOR = 1.3  # street distance / straight-line distance
+WALKING_SPEED_M_PER_MIN = 70  # an adult's pace
+MINUTE_BANDS = (5, 10, 15)
+NEAREST_PER_SERVICE = 3
+
+
+def walking_metres(straight_m: float) -> float:
+    return straight_m * DETOUR_FACTOR
+
+
+def walking_minutes(walk_m: float) -> float:
+    return walk_m / WALKING_SPEED_M_PER_MIN
+
+
+def minute_band(minutes: float) -> int | None:
+    """The smallest of 5, 10 and 15 minutes that the walk fits in, or None beyond 15."""
+    for band in MINUTE_BANDS:
+        if minutes <= band:
+            return band
+    return None
+
+
+def band_radius_m(minutes: int) -> float:
+    """The straight-line radius a walk of this many minutes reaches (for the map's rings)."""
+    return minutes * WALKING_SPEED_M_PER_MIN / DETOUR_FACTOR
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the resident stands: a dropped pin or the centre of their neighbourhood."""
+
+    lat: float
+    lng: float
+    area: Area | None = None
+
+
+@dataclass(frozen=True)
+class NearbySite:
+    offer: SiteService  # with its site selected
+    walk_m: float
+
+    @property
+    def site(self) -> Site:
+        return self.offer.site
+
+    @property
+    def minutes(self) -> int:
+        # Rounded up: "within 5 minutes" must not include a walk of 5.4.
+        return int(np.ceil(walking_minutes(self.walk_m) - 1e-9))
+
+    @property
+    def band(self) -> int | None:
+        return minute_band(self.minutes)
+
+
+@dataclass
+class ServiceNearby:
+    service_type: ServiceType
+    nearest: list[NearbySite] = field(default_factory=list)
+
+    @property
+    def band(self) -> int | None:
+        return self.nearest[0].band if self.nearest else None
+
+
+def operating_offers() -> list[SiteService]:
+    """Every active service running today at an operating site, in one query."""
+    return list(
+        SiteService.objects.operating()
+        .filter(service_type__active=True)
+        .select_related("site", "service_type")
+        .order_by("service_type__order", "service_type__code", "site__name", "pk")
+    )
+
+
+def nearest_services(
+    origin: Origin, offers: list[SiteService], *, per_service: int = NEAREST_PER_SERVICE
+) -> list[ServiceNearby]:
+    """For each service offered, its nearest sites from the origin by walking distance.
+
+    Services come in catalogue order; within a service the nearest first (ties by site name).
+    """
+    if not offers:
+        return []
+    lat = np.array([float(o.site.latitude) for o in offers])
+    lng = np.array([float(o.site.longitude) for o in offers])
+    walk = haversine_m(origin.lat, origin.lng, lat, lng) * DETOUR_FACTOR
+    by_service: dict[int, ServiceNearby] = {}
+    for offer, walk_m in zip(offers, walk, strict=True):
+        group = by_service.setdefault(offer.service_type_id, ServiceNearby(offer.service_type))
+        group.nearest.append(NearbySite(offer=offer, walk_m=float(walk_m)))
+    for group in by_service.values():
+        group.nearest.sort(key=lambda n: (n.walk_m, n.site.name))
+        del group.nearest[per_service:]
+    return list(by_service.values())
+
+
+def sites_on_map(offers: list[SiteService]) -> list[dict]:
+    """The operating sites that offer services, with their services as the popup label."""
+    sites: dict[int, dict] = {}
+    for offer in offers:
+        site = offer.site
+        entry = sites.setdefault(
+            site.pk,
+            {
+                "name": site.name,
+                "lat": float(site.latitude),
+                "lng": float(site.longitude),
+                "status": site.status,
+                "services": [],
+            },
+        )
+        entry["services"].append(offer.service_type.name)
+    for entry in sites.values():
+        entry["label"] = " · ".join(entry.pop("services"))
+    return list(sites.values())
+
+
+# --- Walking routes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StopOnRoute:
+    stop: RouteStop
+    leg_m: float  # walking distance from the previous stop (0 for the first)
+    total_m: float  # walking distance from the start
+
+    @property
+    def leg_minutes(self) -> int:
+        return round(walking_minutes(self.leg_m))
+
+
+@dataclass(frozen=True)
+class RouteSummary:
+    route: WalkingRoute
+    stops: list[StopOnRoute]
+
+    @property
+    def length_m(self) -> float:
+        return self.stops[-1].total_m if self.stops else 0.0
+
+    @property
+    def length_km(self) -> float:
+        return self.length_m / 1000
+
+    @property
+    def minutes(self) -> int:
+        return round(walking_minutes(self.length_m))
+
+
+def summarise_route(route: WalkingRoute) -> RouteSummary:
+    """The route's stops in order with the walking distance of each leg (haversine × detour)."""
+    stops = sorted(route.stops.all(), key=lambda s: s.order)
+    if not stops:
+        return RouteSummary(route, [])
+    lat = np.array([float(s.latitude) for s in stops])
+    lng = np.array([float(s.longitude) for s in stops])
+    legs = np.concatenate([[0.0], haversine_m(lat[:-1], lng[:-1], lat[1:], lng[1:])])
+    legs *= DETOUR_FACTOR
+    totals = np.cumsum(legs)
+    return RouteSummary(
+        route,
+        [
+            StopOnRoute(stop, float(leg), float(total))
+            for stop, leg, total in zip(stops, legs, totals, strict=True)
+        ],
+    )
+
+
+def published_routes():
+    """Published routes with their stops (two queries whatever the number of routes)."""
+    return WalkingRoute.objects.filter(published=True).prefetch_related(
+        Prefetch("stops", queryset=RouteStop.objects.order_by("order"))
+    )

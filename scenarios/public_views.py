@@ -1,0 +1,130 @@
+"""Public pages for residents (no login): the 15-minute service map and the walking routes."""
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from scenarios import public_selectors as selectors
+from sites.models import Area
+
+
+class LocationForm(forms.Form):
+    """Where the resident is: their neighbourhood (works without JS) or a pin on the map."""
+
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.all(),
+        required=False,
+        label=_("Your neighbourhood"),
+        empty_label=_("Choose your neighbourhood"),
+    )
+    # Filled by the map script when a pin is dropped.
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.has_error("area"):
+            return data
+        if data.get("area") is not None:
+            # A neighbourhood chosen after an earlier pin wins: the map script clears the
+            # neighbourhood whenever it drops a new pin.
+            return data
+        lat, lng = data.get("lat"), data.get("lng")
+        if self.has_error("lat") or self.has_error("lng") or (lat is None) != (lng is None):
+            # The pin's fields are hidden, so the message goes on top of the form.
+            raise forms.ValidationError(
+                gettext("The point on the map could not be read. Drop the pin again."),
+                code="bad_point",
+            )
+        if lat is None:
+            raise forms.ValidationError(
+                gettext("Choose your neighbourhood or drop a pin on the map."), code="empty"
+            )
+        region = settings.SITE_REGION
+        inside = (
+            region["min_lat"] <= lat <= region["max_lat"]
+            and region["min_lng"] <= lng <= region["max_lng"]
+        )
+        if not inside:
+            raise forms.ValidationError(
+                gettext(
+                    "That point lies outside Fenglin street. Drop the pin inside the street "
+                    "or choose your neighbourhood."
+                ),
+                code="outside_region",
+            )
+        return data
+
+    def origin(self) -> selectors.Origin:
+        data = self.cleaned_data
+        area = data.get("area")
+        if area is None:
+            return selectors.Origin(lat=data["lat"], lng=data["lng"])
+        return selectors.Origin(
+            lat=float(area.centroid_lat), lng=float(area.centroid_lng), area=area
+        )
+
+
+@require_GET
+def service_map(request: HttpRequest) -> HttpResponse:
+    """What lies within a 5, 10 and 15-minute walk of a neighbourhood or a dropped pin."""
+    submitted = any(key in request.GET for key in ("area", "lat", "lng"))
+    form = LocationForm(request.GET if submitted else None)
+    offers = selectors.operating_offers()
+    origin = results = None
+    if submitted and form.is_valid():
+        origin = form.origin()
+        results = selectors.nearest_services(origin, offers)
+    map_data = {
+        "sites": selectors.sites_on_map(offers),
+        "origin": None if origin is None else {"lat": origin.lat, "lng": origin.lng},
+        "rings": [
+            {"minutes": m, "radius": selectors.band_radius_m(m)} for m in selectors.MINUTE_BANDS
+        ],
+    }
+    context = {
+        "form": form,
+        "origin": origin,
+        "results": results,
+        "within_15": sum(1 for r in results or [] if r.band is not None),
+        "map_data": map_data,
+        "bands": selectors.MINUTE_BANDS,
+        "speed": selectors.WALKING_SPEED_M_PER_MIN,
+        "detour": selectors.DETOUR_FACTOR,
+    }
+    return render(request, "public/service_map.html", context)
+
+
+@require_GET
+def route_list(request: HttpRequest) -> HttpResponse:
+    routes = [selectors.summarise_route(route) for route in selectors.published_routes()]
+    return render(request, "public/route_list.html", {"routes": routes})
+
+
+@require_GET
+def route_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    route = selectors.published_routes().filter(slug=slug).first()
+    if route is None:
+        raise Http404(gettext("No published walking route has this address."))
+    summary = selectors.summarise_route(route)
+    stops = [
+        {
+            "order": s.stop.order,
+            "name": s.stop.name,
+            "lat": float(s.stop.latitude),
+            "lng": float(s.stop.longitude),
+        }
+        for s in summary.stops
+    ]
+    context = {
+        "summary": summary,
+        "route": route,
+        "stops_data": stops,
+        "speed": selectors.WALKING_SPEED_M_PER_MIN,
+        "detour": selectors.DETOUR_FACTOR,
+    }
+    return render(request, "public/route_detail.html", context)

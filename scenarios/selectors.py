@@ -1,0 +1,280 @@
+"""Reads for the planning pages: lists, page data and map data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from scenarios.models import OptimisationRun, Scenario
+from scenarios.services import (
+    GROUPS,
+    GapRow,
+    Parameters,
+    PlanInputs,
+    evaluate_scenario,
+    evaluate_service,
+    gap_matrix,
+    scenario_summary,
+    today_inputs,
+)
+from sites.models import Area, ServiceType, Site
+from surveys.demand import DemandRow, demand_table, used_surveys
+
+
+def scenario_list() -> QuerySet[Scenario]:
+    return Scenario.objects.annotate(
+        additions_count=Count("additions", distinct=True),
+        closed_count=Count("closed_sites", distinct=True),
+    ).select_related("created_by")
+
+
+def recent_runs(limit: int = 10) -> list[OptimisationRun]:
+    return list(
+        OptimisationRun.objects.select_related("scenario", "service_type", "result_scenario")[
+            :limit
+        ]
+    )
+
+
+# --- Demand ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemandSummary:
+    service_type: ServiceType
+    demand: float
+    choosers: int
+    fallback_areas: int
+
+
+def demand_overview(params: Parameters) -> tuple[list[DemandSummary], list]:
+    """Total demand per active service type, and the surveys used."""
+    surveys = list(used_surveys(params.survey_ids))
+    rows = demand_table(survey_ids=params.survey_ids, k=params.k)
+    totals: dict[int, DemandSummary] = {}
+    for r in rows:
+        prev = totals.get(r.service_type.pk)
+        totals[r.service_type.pk] = DemandSummary(
+            service_type=r.service_type,
+            demand=(prev.demand if prev else 0.0) + r.demand,
+            choosers=(prev.choosers if prev else 0) + r.choosers,
+            fallback_areas=(prev.fallback_areas if prev else 0) + (not r.uses_population),
+        )
+    return list(totals.values()), surveys
+
+
+def demand_detail(params: Parameters, service_type: ServiceType) -> tuple[list[DemandRow], list]:
+    surveys = list(used_surveys(params.survey_ids))
+    rows = demand_table(survey_ids=params.survey_ids, k=params.k, service_types=[service_type])
+    return rows, surveys
+
+
+def demand_map_items(rows: Sequence[DemandRow]) -> list[dict]:
+    return [
+        {
+            "name": r.area.name,
+            "lat": float(r.area.centroid_lat),
+            "lng": float(r.area.centroid_lng),
+            "value": r.demand,
+            "label": f"{r.demand:.1f}",
+        }
+        for r in rows
+    ]
+
+
+# --- Coverage ----------------------------------------------------------------------------------
+
+
+def coverage_overview(params: Parameters) -> tuple[PlanInputs, list[tuple[ServiceType, dict]]]:
+    """Today's coverage of every service type with a walking standard."""
+    inputs = today_inputs(params=params, service_types=list(ServiceType.objects.with_standard()))
+    return inputs, [(t, evaluate_service(inputs, t)) for t in inputs.service_types]
+
+
+def coverage_detail(params: Parameters, service_type: ServiceType) -> tuple[PlanInputs, dict]:
+    inputs = today_inputs(params=params, service_types=[service_type])
+    return inputs, evaluate_service(inputs, service_type)
+
+
+def area_rows(inputs: PlanInputs, metrics: dict) -> list[dict]:
+    """The metrics' per-area figures joined with the areas and nearest site names."""
+    areas = {a.pk: a for a in inputs.areas}
+    names = {s["site_id"]: s["name"] for s in metrics["sites"]}
+    return [
+        {**row, "area": areas[row["area_id"]], "nearest_name": names.get(row["nearest_site_id"])}
+        for row in metrics["areas"]
+        if row["area_id"] in areas
+    ]
+
+
+def coverage_map_data(inputs: PlanInputs, metrics: dict, closed: Sequence[Site] = ()) -> dict:
+    """Sites, catchment rings (straight-line radius of the walking threshold) and gaps."""
+    radius = metrics["threshold_m"] / metrics["detour"]
+    areas = {a.pk: a for a in inputs.areas}
+    return {
+        "sites": [
+            {
+                "name": s["name"],
+                "lat": s["lat"],
+                "lng": s["lng"],
+                "status": "selected" if s["added"] else "operating",
+            }
+            for s in metrics["sites"]
+        ]
+        + [
+            {"name": s.name, "lat": float(s.latitude), "lng": float(s.longitude), "status": "closed"}
+            for s in closed
+        ],
+        "radius": radius,
+        "uncovered": [
+            {
+                "name": areas[a["area_id"]].name,
+                "lat": float(areas[a["area_id"]].centroid_lat),
+                "lng": float(areas[a["area_id"]].centroid_lng),
+                "value": a["unmet"],
+                "label": f"{a['unmet']:.1f}",
+            }
+            for a in metrics["areas"]
+            if a["area_id"] in areas and (a["unmet"] or 0) > 0
+        ],
+    }
+
+
+# --- Standards gaps ----------------------------------------------------------------------------
+
+
+def gaps(params: Parameters, *, level: str = "", group: str = "", sort: str = "") -> dict:
+    """The gap matrix of today's sites, filtered by level and target group, sorted."""
+    types = ServiceType.objects.with_standard()
+    if level:
+        types = types.filter(level=level)
+    if group:
+        types = types.filter(target_group=group)
+    inputs = today_inputs(params=params, service_types=list(types))
+    rows = sort_gap_rows(gap_matrix(inputs), inputs.service_types, sort)
+    return {"rows": rows, "service_types": inputs.service_types}
+
+
+def sort_gap_rows(rows: list[GapRow], service_types: Sequence[ServiceType], sort: str):
+    """Sort by "area" (code), "gaps" or a service code (nearest distance; no site last).
+
+    A leading "-" reverses the order.
+    """
+    key = sort.lstrip("-")
+    reverse = sort.startswith("-")
+    codes = [t.code for t in service_types]
+    if key == "gaps":
+        return sorted(rows, key=lambda r: (r.gaps, r.area.code), reverse=reverse)
+    if key in codes:
+        i = codes.index(key)
+        present = [r for r in rows if r.cells[i].nearest_m is not None]
+        missing = [r for r in rows if r.cells[i].nearest_m is None]
+        present.sort(key=lambda r: r.cells[i].nearest_m, reverse=reverse)
+        return present + missing
+    return sorted(rows, key=lambda r: r.area.code, reverse=reverse)
+
+
+# --- Scenarios ---------------------------------------------------------------------------------
+
+
+def scenario_detail(scenario: Scenario) -> dict:
+    """A scenario's fresh results per service type and its scenario-wide figures."""
+    results = evaluate_scenario(scenario=scenario)
+    return {
+        "results": list(results.values()),
+        "summary": scenario_summary(scenario, results),
+    }
+
+
+def scenario_map_sites(scenario: Scenario, results) -> list[dict]:
+    """Every site of the plan once: operating, added by the scenario, or closed by it."""
+    sites: dict[int, dict] = {}
+    for result in results:
+        for s in result.metrics.get("sites", []):
+            entry = sites.setdefault(
+                s["site_id"],
+                {
+                    "name": s["name"],
+                    "lat": s["lat"],
+                    "lng": s["lng"],
+                    "status": "operating",
+                    "services": [],
+                },
+            )
+            entry["services"].append(result.service_type.name)
+            if s["added"]:
+                entry["status"] = "selected"
+    for site in scenario.closed_sites.all():
+        sites[site.pk] = {
+            "name": site.name,
+            "lat": float(site.latitude),
+            "lng": float(site.longitude),
+            "status": "closed",
+            "services": [],
+        }
+    return [
+        {
+            "name": s["name"],
+            "lat": s["lat"],
+            "lng": s["lng"],
+            "status": s["status"],
+            "label": ", ".join(sorted(set(s["services"]))),
+        }
+        for s in sites.values()
+    ]
+
+
+def group_averages(results) -> dict[str, float | None]:
+    """Per population group: its share within reach, averaged over the service types."""
+    out = {}
+    for group in GROUPS:
+        values = [
+            r.metrics["group_share"].get(str(group))
+            for r in results
+            if r.metrics.get("group_population", {}).get(str(group))
+        ]
+        values = [v for v in values if v is not None]
+        out[str(group)] = sum(values) / len(values) if values else None
+    return out
+
+
+def comparison(scenarios: Sequence[Scenario]) -> dict:
+    """Two to four scenarios side by side: per service, per group, and scenario-wide."""
+    columns = []
+    for scenario in scenarios:
+        results = evaluate_scenario(scenario=scenario)
+        columns.append(
+            {
+                "scenario": scenario,
+                "results": results,
+                "summary": scenario_summary(scenario, results),
+                "groups": group_averages(results.values()),
+                "map_sites": scenario_map_sites(scenario, results.values()),
+                "map_id": f"compare-map-{scenario.pk}",
+                "data_id": f"compare-map-{scenario.pk}-data",
+            }
+        )
+    types = []
+    seen = set()
+    for column in columns:
+        for result in column["results"].values():
+            if result.service_type.pk not in seen:
+                seen.add(result.service_type.pk)
+                types.append(result.service_type)
+    rows = [
+        {
+            "service_type": t,
+            "cells": [c["results"].get(t.pk) for c in columns],
+        }
+        for t in types
+    ]
+    group_rows = [
+        {"group": g, "cells": [c["groups"][str(g)] for c in columns]} for g in GROUPS
+    ]
+    return {"columns": columns, "rows": rows, "group_rows": group_rows}
+
+
+def areas_by_pk() -> dict[int, Area]:
+    return {a.pk: a for a in Area.objects.all()}

@@ -1,0 +1,951 @@
+"""The one place that turns querysets into arrays for `scenarios.siting` and results into rows.
+
+Reading the inputs of a plan (areas, demand, the sites offering each service) takes a fixed
+number of aggregate queries whatever the number of survey responses; the arithmetic runs in
+`scenarios.siting`. Scenario results are saved with a fingerprint of their inputs and recomputed
+whenever an input changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from scenarios import siting
+from scenarios.models import (
+    OptimisationRun,
+    RunStatus,
+    Scenario,
+    ScenarioAddition,
+    ScenarioResult,
+    SitingModel,
+)
+from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
+from surveys.demand import DemandRow, demand_table, used_surveys
+
+# Bump when the metrics' meaning or layout changes: every saved result becomes stale.
+METRICS_VERSION = 1
+
+# Population groups reported for every service (Area.population_for names).
+GROUPS = (TargetGroup.ALL, TargetGroup.ELDERLY, TargetGroup.CHILDREN, TargetGroup.DISABLED)
+SLOW_GROUPS = {TargetGroup.ELDERLY, TargetGroup.DISABLED}
+
+# Demand points inside an area with a boundary: a grid about this fine, at most this many.
+GRID_STEP_M = 60.0
+GRID_MAX_POINTS = 400
+_M_PER_DEG_LAT = 111_195.0
+
+
+# --- Parameters and inputs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The walking and demand parameters of an evaluation."""
+
+    detour: float = 1.3
+    speed: float = 70.0  # m/min, adults
+    elderly_speed: float = 50.0  # m/min, the elderly and disabled people
+    k: float = 10.0
+    survey_ids: tuple[int, ...] | None = None  # None: every survey that is not a draft
+
+    @classmethod
+    def of_scenario(cls, scenario: Scenario, survey_ids: Iterable[int] = ()) -> Parameters:
+        ids = tuple(sorted(survey_ids))
+        return cls(
+            detour=float(scenario.detour_factor),
+            speed=float(scenario.speed_m_per_min),
+            elderly_speed=float(scenario.elderly_speed_m_per_min),
+            k=float(scenario.prior_strength),
+            survey_ids=ids or None,
+        )
+
+    def speed_for(self, target_group: str) -> float:
+        """Minutes for a service are walked at its target group's speed."""
+        return self.elderly_speed if target_group in SLOW_GROUPS else self.speed
+
+    def as_dict(self) -> dict:
+        return {
+            "detour": self.detour,
+            "speed": self.speed,
+            "elderly_speed": self.elderly_speed,
+            "k": self.k,
+            "survey_ids": list(self.survey_ids) if self.survey_ids is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A site offering a service in some state of the plan."""
+
+    site_id: int
+    name: str
+    lat: float
+    lng: float
+    service_type_id: int
+    capacity: float | None
+    floor_area: float | None
+    added: bool  # added by the scenario rather than operating today
+
+    def key(self) -> list:
+        return [self.site_id, self.name, self.lat, self.lng, self.capacity, self.added]
+
+
+@dataclass(frozen=True)
+class AreaPoints:
+    """Demand points of all areas: centroids, or a grid inside an area's boundary."""
+
+    lat: np.ndarray
+    lng: np.ndarray
+    area_index: np.ndarray  # which area (position in the area list) each point belongs to
+    share: np.ndarray  # the fraction of its area's weight each point carries
+
+
+@dataclass
+class PlanInputs:
+    """Everything an evaluation reads from the database, for a set of service types."""
+
+    params: Parameters
+    service_types: list[ServiceType]
+    areas: list[Area]
+    surveys: list  # the Survey rows used
+    demand: dict[tuple[int, int], DemandRow]
+    providers: dict[int, list[Provider]] = field(default_factory=dict)
+
+    @cached_property
+    def points(self) -> AreaPoints:
+        return area_points(self.areas)
+
+    @cached_property
+    def centroids(self) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([float(a.centroid_lat) for a in self.areas]),
+            np.array([float(a.centroid_lng) for a in self.areas]),
+        )
+
+    def demand_rows(self, service_type: ServiceType) -> list[DemandRow]:
+        return [self.demand[(a.pk, service_type.pk)] for a in self.areas]
+
+
+def area_points(areas: Sequence[Area]) -> AreaPoints:
+    """One point per area at its centroid, or a regular grid inside its boundary where drawn."""
+    lats, lngs, index, shares = [], [], [], []
+    for i, area in enumerate(areas):
+        plat, plng = _grid_in_boundary(area) if area.boundary else ([], [])
+        if not plat:
+            plat, plng = [float(area.centroid_lat)], [float(area.centroid_lng)]
+        lats.extend(plat)
+        lngs.extend(plng)
+        index.extend([i] * len(plat))
+        shares.extend([1.0 / len(plat)] * len(plat))
+    return AreaPoints(
+        lat=np.array(lats, dtype=float),
+        lng=np.array(lngs, dtype=float),
+        area_index=np.array(index, dtype=np.int64),
+        share=np.array(shares, dtype=float),
+    )
+
+
+def _grid_in_boundary(area: Area) -> tuple[list[float], list[float]]:
+    from shapely import contains_xy
+    from shapely.geometry import shape
+
+    polygon = shape(area.boundary)
+    if polygon.is_empty or polygon.area == 0:
+        return [], []
+    min_lng, min_lat, max_lng, max_lat = polygon.bounds
+    mid = math.radians((min_lat + max_lat) / 2)
+    height_m = (max_lat - min_lat) * _M_PER_DEG_LAT
+    width_m = (max_lng - min_lng) * _M_PER_DEG_LAT * math.cos(mid)
+    step = max(GRID_STEP_M, math.sqrt(height_m * width_m / GRID_MAX_POINTS))
+    dlat = step / _M_PER_DEG_LAT
+    dlng = dlat / max(math.cos(mid), 1e-6)
+    grid_lat = np.arange(min_lat + dlat / 2, max_lat, dlat)
+    grid_lng = np.arange(min_lng + dlng / 2, max_lng, dlng)
+    xx, yy = np.meshgrid(grid_lng, grid_lat)
+    inside = contains_xy(polygon, xx.ravel(), yy.ravel())
+    return yy.ravel()[inside].tolist(), xx.ravel()[inside].tolist()
+
+
+def providers_today(service_type_ids: Iterable[int] | None = None) -> list[Provider]:
+    """Services running today at operating sites, one query."""
+    services = SiteService.objects.operating()
+    if service_type_ids is not None:
+        services = services.filter(service_type__in=list(service_type_ids))
+    rows = services.order_by("site_id", "service_type_id").values(
+        "site_id",
+        "site__name",
+        "site__latitude",
+        "site__longitude",
+        "service_type_id",
+        "daily_capacity",
+        "floor_area_m2",
+    )
+    return [
+        Provider(
+            site_id=r["site_id"],
+            name=r["site__name"],
+            lat=float(r["site__latitude"]),
+            lng=float(r["site__longitude"]),
+            service_type_id=r["service_type_id"],
+            capacity=_float(r["daily_capacity"]),
+            floor_area=_float(r["floor_area_m2"]),
+            added=False,
+        )
+        for r in rows
+    ]
+
+
+def plan_inputs(
+    *,
+    params: Parameters,
+    service_types: Sequence[ServiceType],
+    closed_site_ids: Iterable[int] = (),
+    additions: Iterable[ScenarioAddition] = (),
+) -> PlanInputs:
+    """Read a plan's inputs: today's providers minus closed sites plus the additions.
+
+    A constant number of queries: areas, surveys, two demand aggregates, providers.
+    """
+    types = list(service_types)
+    areas = list(Area.objects.all())
+    surveys = list(used_surveys(params.survey_ids).order_by("pk"))
+    survey_ids = [s.pk for s in surveys] if params.survey_ids is not None else None
+    rows = demand_table(survey_ids=survey_ids, k=params.k, service_types=types, areas=areas)
+    demand = {(r.area.pk, r.service_type.pk): r for r in rows}
+
+    closed = set(closed_site_ids)
+    wanted = {t.pk for t in types}
+    providers: dict[int, list[Provider]] = {t.pk: [] for t in types}
+    seen: set[tuple[int, int]] = set()
+    for p in providers_today(wanted):
+        if p.site_id not in closed:
+            providers[p.service_type_id].append(p)
+            seen.add((p.site_id, p.service_type_id))
+    for a in additions:
+        key = (a.site_id, a.service_type_id)
+        if a.service_type_id not in wanted or a.site_id in closed or key in seen:
+            continue
+        seen.add(key)
+        providers[a.service_type_id].append(
+            Provider(
+                site_id=a.site_id,
+                name=a.site.name,
+                lat=float(a.site.latitude),
+                lng=float(a.site.longitude),
+                service_type_id=a.service_type_id,
+                capacity=_float(a.daily_capacity),
+                floor_area=_float(a.floor_area_m2),
+                added=True,
+            )
+        )
+    return PlanInputs(
+        params=params,
+        service_types=types,
+        areas=areas,
+        surveys=surveys,
+        demand=demand,
+        providers=providers,
+    )
+
+
+def today_inputs(*, params: Parameters, service_types: Sequence[ServiceType]) -> PlanInputs:
+    return plan_inputs(params=params, service_types=service_types)
+
+
+def scenario_inputs(scenario: Scenario, service_types: Sequence[ServiceType] | None = None):
+    """The inputs of a scenario (service types with a walking standard unless given)."""
+    if service_types is None:
+        service_types = list(ServiceType.objects.with_standard())
+    params = Parameters.of_scenario(scenario, scenario.surveys.values_list("pk", flat=True))
+    return plan_inputs(
+        params=params,
+        service_types=service_types,
+        closed_site_ids=scenario.closed_sites.values_list("pk", flat=True),
+        additions=scenario.additions.select_related("site"),
+    )
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _clean(value: float | None, digits: int = 4) -> float | None:
+    """A JSON-safe float: None for NaN and infinities."""
+    if value is None:
+        return None
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def _demand_points(inputs: PlanInputs, service_type: ServiceType):
+    rows = inputs.demand_rows(service_type)
+    pts = inputs.points
+    area_demand = np.array([r.demand for r in rows], dtype=float)
+    groups = {}
+    for group in GROUPS:
+        pop = np.array([a.population_for(group) or 0 for a in inputs.areas], dtype=float)
+        groups[str(group)] = pop[pts.area_index] * pts.share
+    return siting.DemandPoints(
+        ids=list(range(len(pts.lat))),
+        lat=pts.lat,
+        lng=pts.lng,
+        weight=area_demand[pts.area_index] * pts.share,
+        groups=groups,
+    )
+
+
+def _facilities(providers: Sequence[Provider]):
+    return siting.Facilities(
+        ids=[p.site_id for p in providers],
+        lat=np.array([p.lat for p in providers], dtype=float),
+        lng=np.array([p.lng for p in providers], dtype=float),
+        capacity=np.array(
+            [np.nan if p.capacity is None else p.capacity for p in providers], dtype=float
+        ),
+    )
+
+
+def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
+    """The coverage metrics of one service type in a plan, as a JSON-safe dict."""
+    params = inputs.params
+    threshold = float(service_type.threshold_m)
+    providers = inputs.providers.get(service_type.pk, [])
+    facilities = _facilities(providers)
+    speed = params.speed_for(service_type.target_group)
+    group_speed = {str(g): params.speed_for(g) for g in GROUPS}
+    result = siting.evaluate_coverage(
+        _demand_points(inputs, service_type),
+        facilities,
+        threshold,
+        detour=params.detour,
+        speed_m_per_min=speed,
+        group_speed_m_per_min=group_speed,
+    )
+    pts = inputs.points
+    n_areas = len(inputs.areas)
+    rows = inputs.demand_rows(service_type)
+    unmet = np.bincount(pts.area_index, weights=result.uncovered_weight, minlength=n_areas)
+
+    # The gap check and the nearest site are measured from each area's centre.
+    clat, clng = inputs.centroids
+    centre = siting.evaluate_coverage(
+        siting.DemandPoints.from_arrays(clat, clng),
+        facilities,
+        threshold,
+        detour=params.detour,
+        speed_m_per_min=speed,
+    )
+    areas = []
+    for i, (area, row) in enumerate(zip(inputs.areas, rows, strict=True)):
+        j = int(centre.nearest[i]) if len(providers) else -1
+        areas.append(
+            {
+                "area_id": area.pk,
+                "demand": _clean(row.demand),
+                "unmet": _clean(unmet[i]),
+                "uses_population": row.uses_population,
+                "nearest_site_id": providers[j].site_id if j >= 0 else None,
+                "nearest_m": _clean(centre.walk_m[i], 1) if j >= 0 else None,
+                "minutes": _clean(centre.minutes[i], 1) if j >= 0 else None,
+                "centre_covered": bool(centre.covered[i]) if j >= 0 else False,
+            }
+        )
+    sites = [
+        {
+            "site_id": p.site_id,
+            "name": p.name,
+            "lat": p.lat,
+            "lng": p.lng,
+            "added": p.added,
+            "load": _clean(result.load[j], 2),
+            "capacity": p.capacity,
+            "utilisation": _clean(result.utilisation[j]),
+            "floor_area": p.floor_area,
+        }
+        for j, p in enumerate(providers)
+    ]
+    group_population = {g: _clean(w.sum(), 1) for g, w in _demand_points_groups(inputs).items()}
+    return {
+        "version": METRICS_VERSION,
+        "threshold_m": threshold,
+        "detour": params.detour,
+        "speed": speed,
+        "total_demand": _clean(result.total_weight),
+        "covered_demand": _clean(result.covered_weight),
+        "unmet_demand": _clean(result.total_weight - result.covered_weight),
+        "share_covered": _clean(result.share_covered),
+        "group_share": {g: _clean(v) for g, v in result.group_share.items()},
+        "group_population": group_population,
+        "mean_minutes": _clean(result.mean_minutes, 2),
+        "group_mean_minutes": {g: _clean(v, 2) for g, v in result.group_mean_minutes.items()},
+        "site_count": len(providers),
+        "added_count": sum(p.added for p in providers),
+        "fallback_areas": sum(not r.uses_population for r in rows),
+        "areas": areas,
+        "sites": sites,
+    }
+
+
+def _demand_points_groups(inputs: PlanInputs) -> dict[str, np.ndarray]:
+    return {
+        str(g): np.array([a.population_for(g) or 0 for a in inputs.areas], dtype=float)
+        for g in GROUPS
+    }
+
+
+def fingerprint(inputs: PlanInputs, service_type: ServiceType) -> str:
+    """A hash of every input of one service's evaluation.
+
+    Parameters, the surveys' results versions, the service's standard, the areas' positions and
+    populations, each area's demand figures and the providers' rows: any change gives a new hash.
+    """
+    payload = {
+        "version": METRICS_VERSION,
+        "params": inputs.params.as_dict(),
+        "surveys": [[s.pk, s.results_version] for s in inputs.surveys],
+        "service": [service_type.pk, service_type.threshold_m, service_type.target_group],
+        "areas": [
+            [
+                a.pk,
+                str(a.centroid_lat),
+                str(a.centroid_lng),
+                a.boundary,
+                [a.population_for(g) for g in GROUPS],
+            ]
+            for a in inputs.areas
+        ],
+        "demand": [
+            [r.area.pk, r.respondents, r.choosers, repr(r.demand)]
+            for r in inputs.demand_rows(service_type)
+        ],
+        "providers": sorted(p.key() for p in inputs.providers.get(service_type.pk, [])),
+    }
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def evaluate_scenario(*, scenario: Scenario, force: bool = False) -> dict[int, ScenarioResult]:
+    """The scenario's results per service type, recomputing every stale (or, forced, every) one.
+
+    A saved result is reused only when its fingerprint equals that of the current inputs.
+    """
+    inputs = scenario_inputs(scenario)
+    saved = {r.service_type_id: r for r in scenario.results.all()}
+    now = timezone.now()
+    results, stale = {}, []
+    for service_type in inputs.service_types:
+        fp = fingerprint(inputs, service_type)
+        result = saved.get(service_type.pk)
+        if force or result is None or result.fingerprint != fp:
+            result = ScenarioResult(
+                scenario=scenario,
+                service_type=service_type,
+                fingerprint=fp,
+                metrics=evaluate_service(inputs, service_type),
+                computed_at=now,
+            )
+            stale.append(result)
+        result.service_type = service_type
+        results[service_type.pk] = result
+    if stale:
+        ScenarioResult.objects.bulk_create(
+            stale,
+            update_conflicts=True,
+            unique_fields=["scenario", "service_type"],
+            update_fields=["fingerprint", "metrics", "computed_at"],
+        )
+    gone = set(saved) - set(results)
+    if gone:
+        scenario.results.filter(service_type__in=gone).delete()
+    return results
+
+
+def scenario_summary(scenario: Scenario, results: dict[int, ScenarioResult]) -> dict:
+    """Scenario-wide figures for the comparison: floor area used, sites opened and closed."""
+    additions = list(scenario.additions.all())
+    floor = Decimal(0)
+    missing_floor = 0
+    for a in additions:
+        if a.floor_area_m2 is not None:
+            floor += a.floor_area_m2
+        elif a.service_type.min_floor_area_m2 is not None:
+            floor += a.service_type.min_floor_area_m2
+            missing_floor += 1
+        else:
+            missing_floor += 1
+    metrics = [r.metrics for r in results.values()]
+    return {
+        "floor_area": floor,
+        "floor_area_estimated": missing_floor,
+        "opened": sorted({a.site for a in additions}, key=lambda s: s.name),
+        "closed": list(scenario.closed_sites.all()),
+        "total_unmet": sum(m.get("unmet_demand") or 0 for m in metrics),
+    }
+
+
+# --- Standards gaps -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapCell:
+    service_type: ServiceType
+    nearest_m: float | None  # walking metres from the area's centre to the nearest site
+    site_name: str
+    covered: bool
+
+
+@dataclass(frozen=True)
+class GapRow:
+    area: Area
+    cells: list[GapCell]
+
+    @property
+    def gaps(self) -> int:
+        return sum(not c.covered for c in self.cells)
+
+
+def gap_matrix(inputs: PlanInputs) -> list[GapRow]:
+    """Areas × service types: is a site offering the service within its walking threshold?"""
+    clat, clng = inputs.centroids
+    centres = siting.DemandPoints.from_arrays(clat, clng)
+    columns = []
+    for service_type in inputs.service_types:
+        providers = inputs.providers.get(service_type.pk, [])
+        if providers:
+            result = siting.evaluate_coverage(
+                centres,
+                _facilities(providers),
+                float(service_type.threshold_m),
+                detour=inputs.params.detour,
+            )
+        columns.append(
+            [
+                GapCell(
+                    service_type=service_type,
+                    nearest_m=float(result.walk_m[i]) if providers else None,
+                    site_name=providers[int(result.nearest[i])].name if providers else "",
+                    covered=bool(result.covered[i]) if providers else False,
+                )
+                for i in range(len(inputs.areas))
+            ]
+        )
+    return [
+        GapRow(area=area, cells=[column[i] for column in columns])
+        for i, area in enumerate(inputs.areas)
+    ]
+
+
+# --- Scenario writes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_scenario(
+    *,
+    name: str,
+    user,
+    description: str = "",
+    surveys: Iterable = (),
+    closed_sites: Iterable = (),
+    **parameters,
+) -> Scenario:
+    """A scenario starting from today's operating sites."""
+    scenario = Scenario(name=name, description=description, created_by=_user(user), **parameters)
+    scenario.full_clean()
+    scenario.save()
+    scenario.surveys.set(surveys)
+    scenario.closed_sites.set(closed_sites)
+    return scenario
+
+
+@transaction.atomic
+def save_scenario(*, scenario: Scenario, surveys: Iterable, closed_sites: Iterable) -> Scenario:
+    scenario.full_clean()
+    scenario.save()
+    scenario.surveys.set(surveys)
+    scenario.closed_sites.set(closed_sites)
+    # A closed site adds nothing: drop its additions so the lists stay consistent.
+    scenario.additions.filter(site__in=scenario.closed_sites.all()).delete()
+    return scenario
+
+
+@transaction.atomic
+def add_to_scenario(
+    *,
+    scenario: Scenario,
+    site: Site,
+    service_type: ServiceType,
+    floor_area_m2: Decimal | None = None,
+    daily_capacity: int | None = None,
+) -> ScenarioAddition:
+    addition = ScenarioAddition(
+        scenario=scenario,
+        site=site,
+        service_type=service_type,
+        floor_area_m2=floor_area_m2,
+        daily_capacity=daily_capacity,
+    )
+    addition.full_clean()
+    addition.save()
+    Scenario.objects.filter(pk=scenario.pk).update(updated_at=timezone.now())
+    return addition
+
+
+@transaction.atomic
+def remove_from_scenario(*, addition: ScenarioAddition) -> None:
+    scenario_pk = addition.scenario_id
+    addition.delete()
+    Scenario.objects.filter(pk=scenario_pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def copy_scenario(*, scenario: Scenario, name: str, user, description: str = "") -> Scenario:
+    """A new scenario with the same parameters and changes."""
+    copy = create_scenario(
+        name=name,
+        user=user,
+        description=description,
+        surveys=scenario.surveys.all(),
+        closed_sites=scenario.closed_sites.all(),
+        detour_factor=scenario.detour_factor,
+        speed_m_per_min=scenario.speed_m_per_min,
+        elderly_speed_m_per_min=scenario.elderly_speed_m_per_min,
+        prior_strength=scenario.prior_strength,
+    )
+    ScenarioAddition.objects.bulk_create(
+        ScenarioAddition(
+            scenario=copy,
+            site_id=a.site_id,
+            service_type_id=a.service_type_id,
+            floor_area_m2=a.floor_area_m2,
+            daily_capacity=a.daily_capacity,
+        )
+        for a in scenario.additions.all()
+    )
+    return copy
+
+
+def _user(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+# --- Optimisation -------------------------------------------------------------------------------
+
+
+class RunCancelled(Exception):
+    """The planner cancelled the run; raised between stages."""
+
+
+def optimisation_pool(scenario: Scenario, service_type: ServiceType) -> tuple[list, list]:
+    """(sites offering the service in the scenario, other sites that could take it).
+
+    The others are candidate premises and operating sites not offering it, minus closed ones.
+    """
+    closed = set(scenario.closed_sites.values_list("pk", flat=True))
+    offering_today = SiteService.objects.operating().filter(service_type=service_type)
+    added = scenario.additions.filter(service_type=service_type)
+    providers = Site.objects.filter(
+        Q(pk__in=offering_today.values("site")) | Q(pk__in=added.values("site"))
+    ).exclude(pk__in=closed)
+    others = (
+        Site.objects.filter(Q(pk__in=Site.objects.candidates()) | Q(pk__in=Site.objects.operating()))
+        .exclude(pk__in=closed)
+        .exclude(pk__in=providers.values("pk"))
+    )
+    return list(providers.order_by("name")), list(others.order_by("name"))
+
+
+@transaction.atomic
+def start_optimisation(
+    *,
+    scenario: Scenario,
+    user,
+    model: str,
+    service_type: ServiceType,
+    new_sites: int | None,
+    target_share: Decimal | None,
+    locked: Iterable[Site],
+    excluded: Iterable[Site],
+    method: str,
+    time_limit_s: int,
+) -> OptimisationRun:
+    """Record an optimisation run and enqueue its task (in the same transaction)."""
+    from scenarios.tasks import optimise
+
+    run = OptimisationRun(
+        scenario=scenario,
+        model=model,
+        service_type=service_type,
+        new_sites=new_sites if model != SitingModel.LSCP else None,
+        target_share=target_share if model == SitingModel.LSCP else None,
+        locked_site_ids=sorted(s.pk for s in locked),
+        excluded_site_ids=sorted(s.pk for s in excluded),
+        method=method,
+        time_limit_s=time_limit_s,
+        stage=gettext("Waiting for a worker"),
+        created_by=_user(user),
+    )
+    run.full_clean()
+    run.save()
+    task_result = optimise.enqueue(run.pk)
+    # Only the id: with an immediate backend the task has already written its own progress.
+    OptimisationRun.objects.filter(pk=run.pk).update(task_result_id=str(task_result.id)[:64])
+    run.refresh_from_db()
+    return run
+
+
+def request_cancel(*, run: OptimisationRun) -> OptimisationRun:
+    """Ask a run to stop; a run still waiting for a worker is cancelled at once."""
+    now = timezone.now()
+    OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        cancel_requested=True,
+        status=RunStatus.CANCELLED,
+        stage=gettext("Cancelled"),
+        finished_at=now,
+    )
+    OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        cancel_requested=True
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _progress(run_id: int, progress: int, stage: str) -> None:
+    """Write progress, unless the run was cancelled; then stop the task."""
+    updated = OptimisationRun.objects.filter(
+        pk=run_id, cancel_requested=False, status=RunStatus.RUNNING
+    ).update(progress=progress, stage=stage)
+    if not updated:
+        raise RunCancelled
+
+
+def run_optimisation(run_id: int) -> dict:
+    """The body of the optimisation task: solve, explain, save the result as a new scenario.
+
+    Each stage checks the cancel flag; a failure is recorded on the run, never left running.
+    """
+    started = OptimisationRun.objects.filter(
+        pk=run_id, status=RunStatus.QUEUED, cancel_requested=False
+    ).update(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=5,
+        stage=gettext("Starting"),
+    )
+    if not started:
+        return {"status": "skipped"}
+    try:
+        summary, result_scenario = _optimise(run_id)
+    except RunCancelled:
+        OptimisationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.CANCELLED, stage=gettext("Cancelled"), finished_at=timezone.now()
+        )
+        return {"status": "cancelled"}
+    except Exception as exc:  # recorded for the planner; the task itself succeeds
+        OptimisationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            stage=gettext("Failed"),
+            error=str(exc)[:2000] or exc.__class__.__name__,
+            finished_at=timezone.now(),
+        )
+        return {"status": "failed"}
+    return {"status": "succeeded", "scenario": result_scenario.pk, **summary["solution"]}
+
+
+def _optimise(run_id: int) -> tuple[dict, Scenario]:
+    run = OptimisationRun.objects.select_related("scenario", "service_type").get(pk=run_id)
+    scenario, service_type = run.scenario, run.service_type
+    if service_type.threshold_m is None:
+        raise ValueError(gettext("This service has no walking threshold to optimise against."))
+
+    _progress(run_id, 10, gettext("Reading demand and candidate sites"))
+    providers, others = optimisation_pool(scenario, service_type)
+    locked_ids = set(run.locked_site_ids)
+    excluded_ids = set(run.excluded_site_ids)
+    pool = providers + others
+    fixed = np.array([s.pk in locked_ids for s in pool], dtype=bool)
+    excluded = np.array([s.pk in excluded_ids and s.pk not in locked_ids for s in pool], bool)
+    inputs = scenario_inputs(scenario, [service_type])
+    demand = _demand_points(inputs, service_type)
+    candidates = siting.Facilities(
+        ids=[s.pk for s in pool],
+        lat=np.array([float(s.latitude) for s in pool], dtype=float),
+        lng=np.array([float(s.longitude) for s in pool], dtype=float),
+    )
+    radius = float(service_type.threshold_m) / inputs.params.detour
+
+    _progress(run_id, 30, gettext("Solving"))
+    solution = solve(
+        model=run.model,
+        demand=demand,
+        candidates=candidates,
+        radius_m=radius,
+        p=int(fixed.sum()) + (run.new_sites or 0),
+        target_share=float(run.target_share) if run.target_share is not None else None,
+        fixed=fixed,
+        excluded=excluded,
+        method=run.method,
+        time_limit=float(run.time_limit_s),
+    )
+
+    _progress(run_id, 80, gettext("Explaining the choice"))
+    chosen = [int(j) for j in solution.chosen]
+    explanations = explain(
+        inputs=inputs, service_type=service_type, demand=demand, pool=pool, chosen=chosen,
+        radius_m=radius,
+    )  # fmt: skip
+    provider_ids = {s.pk for s in providers}
+    new_ids = [pool[j].pk for j in chosen if pool[j].pk not in provider_ids]
+    dropped = [s.pk for s in providers if s.pk not in {pool[j].pk for j in chosen}]
+
+    _progress(run_id, 90, gettext("Saving the new scenario"))
+    summary = {
+        "solution": {
+            "model": solution.model,
+            "method": solution.method,
+            "objective": _clean(solution.objective, 3),
+            "bound": _clean(solution.bound, 3),
+            "gap": _clean(solution.gap, 6),
+            "seconds": _clean(solution.seconds, 3),
+            "status": solution.status,
+        },
+        "chosen": explanations,
+        "new_site_ids": new_ids,
+        "not_kept_site_ids": dropped,
+        "candidates": len(pool),
+    }
+    with transaction.atomic():
+        # Last check: a cancel that arrived while solving wins over saving.
+        _progress(run_id, 95, gettext("Saving the new scenario"))
+        result = _save_result(run, new_ids)
+        OptimisationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            stage=gettext("Finished"),
+            summary=summary,
+            result_scenario=result,
+            finished_at=timezone.now(),
+        )
+    return summary, result
+
+
+def _save_result(run: OptimisationRun, new_ids: list[int]) -> Scenario:
+    service_type = run.service_type
+    label = dict(SitingModel.choices)[run.model].split(" (")[0]
+    if run.model == SitingModel.LSCP:
+        detail = f"{float(run.target_share):.0%}"
+    else:
+        detail = f"p+{run.new_sites}"
+    name = f"{run.scenario.name} · {label} · {service_type.name} · {detail}"[:150]
+    scenario = copy_scenario(
+        scenario=run.scenario,
+        name=name,
+        user=run.created_by,
+        description=gettext("Result of optimisation run %(id)s.") % {"id": run.pk},
+    )
+    ScenarioAddition.objects.bulk_create(
+        [
+            ScenarioAddition(
+                scenario=scenario,
+                site_id=site_id,
+                service_type=service_type,
+                floor_area_m2=service_type.min_floor_area_m2,
+            )
+            for site_id in new_ids
+        ],
+        ignore_conflicts=True,
+    )
+    return scenario
+
+
+def solve(
+    *,
+    model: str,
+    demand,
+    candidates,
+    radius_m: float,
+    p: int,
+    target_share: float | None,
+    fixed: np.ndarray,
+    excluded: np.ndarray,
+    method: str,
+    time_limit: float,
+):
+    """Call the chosen solver of `scenarios.siting`."""
+    common = {"fixed": fixed, "excluded": excluded, "method": method, "time_limit": time_limit}
+    if model == SitingModel.MCLP:
+        return siting.solve_mclp(demand, candidates, p=p, radius_m=radius_m, **common)
+    if model == SitingModel.PMEDIAN:
+        return siting.solve_pmedian(demand, candidates, p=p, **common)
+    if model == SitingModel.LSCP:
+        return siting.solve_lscp(
+            demand, candidates, radius_m=radius_m, target=target_share, **common
+        )
+    raise ValueError(f"unknown model {model!r}")
+
+
+def explain(
+    *,
+    inputs: PlanInputs,
+    service_type: ServiceType,
+    demand,
+    pool: Sequence[Site],
+    chosen: Sequence[int],
+    radius_m: float,
+) -> list[dict]:
+    """For each chosen site: the demand it adds beyond the other chosen sites, areas it serves."""
+    gains, served = _marginal_gains(demand, pool, chosen, radius_m)
+    area_names = [a.name for a in inputs.areas]
+    area_index = inputs.points.area_index
+    out = []
+    for j in chosen:
+        areas = sorted({area_names[area_index[i]] for i in served.get(j, [])})
+        out.append(
+            {
+                "site_id": pool[j].pk,
+                "name": pool[j].name,
+                "lat": float(pool[j].latitude),
+                "lng": float(pool[j].longitude),
+                "gain": _clean(gains.get(j, 0.0), 2),
+                "areas": areas,
+            }
+        )
+    out.sort(key=lambda e: -(e["gain"] or 0))
+    return out
+
+
+def _marginal_gains(demand, pool, chosen, radius_m) -> tuple[dict, dict]:
+    """Demand covered by each chosen site and by no other chosen one; points each one reaches."""
+    if not chosen:
+        return {}, {}
+    lat = np.array([float(pool[j].latitude) for j in chosen])
+    lng = np.array([float(pool[j].longitude) for j in chosen])
+    reach = siting.neighbours_within(demand.lat, demand.lng, lat, lng, radius_m)
+    # The stored entries are the pairs in reach (a distance may be exactly 0).
+    counts = np.diff(reach.indptr)
+    rows = np.repeat(np.arange(len(demand)), counts)
+    cols = reach.indices
+    gains: dict[int, float] = {}
+    served: dict[int, list[int]] = {}
+    for i, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        j = chosen[c]
+        served.setdefault(j, []).append(i)
+        if counts[i] == 1:
+            gains[j] = gains.get(j, 0.0) + float(demand.weight[i])
+    return gains, served
+

@@ -1,0 +1,15 @@
+"""Background tasks (Django's `django.tasks`; django-tasks-db's database backend in production).
+
+The run's progress and cancel flag live on `OptimisationRun`, which the task updates and the
+progress page polls; the backend's own result only says whether the task function returned.
+"""
+
+from django.tasks import task
+
+from scenarios import services
+
+
+@task()
+def optimise(run_id: int) -> dict:
+    """Solve one optimisation run and save its answer as a new scenario."""
+    return services.run_optimisation(run_id)

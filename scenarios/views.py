@@ -1,0 +1,456 @@
+"""Planning pages: demand, coverage, standards gaps, scenarios, comparison and optimisation."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from scenarios import selectors, services
+from scenarios.forms import (
+    AdditionForm,
+    CompareForm,
+    CoverageParametersForm,
+    DemandParametersForm,
+    GapFilterForm,
+    OptimiseForm,
+    ScenarioForm,
+)
+from scenarios.models import (
+    DEFAULT_DETOUR,
+    OptimisationRun,
+    RunStatus,
+    Scenario,
+    ScenarioAddition,
+)
+from sites.models import ServiceType, TargetGroup
+
+VIEW = "scenarios.view_scenario"
+ADD = "scenarios.add_scenario"
+CHANGE = "scenarios.change_scenario"
+
+
+def needs(*perms: str):
+    """Login (anonymous users go to the login page) and every permission (else 403)."""
+
+    def decorator(view):
+        return login_required(permission_required(perms, raise_exception=True)(view))
+
+    return decorator
+
+
+# --- Planning home -----------------------------------------------------------------------------
+
+
+@needs(VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "scenarios/index.html",
+        {
+            "scenarios": selectors.scenario_list(),
+            "runs": selectors.recent_runs(),
+        },
+    )
+
+
+# --- Demand -----------------------------------------------------------------------------------
+
+
+@needs(VIEW)
+def demand_list(request: HttpRequest) -> HttpResponse:
+    form = DemandParametersForm(request.GET or None)
+    params = form.parameters()
+    summaries, surveys = selectors.demand_overview(params)
+    return render(
+        request,
+        "scenarios/demand_list.html",
+        {"form": form, "params": params, "summaries": summaries, "surveys": surveys},
+    )
+
+
+@needs(VIEW)
+def demand_detail(request: HttpRequest, code: str) -> HttpResponse:
+    service_type = get_object_or_404(ServiceType.objects.active(), code=code)
+    form = DemandParametersForm(request.GET or None)
+    params = form.parameters()
+    rows, surveys = selectors.demand_detail(params, service_type)
+    street_rate = rows[0].street_rate if rows else 0.0
+    return render(
+        request,
+        "scenarios/demand_detail.html",
+        {
+            "form": form,
+            "params": params,
+            "service_type": service_type,
+            "rows": rows,
+            "surveys": surveys,
+            "street_rate": street_rate,
+            "total_respondents": sum(r.respondents for r in rows),
+            "total_choosers": sum(r.choosers for r in rows),
+            "total_demand": sum(r.demand for r in rows),
+            "map_items": selectors.demand_map_items(rows),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+# --- Coverage ----------------------------------------------------------------------------------
+
+
+@needs(VIEW)
+def coverage_list(request: HttpRequest) -> HttpResponse:
+    form = CoverageParametersForm(request.GET or None)
+    params = form.parameters()
+    inputs, items = selectors.coverage_overview(params)
+    return render(
+        request,
+        "scenarios/coverage_list.html",
+        {
+            "form": form,
+            "params": params,
+            "surveys": inputs.surveys,
+            "items": items,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@needs(VIEW)
+def coverage_detail(request: HttpRequest, code: str) -> HttpResponse:
+    service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
+    form = CoverageParametersForm(request.GET or None)
+    params = form.parameters()
+    inputs, metrics = selectors.coverage_detail(params, service_type)
+    return _render_coverage(request, form=form, inputs=inputs, metrics=metrics, st=service_type)
+
+
+def _render_coverage(request, *, form, inputs, metrics, st, scenario=None, closed=()):
+    return render(
+        request,
+        "scenarios/coverage_detail.html",
+        {
+            "form": form,
+            "params": inputs.params,
+            "surveys": inputs.surveys,
+            "service_type": st,
+            "metrics": metrics,
+            "groups": _group_rows(metrics),
+            "areas": selectors.area_rows(inputs, metrics),
+            "map_data": selectors.coverage_map_data(inputs, metrics, closed),
+            "scenario": scenario,
+        },
+    )
+
+
+def _group_rows(metrics: dict) -> list[dict]:
+    labels = dict(TargetGroup.choices)
+    return [
+        {
+            "label": labels.get(group, group),
+            "population": metrics["group_population"].get(group),
+            "share": share,
+            "minutes": metrics["group_mean_minutes"].get(group),
+        }
+        for group, share in metrics["group_share"].items()
+    ]
+
+
+# --- Standards gaps ----------------------------------------------------------------------------
+
+
+@needs(VIEW)
+def gaps(request: HttpRequest) -> HttpResponse:
+    form = GapFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    params = services.Parameters(detour=float(data.get("detour") or DEFAULT_DETOUR))
+    matrix = selectors.gaps(
+        params,
+        level=data.get("level", ""),
+        group=data.get("group", ""),
+        sort=data.get("sort", ""),
+    )
+    export = request.GET.get("format")
+    if export in {"csv", "xlsx"}:
+        return _export_gaps(matrix, export)
+    filters = request.GET.copy()
+    for key in ("sort", "format"):
+        filters.pop(key, None)
+    return render(
+        request,
+        "scenarios/gaps.html",
+        {
+            "form": form,
+            "params": params,
+            "matrix": matrix,
+            "sort": data.get("sort", ""),
+            "filters": filters.urlencode(),
+        },
+    )
+
+
+def _gap_table(matrix: dict) -> list[list]:
+    header = [gettext("Area"), gettext("Code"), gettext("Gaps")]
+    for t in matrix["service_types"]:
+        unconfirmed = "" if t.confirmed else " " + gettext("(unconfirmed)")
+        header += [
+            f"{t.name} ≤ {t.threshold_m} m{unconfirmed}",
+            f"{t.name}: " + gettext("nearest (m)"),
+        ]
+    table = [header]
+    for row in matrix["rows"]:
+        line = [row.area.name, row.area.code, row.gaps]
+        for cell in row.cells:
+            line += [
+                gettext("yes") if cell.covered else gettext("no"),
+                round(cell.nearest_m) if cell.nearest_m is not None else "",
+            ]
+        table.append(line)
+    return table
+
+
+def _export_gaps(matrix: dict, kind: str) -> HttpResponse:
+    table = _gap_table(matrix)
+    if kind == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # a byte-order mark so that spreadsheet programs read UTF-8
+        csv.writer(buffer).writerows(table)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="standards-gaps.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "gaps"
+    for line in table:
+        sheet.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="standards-gaps.xlsx"'
+    return response
+
+
+# --- Scenarios ---------------------------------------------------------------------------------
+
+
+@needs(ADD)
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    form = ScenarioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scenario = services.create_scenario(
+            name=data["name"],
+            description=data["description"],
+            user=request.user,
+            surveys=data["surveys"],
+            closed_sites=data["closed_sites"],
+            detour_factor=data["detour_factor"],
+            speed_m_per_min=data["speed_m_per_min"],
+            elderly_speed_m_per_min=data["elderly_speed_m_per_min"],
+            prior_strength=data["prior_strength"],
+        )
+        messages.success(request, gettext("Scenario created from today's operating sites."))
+        return redirect(scenario)
+    return render(request, "scenarios/scenario_form.html", {"form": form, "scenario": None})
+
+
+@needs(CHANGE)
+def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    form = ScenarioForm(request.POST or None, instance=scenario)
+    if request.method == "POST" and form.is_valid():
+        services.save_scenario(
+            scenario=form.instance,
+            surveys=form.cleaned_data["surveys"],
+            closed_sites=form.cleaned_data["closed_sites"],
+        )
+        messages.success(request, gettext("Scenario saved."))
+        return redirect(scenario)
+    return render(request, "scenarios/scenario_form.html", {"form": form, "scenario": scenario})
+
+
+@needs(VIEW)
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario.objects.select_related("created_by"), pk=pk)
+    data = selectors.scenario_detail(scenario)
+    return render(
+        request,
+        "scenarios/scenario_detail.html",
+        {
+            "scenario": scenario,
+            "results": data["results"],
+            "summary": data["summary"],
+            "additions": scenario.additions.select_related("site", "service_type"),
+            "map_sites": selectors.scenario_map_sites(scenario, data["results"]),
+            "runs": scenario.optimisation_runs.select_related("service_type")[:10],
+            "produced_by": scenario.produced_by_runs.first(),
+        },
+    )
+
+
+@needs(VIEW)
+def scenario_service(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
+    services.evaluate_scenario(scenario=scenario)  # refresh the saved results if stale
+    inputs = services.scenario_inputs(scenario, [service_type])
+    metrics = scenario.results.get(service_type=service_type).metrics
+    return _render_coverage(
+        request,
+        form=None,
+        inputs=inputs,
+        metrics=metrics,
+        st=service_type,
+        scenario=scenario,
+        closed=list(scenario.closed_sites.all()),
+    )
+
+
+@needs(CHANGE)
+@require_POST
+def scenario_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    services.evaluate_scenario(scenario=scenario, force=True)
+    messages.success(request, gettext("Scenario evaluated."))
+    return redirect(scenario)
+
+
+@needs(CHANGE)
+def addition_create(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    form = AdditionForm(request.POST or None, scenario=scenario)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.add_to_scenario(
+            scenario=scenario,
+            site=data["site"],
+            service_type=data["service_type"],
+            floor_area_m2=data["floor_area_m2"],
+            daily_capacity=data["daily_capacity"],
+        )
+        messages.success(request, gettext("Site and service added to the scenario."))
+        return redirect(scenario)
+    return render(request, "scenarios/addition_form.html", {"form": form, "scenario": scenario})
+
+
+@needs(CHANGE)
+@require_POST
+def addition_delete(request: HttpRequest, pk: int, addition_pk: int) -> HttpResponse:
+    addition = get_object_or_404(ScenarioAddition, pk=addition_pk, scenario_id=pk)
+    services.remove_from_scenario(addition=addition)
+    messages.success(request, gettext("Removed from the scenario."))
+    return redirect("scenarios:scenario_detail", pk=pk)
+
+
+@needs(VIEW)
+def compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET or None)
+    data = None
+    if form.is_valid():
+        data = selectors.comparison(list(form.cleaned_data["scenarios"].order_by("pk")))
+    return render(request, "scenarios/scenario_compare.html", {"form": form, "data": data})
+
+
+# --- Optimisation ------------------------------------------------------------------------------
+
+
+@needs(ADD, CHANGE)
+def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    choices = list(ServiceType.objects.with_standard())
+    code = request.POST.get("service") or request.GET.get("service")
+    service_type = next((t for t in choices if t.code == code), None)
+    if service_type is None:
+        return render(
+            request,
+            "scenarios/scenario_optimise.html",
+            {"scenario": scenario, "service_types": choices, "service_type": None},
+        )
+    providers, others = services.optimisation_pool(scenario, service_type)
+    form = OptimiseForm(request.POST or None, providers=providers, others=others)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = services.start_optimisation(
+            scenario=scenario,
+            user=request.user,
+            model=data["model"],
+            service_type=service_type,
+            new_sites=data.get("new_sites"),
+            target_share=data.get("target_share"),
+            locked=data["locked"],
+            excluded=data["excluded"],
+            method=data["method"],
+            time_limit_s=data["time_limit_s"],
+        )
+        return redirect(run)
+    return render(
+        request,
+        "scenarios/scenario_optimise.html",
+        {
+            "scenario": scenario,
+            "service_types": choices,
+            "service_type": service_type,
+            "form": form,
+            "providers": providers,
+            "others": others,
+        },
+    )
+
+
+def _run_status(run: OptimisationRun) -> dict:
+    return {
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "stage": run.stage,
+        "progress": run.progress,
+        "finished": run.is_finished,
+        "cancel_requested": run.cancel_requested,
+    }
+
+
+@needs(VIEW)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(
+        OptimisationRun.objects.select_related("scenario", "service_type", "result_scenario"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "scenarios/run_detail.html",
+        {
+            "run": run,
+            "status": _run_status(run),
+            "status_url": reverse("scenarios:run_status", args=[run.pk]),
+            "chosen_map": run.summary.get("chosen", []),
+        },
+    )
+
+
+@needs(VIEW)
+def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    run = get_object_or_404(OptimisationRun, pk=pk)
+    return JsonResponse(_run_status(run))
+
+
+@needs(CHANGE)
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(OptimisationRun, pk=pk)
+    run = services.request_cancel(run=run)
+    if run.status == RunStatus.CANCELLED:
+        messages.success(request, gettext("The run is cancelled."))
+    elif not run.is_finished:
+        messages.success(request, gettext("Cancelling: the run stops after its current stage."))
+    else:
+        messages.error(request, gettext("The run had already finished."))
+    return redirect(run)

@@ -1,0 +1,404 @@
+"""The Django admin for every sites model, with the point picker on latitude/longitude."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from sites import services
+from sites.models import (
+    Area,
+    Finding,
+    Inspection,
+    InspectionPhoto,
+    InspectionRule,
+    RouteStop,
+    ServiceType,
+    Site,
+    SiteService,
+    SiteStatus,
+    SiteStatusChange,
+    StaffProfile,
+    WalkingRoute,
+)
+from sites.widgets import PointPickerWidget
+
+
+def _coordinate_attrs(form: forms.ModelForm, *names: str) -> None:
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"step": "0.000001"})
+
+
+# --- Areas and the catalogue ---------------------------------------------------------------
+
+
+class AreaAdminForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = [
+            "name",
+            "code",
+            "illustrative",
+            "notes",
+            "centroid_lat",
+            "centroid_lng",
+            "boundary",
+            "population_total",
+            "population_elderly",
+            "population_children_0_6",
+            "population_children_7_14",
+            "population_disabled",
+            "households",
+        ]
+        widgets = {
+            "centroid_lng": PointPickerWidget(lat_field="centroid_lat", lng_field="centroid_lng")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _coordinate_attrs(self, "centroid_lat", "centroid_lng")
+
+
+@admin.register(Area)
+class AreaAdmin(SimpleHistoryAdmin):
+    form = AreaAdminForm
+    list_display = [
+        "name",
+        "code",
+        "population_total",
+        "population_elderly",
+        "households",
+        "illustrative",
+    ]
+    list_filter = ["illustrative"]
+    search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "illustrative", "notes"]}),
+        (_("Location"), {"fields": ["centroid_lat", "centroid_lng", "boundary"]}),
+        (
+            _("Population"),
+            {
+                "fields": [
+                    "population_total",
+                    "population_elderly",
+                    "population_children_0_6",
+                    "population_children_7_14",
+                    "population_disabled",
+                    "households",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "category",
+        "target_group",
+        "level",
+        "threshold_display",
+        "floor_area_display",
+        "standard_status",
+        "confirmed_display",
+        "active",
+    ]
+    list_filter = ["confirmed", "category", "target_group", "level", "standard_status", "active"]
+    search_fields = ["code", "name_zh", "name_en", "standard"]
+    ordering = ["order", "code"]
+
+    def _unconfirmed(self, obj: ServiceType, text: str) -> str:
+        if obj.confirmed or text == "–":
+            return text
+        return format_html('{} <strong class="errornote">⚠ {}</strong>', text, _("unconfirmed"))
+
+    @admin.display(description=_("walking threshold"), ordering="threshold_m")
+    def threshold_display(self, obj: ServiceType) -> str:
+        return self._unconfirmed(obj, f"{obj.threshold_m} m" if obj.threshold_m else "–")
+
+    @admin.display(description=_("floor area"))
+    def floor_area_display(self, obj: ServiceType) -> str:
+        low, high = obj.min_floor_area_m2, obj.max_floor_area_m2
+        if low is not None and high is not None:
+            text = f"{low:g}–{high:g} m²"
+        elif low is not None:
+            text = f"≥ {low:g} m²"
+        elif high is not None:
+            text = f"≤ {high:g} m²"
+        else:
+            text = "–"
+        return self._unconfirmed(obj, text)
+
+    @admin.display(description=_("numbers confirmed"), boolean=True, ordering="confirmed")
+    def confirmed_display(self, obj: ServiceType) -> bool:
+        return obj.confirmed
+
+
+# --- Sites ---------------------------------------------------------------------------------
+
+
+class SiteAdminForm(forms.ModelForm):
+    """The admin may set any status the lifecycle allows; each change is recorded."""
+
+    class Meta:
+        model = Site
+        fields = [
+            "name",
+            "code",
+            "address",
+            "area",
+            "ownership",
+            "illustrative",
+            "latitude",
+            "longitude",
+            "status",
+            "closed_reason",
+            "floor_area_m2",
+            "visitors_per_month",
+            "hazard_fire",
+            "hazard_building",
+            "hazard_food",
+            "notes",
+        ]
+        widgets = {"longitude": PointPickerWidget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _coordinate_attrs(self, "latitude", "longitude")
+        self.initial_status = self.instance.status if self.instance.pk else ""
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        moved = self.instance.pk and status != self.initial_status
+        if moved and not Site(status=self.initial_status).can_move_to(status):
+            raise forms.ValidationError(
+                _("A site cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": SiteStatus(self.initial_status).label,
+                    "to": SiteStatus(status).label,
+                }
+            )
+        return status
+
+
+class SiteServiceInline(admin.TabularInline):
+    model = SiteService
+    extra = 0
+    autocomplete_fields = ["service_type"]
+    fields = [
+        "service_type",
+        "status",
+        "floor_area_m2",
+        "daily_capacity",
+        "opening_hours",
+        "operator",
+    ]
+
+
+class SiteStatusChangeInline(admin.TabularInline):
+    model = SiteStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Site)
+class SiteAdmin(SimpleHistoryAdmin):
+    form = SiteAdminForm
+    inlines = [SiteServiceInline, SiteStatusChangeInline]
+    list_display = [
+        "name",
+        "code",
+        "status",
+        "area",
+        "floor_area_m2",
+        "hazard_fire",
+        "hazard_building",
+        "hazard_food",
+        "illustrative",
+    ]
+    list_filter = [
+        "status",
+        "area",
+        "hazard_fire",
+        "hazard_building",
+        "hazard_food",
+        "illustrative",
+    ]
+    search_fields = ["name", "code", "address"]
+    list_select_related = ["area"]
+    autocomplete_fields = ["area"]
+    history_list_display = ["status"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "address", "area", "ownership", "illustrative"]}),
+        (_("Location"), {"fields": ["latitude", "longitude"]}),
+        (_("Status"), {"fields": ["status", "closed_reason"]}),
+        (
+            _("Size and safety"),
+            {
+                "fields": [
+                    "floor_area_m2",
+                    "visitors_per_month",
+                    "hazard_fire",
+                    "hazard_building",
+                    "hazard_food",
+                    "notes",
+                ]
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        old_status = form.initial_status
+        if not change or obj.status != old_status:
+            services.record_status_change(
+                site=obj,
+                from_status=old_status,
+                reason=obj.closed_reason if obj.status == SiteStatus.CLOSED else "",
+                user=request.user,
+            )
+
+
+@admin.register(SiteService)
+class SiteServiceAdmin(SimpleHistoryAdmin):
+    list_display = ["site", "service_type", "status", "floor_area_m2", "daily_capacity", "operator"]
+    list_filter = ["status", "service_type"]
+    search_fields = ["site__name", "service_type__name_zh", "service_type__name_en", "operator"]
+    list_select_related = ["site", "service_type"]
+    autocomplete_fields = ["site", "service_type"]
+
+
+@admin.register(SiteStatusChange)
+class SiteStatusChangeAdmin(admin.ModelAdmin):
+    """The lifecycle record: read-only, written by the status service."""
+
+    list_display = ["site", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    search_fields = ["site__name", "reason"]
+    list_select_related = ["site", "changed_by"]
+    readonly_fields = ["site", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "area"]
+    list_select_related = ["user", "area"]
+    search_fields = ["user__username", "area__name"]
+    autocomplete_fields = ["area"]
+
+
+# --- Safety inspections --------------------------------------------------------------------
+
+
+@admin.register(InspectionRule)
+class InspectionRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "mode", "service_type", "interval_months"]
+    list_filter = ["kind", "mode"]
+    list_select_related = ["service_type"]
+
+
+class FindingInline(admin.StackedInline):
+    model = Finding
+    extra = 0
+
+
+class InspectionPhotoInline(admin.TabularInline):
+    model = InspectionPhoto
+    extra = 0
+    readonly_fields = ["uploaded_at"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    inlines = [FindingInline, InspectionPhotoInline]
+    list_display = ["site", "kind", "mode", "date", "result", "inspectors"]
+    list_filter = ["kind", "mode", "result"]
+    search_fields = ["site__name", "inspectors", "notes"]
+    date_hierarchy = "date"
+    list_select_related = ["site"]
+    autocomplete_fields = ["site"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "inspection", "rectify_by", "closed_on"]
+    list_filter = ["closed_on"]
+    list_select_related = ["inspection", "inspection__site"]
+    search_fields = ["description", "inspection__site__name"]
+    raw_id_fields = ["inspection"]
+
+
+@admin.register(InspectionPhoto)
+class InspectionPhotoAdmin(admin.ModelAdmin):
+    list_display = ["inspection", "image", "uploaded_at"]
+    list_select_related = ["inspection", "inspection__site"]
+    raw_id_fields = ["inspection"]
+
+
+# --- Walking routes ------------------------------------------------------------------------
+
+
+class RouteStopForm(forms.ModelForm):
+    class Meta:
+        model = RouteStop
+        fields = ["route", "order", "name", "site", "latitude", "longitude", "description"]
+        widgets = {"longitude": PointPickerWidget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _coordinate_attrs(self, "latitude", "longitude")
+
+
+class RouteStopInline(admin.StackedInline):
+    model = RouteStop
+    form = RouteStopForm
+    extra = 0
+    ordering = ["order"]
+    autocomplete_fields = ["site"]
+    fields = [("order", "name"), "site", "latitude", "longitude", "description"]
+
+
+@admin.register(WalkingRoute)
+class WalkingRouteAdmin(admin.ModelAdmin):
+    inlines = [RouteStopInline]
+    list_display = ["name_zh", "name_en", "slug", "published"]
+    list_filter = ["published"]
+    search_fields = ["name_zh", "name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(RouteStop)
+class RouteStopAdmin(admin.ModelAdmin):
+    form = RouteStopForm
+    list_display = ["route", "order", "name", "site"]
+    list_select_related = ["route", "site"]
+    ordering = ["route", "order"]
+    autocomplete_fields = ["site"]

@@ -1,0 +1,244 @@
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import (
+    SITE_TRANSITIONS,
+    Area,
+    ServiceType,
+    Site,
+    SiteService,
+    SiteStatus,
+)
+from sites.widgets import PointPickerWidget
+
+
+class SiteFilterForm(forms.Form):
+    """The site list's filters (GET). Invalid values are reported next to their field."""
+
+    HAZARD_CHOICES = [
+        ("", _("Any")),
+        ("any", _("With a hazard")),
+        ("none", _("Without hazards")),
+        ("fire", _("Fire hazard")),
+        ("building", _("Building hazard")),
+        ("food", _("Food safety hazard")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + SiteStatus.choices
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        required=False,
+        queryset=ServiceType.objects.active(),
+        empty_label=_("Any"),
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"), required=False, queryset=Area.objects.all(), empty_label=_("Any")
+    )
+    hazard = forms.ChoiceField(label=_("Hazard"), required=False, choices=HAZARD_CHOICES)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas
+        self.fields["q"].widget.attrs["type"] = "search"
+
+    def filters(self) -> dict:
+        """The valid filters only: a wrong value in one field does not void the others."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "q": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "service": data.get("service"),
+            "area": data.get("area"),
+            "hazard": data.get("hazard") or "",
+        }
+
+
+class SiteForm(forms.ModelForm):
+    """Create and edit a site; the status is chosen only when creating (then it has its own
+    page, which records each step)."""
+
+    class Meta:
+        model = Site
+        fields = [
+            "name",
+            "code",
+            "address",
+            "latitude",
+            "longitude",
+            "area",
+            "floor_area_m2",
+            "ownership",
+            "status",
+            "hazard_fire",
+            "hazard_building",
+            "hazard_food",
+            "visitors_per_month",
+            "illustrative",
+            "notes",
+        ]
+        widgets = {"longitude": PointPickerWidget(), "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas
+        if self.instance.pk:
+            del self.fields["status"]
+        else:
+            # A new site cannot start closed: closing needs a reason and a history.
+            self.fields["status"].choices = [
+                (value, label) for value, label in SiteStatus.choices if value != SiteStatus.CLOSED
+            ]
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
+
+
+class SiteStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when closing a site."),
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = SITE_TRANSITIONS.get(site.status, set())
+        self.fields["to_status"].choices = [
+            (value, label) for value, label in SiteStatus.choices if value in allowed
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_status") == SiteStatus.CLOSED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the site is closed."))
+        return data
+
+
+class SiteServiceForm(forms.ModelForm):
+    """A service at a site. The view sets `instance.site` first, so the model's check of the
+    services' total floor area against the site's runs here."""
+
+    class Meta:
+        model = SiteService
+        fields = [
+            "service_type",
+            "floor_area_m2",
+            "daily_capacity",
+            "opening_hours",
+            "operator",
+            "status",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].queryset = ServiceType.objects.active()
+
+    def clean(self):
+        data = super().clean()
+        service_type = data.get("service_type")
+        site = self.instance.site if self.instance.site_id else None
+        if service_type and site:
+            others = site.services.filter(service_type=service_type)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("service_type", _("This site already offers this service."))
+        return data
+
+
+class AreaForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = [
+            "name",
+            "code",
+            "centroid_lat",
+            "centroid_lng",
+            "population_total",
+            "population_elderly",
+            "population_children_0_6",
+            "population_children_7_14",
+            "population_disabled",
+            "households",
+            "boundary",
+            "illustrative",
+            "notes",
+        ]
+        widgets = {
+            "centroid_lng": PointPickerWidget(lat_field="centroid_lat", lng_field="centroid_lng"),
+            "boundary": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("centroid_lat", "centroid_lng"):
+            self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
+
+
+class ServiceTypeForm(forms.ModelForm):
+    class Meta:
+        model = ServiceType
+        fields = [
+            "code",
+            "name_zh",
+            "name_en",
+            "category",
+            "target_group",
+            "level",
+            "threshold_m",
+            "min_floor_area_m2",
+            "max_floor_area_m2",
+            "standard",
+            "standard_status",
+            "confirmed",
+            "description",
+            "active",
+            "order",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Codes are referenced by imports and survey choices: fixed once created.
+            self.fields["code"].disabled = True
+
+
+class ImportForm(forms.Form):
+    """An uploaded CSV or XLSX file, bounded in size."""
+
+    EXTENSIONS = {".csv", ".xlsx"}
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx, the first row naming the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in self.EXTENSIONS:
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        limit = settings.MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload

@@ -1,0 +1,345 @@
+"""Reads for the sites register: filtered lists, map data, distances and area summaries."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from fenglin.roles import committee_area, is_committee_only
+from sites.models import (
+    Area,
+    ServiceStatus,
+    ServiceType,
+    Site,
+    SiteService,
+    SiteStatus,
+)
+
+EARTH_RADIUS_M = 6_371_008.8
+NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
+HAZARD_FIELDS = {"fire": "hazard_fire", "building": "hazard_building", "food": "hazard_food"}
+
+
+def haversine_m(lat1, lng1, lat2, lng2) -> np.ndarray:
+    """Great-circle distance in metres between points in degrees; arrays broadcast."""
+    lat1, lng1, lat2, lng2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lng1, lat2, lng2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+# --- Sites ---------------------------------------------------------------------------------
+
+
+def visible_sites(user) -> QuerySet[Site]:
+    """The sites a user may see: committee staff only their own area's."""
+    sites = Site.objects.all()
+    if is_committee_only(user):
+        area = committee_area(user)
+        sites = sites.filter(area=area) if area is not None else sites.none()
+    return sites
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    areas = Area.objects.all()
+    if is_committee_only(user):
+        area = committee_area(user)
+        areas = areas.filter(pk=area.pk) if area is not None else areas.none()
+    return areas
+
+
+def filter_sites(
+    sites: QuerySet[Site],
+    *,
+    q: str = "",
+    status: str = "",
+    service: ServiceType | None = None,
+    area: Area | None = None,
+    hazard: str = "",
+) -> QuerySet[Site]:
+    """Apply the site list's filters; empty values mean no filter.
+
+    `hazard` is "any", "none" or one of fire / building / food.
+    """
+    if q:
+        sites = sites.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
+    if status:
+        sites = sites.filter(status=status)
+    if service is not None:
+        # A subquery rather than a join keeps one row per site without DISTINCT.
+        sites = sites.filter(pk__in=SiteService.objects.filter(service_type=service).values("site"))
+    if area is not None:
+        sites = sites.filter(area=area)
+    if hazard == "any":
+        sites = sites.hazardous()
+    elif hazard == "none":
+        sites = sites.without_hazards()
+    elif hazard in HAZARD_FIELDS:
+        sites = sites.filter(**{HAZARD_FIELDS[hazard]: True})
+    return sites
+
+
+def site_table(sites: QuerySet[Site]) -> QuerySet[Site]:
+    """Sites with what the list table shows, in a fixed number of queries."""
+    return sites.select_related("area").prefetch_related(
+        Prefetch(
+            "services",
+            queryset=SiteService.objects.select_related("service_type").order_by(
+                "service_type__order", "service_type__code"
+            ),
+        )
+    )
+
+
+def site_map_points(sites: QuerySet[Site]) -> list[dict]:
+    """One small dict per site for the map, from a single query."""
+    rows = sites.order_by().values_list("pk", "name", "latitude", "longitude", "status")
+    url_prefix = reverse("sites:site_detail", args=[0])[: -len("0/")]
+    labels = dict(SiteStatus.choices)
+    return [
+        {
+            "id": pk,
+            "name": name,
+            "lat": float(lat),
+            "lng": float(lng),
+            "status": status,
+            "label": str(labels.get(status, status)),
+            "url": f"{url_prefix}{pk}/",
+        }
+        for pk, name, lat, lng, status in rows
+    ]
+
+
+def site_detail(sites: QuerySet[Site], pk: int) -> Site:
+    return sites.select_related("area").get(pk=pk)
+
+
+def site_services(site: Site) -> list[SiteService]:
+    return list(
+        site.services.select_related("service_type").order_by(
+            "service_type__order", "service_type__code"
+        )
+    )
+
+
+@dataclass
+class NearbyArea:
+    area: Area
+    distance_m: float
+
+
+@dataclass
+class Ring:
+    radius_m: int
+    areas: list[NearbyArea] = field(default_factory=list)
+
+    @property
+    def population(self) -> int:
+        return sum(item.area.population_total or 0 for item in self.areas)
+
+    @property
+    def elderly(self) -> int:
+        return sum(item.area.population_elderly or 0 for item in self.areas)
+
+
+def neighbourhoods_within(
+    lat: Decimal | float,
+    lng: Decimal | float,
+    radii: Sequence[int] = NEIGHBOURHOOD_RADII_M,
+    areas: Iterable[Area] | None = None,
+) -> list[Ring]:
+    """Areas whose centre lies within each radius of a point, nearest first.
+
+    Straight-line distances to the areas' centre points: a first look, not a walking route.
+    """
+    areas = list(Area.objects.all() if areas is None else areas)
+    if not areas:
+        return [Ring(radius) for radius in radii]
+    distances = haversine_m(
+        float(lat),
+        float(lng),
+        [float(a.centroid_lat) for a in areas],
+        [float(a.centroid_lng) for a in areas],
+    )
+    order = np.argsort(distances, kind="stable")
+    rings = []
+    for radius in radii:
+        rings.append(
+            Ring(
+                radius,
+                [
+                    NearbyArea(areas[i], float(distances[i]))
+                    for i in order
+                    if distances[i] <= radius
+                ],
+            )
+        )
+    return rings
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    kind: str  # "status" or "fields"
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+    from_status: str = ""
+    to_status: str = ""
+    reason: str = ""
+
+
+def site_history(site: Site, limit: int = 30) -> list[HistoryEntry]:
+    """Status changes and field edits of a site, newest first.
+
+    Field edits come from django-simple-history; each record is compared with the one before
+    it in memory (one query for the records, none per record).
+    """
+    entries: list[HistoryEntry] = []
+    for change in site.status_changes.select_related("changed_by")[:limit]:
+        entries.append(
+            HistoryEntry(
+                when=change.changed_at,
+                who=change.changed_by,
+                kind="status",
+                from_status=change.get_from_status_display(),
+                to_status=change.get_to_status_display(),
+                reason=change.reason,
+            )
+        )
+    records = list(
+        site.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    labels = {f.name: f.verbose_name for f in Site._meta.get_fields() if hasattr(f, "verbose_name")}
+    # Status edits are already listed as status changes; timestamps change on every save.
+    skip = {"status", "closed_reason", "updated_at", "created_at"}
+    for newer, older in zip(records, records[1:] + [None], strict=True):
+        if newer is records[-1] and len(records) > limit:
+            break
+        if older is None:
+            entries.append(
+                HistoryEntry(when=newer.history_date, who=newer.history_user, kind="created")
+            )
+            continue
+        delta = newer.diff_against(older)
+        changes = [
+            (labels.get(c.field, c.field), c.old, c.new)
+            for c in delta.changes
+            if c.field not in skip
+        ]
+        if changes:
+            entries.append(
+                HistoryEntry(
+                    when=newer.history_date, who=newer.history_user, kind="fields", changes=changes
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+# --- Areas ---------------------------------------------------------------------------------
+
+
+def area_table(areas: QuerySet[Area]) -> QuerySet[Area]:
+    from django.db.models import Count
+
+    return areas.annotate(
+        site_count=Count("sites", distinct=True),
+        operating_count=Count("sites", filter=Q(sites__status=SiteStatus.OPERATING), distinct=True),
+    )
+
+
+def area_map_points(areas: Iterable[Area]) -> list[dict]:
+    return [
+        {
+            "name": area.name,
+            "lat": float(area.centroid_lat),
+            "lng": float(area.centroid_lng),
+            "value": area.population_total or 0,
+            "label": f"{area.population_total or '–'}",
+            "url": area.get_absolute_url(),
+        }
+        for area in areas
+    ]
+
+
+@dataclass
+class CatalogueLine:
+    """One catalogue service seen from an area: offered here, and the nearest place if not."""
+
+    service_type: ServiceType
+    sites: list[Site] = field(default_factory=list)  # operating sites in the area offering it
+    nearest: Site | None = None
+    nearest_m: float | None = None
+
+    @property
+    def present(self) -> bool:
+        return bool(self.sites)
+
+    @property
+    def nearest_within_threshold(self) -> bool:
+        threshold = self.service_type.threshold_m
+        return self.nearest_m is not None and threshold is not None and self.nearest_m <= threshold
+
+
+def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]:
+    """The catalogue against an area: services operating in it, and those missing.
+
+    A service counts as present when an operating site of the area offers it operating. For a
+    missing one the nearest operating site anywhere, by straight line from the area's centre,
+    says whether a neighbour's site may cover it.
+    """
+    catalogue = list(ServiceType.objects.with_standard())
+    offers = (
+        SiteService.objects.operating()
+        .filter(service_type__in=catalogue)
+        .select_related("site")
+        .order_by("site__name")
+    )
+    by_type: dict[int, list[Site]] = {}
+    for offer in offers:
+        by_type.setdefault(offer.service_type_id, []).append(offer.site)
+    present, missing = [], []
+    for service_type in catalogue:
+        sites = by_type.get(service_type.pk, [])
+        line = CatalogueLine(service_type, [s for s in sites if s.area_id == area.pk])
+        if line.present:
+            present.append(line)
+            continue
+        if sites:
+            distances = haversine_m(
+                float(area.centroid_lat),
+                float(area.centroid_lng),
+                [float(s.latitude) for s in sites],
+                [float(s.longitude) for s in sites],
+            )
+            best = int(np.argmin(distances))
+            line.nearest, line.nearest_m = sites[best], float(distances[best])
+        missing.append(line)
+    return present, missing
+
+
+def area_sites(area: Area) -> QuerySet[Site]:
+    return site_table(area.sites.all())
+
+
+# --- Catalogue -----------------------------------------------------------------------------
+
+
+def service_type_sites(service_type: ServiceType, sites: QuerySet[Site]) -> list[SiteService]:
+    """Where a service is offered or planned, among the sites a user may see."""
+    return list(
+        SiteService.objects.filter(service_type=service_type, site__in=sites)
+        .select_related("site", "site__area")
+        .order_by("site__name")
+    )
+
+
+def planned_or_operating(services: Iterable[SiteService]) -> list[SiteService]:
+    return [s for s in services if s.status in (ServiceStatus.OPERATING, ServiceStatus.PLANNED)]

@@ -1,0 +1,111 @@
+/* Point picker for a latitude/longitude pair (sites/widgets.py PointPickerWidget).
+ * A click on the map (or dragging the marker) fills both inputs with six decimals; typing
+ * coordinates moves the marker. Without this script the inputs work as plain number inputs.
+ * Works in the staff forms and in the Django admin, including inline rows added later. */
+(function () {
+  "use strict";
+
+  function parse(input) {
+    if (!input) return NaN;
+    return parseFloat(String(input.value).replace(",", "."));
+  }
+
+  function setValue(input, value) {
+    input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function init(el) {
+    if (el.getAttribute("data-ready") || typeof L === "undefined") return;
+    var lngInput = document.getElementById(el.getAttribute("data-lng-input"));
+    if (!lngInput || lngInput.name.indexOf("__prefix__") !== -1) return;
+    var scope = lngInput.form || document;
+    var latInput = scope.querySelector('[name="' + el.getAttribute("data-lat-name") + '"]');
+    if (!latInput) return;
+    el.setAttribute("data-ready", "1");
+    // The admin has no stylesheet for .map: give the container a height from script (the
+    // Content-Security-Policy allows styles set through the DOM, not style attributes).
+    if (!el.offsetHeight) el.style.height = "18rem";
+    if (!el.offsetWidth) el.style.width = "100%";
+
+    var center = JSON.parse(el.getAttribute("data-center"));
+    var map = L.map(el, { scrollWheelZoom: false }).setView(center, +el.getAttribute("data-zoom"));
+    L.tileLayer(el.getAttribute("data-tiles"), JSON.parse(el.getAttribute("data-tile-options")))
+      .addTo(map);
+    var region = JSON.parse(el.getAttribute("data-region"));
+    if (region) {
+      L.rectangle(
+        [[region.min_lat, region.min_lng], [region.max_lat, region.max_lng]],
+        { color: "#0b5cad", weight: 1, fill: false, dashArray: "4 4", interactive: false }
+      ).addTo(map);
+    }
+    var marker = null;
+    var filling = false;
+
+    function current() {
+      var lat = parse(latInput), lng = parse(lngInput);
+      if (!isFinite(lat) || !isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) return null;
+      return L.latLng(lat, lng);
+    }
+
+    function place(latlng, pan) {
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, keyboard: true, title: el.getAttribute("aria-label") })
+          .addTo(map);
+        marker.on("dragend", function () { fill(marker.getLatLng()); });
+      } else {
+        marker.setLatLng(latlng);
+      }
+      if (pan) map.panTo(latlng);
+    }
+
+    function fill(latlng) {
+      filling = true;
+      setValue(latInput, latlng.lat.toFixed(6));
+      setValue(lngInput, latlng.lng.toFixed(6));
+      filling = false;
+      el.setAttribute("data-lat", latlng.lat.toFixed(6));
+      el.setAttribute("data-lng", latlng.lng.toFixed(6));
+    }
+
+    map.on("click", function (event) {
+      place(event.latlng, false);
+      fill(event.latlng);
+    });
+
+    function typed() {
+      if (filling) return;
+      var latlng = current();
+      if (latlng) place(latlng, true);
+    }
+    [latInput, lngInput].forEach(function (input) {
+      input.addEventListener("input", typed);
+      input.addEventListener("change", typed);
+    });
+
+    var start = current();
+    if (start) {
+      place(start, false);
+      map.setView(start, Math.max(map.getZoom(), 16));
+    }
+    // A map created inside a hidden or resized container needs to measure itself again.
+    window.setTimeout(function () { map.invalidateSize(); }, 200);
+    el.pointPickerMap = map;
+  }
+
+  function initAll(root) {
+    var nodes = (root || document).querySelectorAll("[data-point-picker]");
+    Array.prototype.forEach.call(nodes, init);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { initAll(document); });
+  } else {
+    initAll(document);
+  }
+  // Django admin: inline rows added with "Add another".
+  document.addEventListener("formset:added", function (event) {
+    initAll(event.target && event.target.querySelectorAll ? event.target : document);
+  });
+})();

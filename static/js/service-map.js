@@ -1,0 +1,62 @@
+/* The residents' service map: operating service sites, the chosen point with its 5, 10 and
+ * 15-minute rings, and a tap on the map that drops a pin and asks the server for the nearest
+ * services (the neighbourhood select above the map does the same without JavaScript). */
+window.fenglinServiceMap = function (map) {
+  "use strict";
+  var F = window.Fenglin;
+  var data = F.readJSON("service-map-data", { sites: [], origin: null, rings: [] });
+  var ringColours = { 5: "#1d6b35", 10: "#0b5cad", 15: "#8a5300" };
+
+  F.addSites(map, data.sites, { radius: 7, fit: !data.origin });
+
+  if (data.origin) {
+    var here = [data.origin.lat, data.origin.lng];
+    var widest = null;
+    data.rings.forEach(function (ring) {
+      var circle = L.circle(here, {
+        radius: ring.radius,
+        color: ringColours[ring.minutes] || "#0b5cad",
+        weight: 2,
+        fill: false,
+        dashArray: "6 4",
+        interactive: false
+      }).addTo(map);
+      if (!widest || ring.radius > widest.getRadius()) widest = circle;
+    });
+    L.circleMarker(here, {
+      radius: 9, color: "#fff", weight: 3, fillColor: "#a4161a", fillOpacity: 1
+    }).addTo(map);
+    if (widest) map.fitBounds(widest.getBounds(), { padding: [12, 12] });
+  }
+
+  var form = document.getElementById("location-form");
+  var lat = document.getElementById("id_lat");
+  var lng = document.getElementById("id_lng");
+  var area = document.getElementById("id_area");
+
+  function submitPoint(latitude, longitude) {
+    lat.value = latitude.toFixed(6);
+    lng.value = longitude.toFixed(6);
+    if (area) area.value = ""; // the new pin replaces the neighbourhood
+    form.submit();
+  }
+
+  map.on("click", function (event) {
+    L.circleMarker(event.latlng, { radius: 9, color: "#a4161a", weight: 3 }).addTo(map);
+    submitPoint(event.latlng.lat, event.latlng.lng);
+  });
+
+  // "Use my location" only where the browser can tell (it needs HTTPS); the select stays.
+  if (navigator.geolocation && window.isSecureContext && form) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = form.getAttribute("data-locate-label") || "Use my location";
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        submitPoint(position.coords.latitude, position.coords.longitude);
+      });
+    });
+    form.appendChild(button);
+  }
+};

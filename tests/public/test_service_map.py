@@ -1,0 +1,157 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests import factories
+from tests.public.builders import ORIGIN_LAT, ORIGIN_LNG, north_of
+
+URL = "/map/"
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def home_area(db):
+    return factories.area(
+        name="Home area",
+        centroid_lat=Decimal(f"{ORIGIN_LAT:.6f}"),
+        centroid_lng=Decimal(f"{ORIGIN_LNG:.6f}"),
+    )
+
+
+def operating_canteen(name: str, metres: float, **kwargs):
+    site = factories.site(
+        name=name,
+        address=f"{name} road",
+        latitude=north_of(ORIGIN_LAT, metres),
+        longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
+    )
+    return factories.site_service(site, factories.service_type("canteen"), **kwargs)
+
+
+def test_the_url_is_public_and_named():
+    assert reverse("public_service_map") == URL
+
+
+@pytest.mark.django_db
+def test_anyone_can_open_the_map_in_chinese_by_default(client, home_area):
+    response = client.get(URL)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in body
+    assert 'id="service-map"' in body
+    assert "Home area" in body  # the neighbourhood select, the map's text alternative
+    assert 'name="lat"' in body and 'name="lng"' in body
+
+
+@pytest.mark.django_db
+def test_choosing_a_neighbourhood_lists_the_nearest_sites_with_minutes_and_hours(
+    english, home_area
+):
+    operating_canteen("Near canteen", 250, opening_hours="07:00–19:00")
+    operating_canteen("Far canteen", 900)
+
+    response = english.get(URL, {"area": home_area.pk})
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Near Home area" in body
+    assert body.index("Near canteen") < body.index("Far canteen")
+    assert "5 min walk" in body and "within 5 minutes" in body
+    assert "Also near:" in body and "Far canteen (17 min)" in body
+    assert "07:00–19:00" in body
+    assert "1 of the 1 services on the street is within a 15-minute walk." in body
+
+
+@pytest.mark.django_db
+def test_a_service_whose_nearest_site_is_far_is_marked_beyond_15_minutes(english, home_area):
+    operating_canteen("Far canteen", 900)
+
+    body = english.get(URL, {"area": home_area.pk}).content.decode()
+
+    # 900 m straight, 1,170 m walked: 17 minutes at 70 m/min.
+    assert "17 min walk" in body and "more than 15 minutes" in body
+    assert "0 of the 1 services on the street are within a 15-minute walk." in body
+
+
+@pytest.mark.django_db
+def test_a_dropped_pin_measures_from_the_pin(english, home_area):
+    operating_canteen("Canteen", 0)
+
+    response = english.get(URL, {"lat": str(north_of(ORIGIN_LAT, 700)), "lng": ORIGIN_LNG})
+    body = response.content.decode()
+
+    # 700 m straight, 910 m walked: 13 minutes at 70 m/min.
+    assert "Near the pin you dropped" in body
+    assert "13 min walk" in body and "within 15 minutes" in body
+
+
+@pytest.mark.django_db
+def test_a_neighbourhood_chosen_after_a_pin_wins(english, home_area):
+    operating_canteen("Canteen", 0)
+
+    response = english.get(URL, {"area": home_area.pk, "lat": "31.2", "lng": "121.46"})
+
+    assert "Near Home area" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"lat": "abc", "lng": "121.45"}, "The point on the map could not be read."),
+        ({"lat": "nan", "lng": "nan"}, "The point on the map could not be read."),
+        ({"lat": "1e400", "lng": "121.45"}, "The point on the map could not be read."),
+        ({"lat": "31.19"}, "The point on the map could not be read."),
+        ({"lat": "39.9", "lng": "116.4"}, "That point lies outside Fenglin street."),
+        ({"lat": "-91", "lng": "500"}, "That point lies outside Fenglin street."),
+        ({"area": ""}, "Choose your neighbourhood or drop a pin on the map."),
+        ({"area": "999999"}, "Select a valid choice."),
+        ({"area": "'; drop table"}, "Select a valid choice."),
+    ],
+)
+def test_bad_input_gets_a_clear_message_not_an_error_page(english, home_area, params, message):
+    operating_canteen("Canteen", 0)
+
+    response = english.get(URL, params)
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert message in body
+    assert "Canteen road" not in body  # no results for a point we could not place
+
+
+@pytest.mark.django_db
+def test_the_query_count_does_not_grow_with_the_number_of_sites(
+    client, home_area, django_assert_max_num_queries
+):
+    operating_canteen("First", 100)
+    with django_assert_max_num_queries(6) as few:
+        client.get(URL, {"area": home_area.pk})
+    for i in range(30):
+        operating_canteen(f"Canteen {i}", 100 + 20 * i)
+        factories.site_service(
+            factories.site(name=f"Box {i}"), factories.service_type(f"svc_{i}", order=i)
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL, {"area": home_area.pk})
+    assert response.content.decode().count('class="card"') == 31
+
+
+@pytest.mark.django_db
+def test_map_scripts_carry_the_csp_nonce_and_no_inline_styles(client, home_area):
+    response = client.get(URL, {"area": home_area.pk})
+    body = response.content.decode()
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    tags = re.findall(r"<script[^>]*>", body)
+    # Scripts from files are allowed by 'self'; inline code runs only with the nonce.
+    inline = [t for t in tags if "src=" not in t and "application/json" not in t]
+    assert inline and all(f'nonce="{nonce}"' in tag for tag in inline)
+    assert "style=" not in body
