@@ -238,3 +238,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Public survey form limits (surveys.ratelimit): (submissions, window in seconds), counted in
+# the shared cache. A WeChat group can send thousands an hour: the per-survey valve is high.
+SURVEY_RATE_LIMITS = {
+    "per_address": (
+        env.int("SURVEY_RATE_PER_ADDRESS", default=30),
+        env.int("SURVEY_RATE_PER_ADDRESS_WINDOW", default=600),
+    ),
+    "per_survey": (
+        env.int("SURVEY_RATE_PER_SURVEY", default=6000),
+        env.int("SURVEY_RATE_PER_SURVEY_WINDOW", default=3600),
+    ),
+}

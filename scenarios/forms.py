@@ -186,7 +186,11 @@ class AdditionForm(forms.ModelForm):
                         "The site has %(site)s m²; its services would use %(total)s m² "
                         "(%(over)s m² too much)."
                     )
-                    % {"site": site.floor_area_m2, "total": total, "over": total - site.floor_area_m2},
+                    % {
+                        "site": site.floor_area_m2,
+                        "total": total,
+                        "over": total - site.floor_area_m2,
+                    },
                 )
         return data
 
@@ -215,7 +219,9 @@ class OptimiseForm(forms.Form):
         required=False,
         min_value=1,
         max_value=500,
-        help_text=_("Maximal coverage and p-median: how many sites to choose besides the locked ones."),
+        help_text=_(
+            "Maximal coverage and p-median: how many sites to choose besides the locked ones."
+        ),
     )
     target_share = forms.DecimalField(
         label=_("Target share of demand"),

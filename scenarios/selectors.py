@@ -124,7 +124,12 @@ def coverage_map_data(inputs: PlanInputs, metrics: dict, closed: Sequence[Site] 
             for s in metrics["sites"]
         ]
         + [
-            {"name": s.name, "lat": float(s.latitude), "lng": float(s.longitude), "status": "closed"}
+            {
+                "name": s.name,
+                "lat": float(s.latitude),
+                "lng": float(s.longitude),
+                "status": "closed",
+            }
             for s in closed
         ],
         "radius": radius,
@@ -270,9 +275,7 @@ def comparison(scenarios: Sequence[Scenario]) -> dict:
         }
         for t in types
     ]
-    group_rows = [
-        {"group": g, "cells": [c["groups"][str(g)] for c in columns]} for g in GROUPS
-    ]
+    group_rows = [{"group": g, "cells": [c["groups"][str(g)] for c in columns]} for g in GROUPS]
     return {"columns": columns, "rows": rows, "group_rows": group_rows}
 
 

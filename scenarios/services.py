@@ -20,9 +20,8 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from scenarios import siting
 from scenarios.models import (
     OptimisationRun,
     RunStatus,
@@ -33,6 +32,28 @@ from scenarios.models import (
 )
 from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
 from surveys.demand import DemandRow, demand_table, used_surveys
+
+# --- Adapter to scenarios.siting -----------------------------------------------------------------
+# The package's public names when it exports them; the modules that define them otherwise.
+try:
+    from scenarios.siting import (
+        DemandPoints,
+        Facilities,
+        evaluate_coverage,
+        neighbours_within,
+        solve_mclp,
+        solve_pmedian,
+    )
+except ImportError:
+    from scenarios.siting.coverage import evaluate_coverage
+    from scenarios.siting.data import DemandPoints, Facilities
+    from scenarios.siting.geometry import neighbours_within
+    from scenarios.siting.mclp import solve_mclp
+    from scenarios.siting.pmedian import solve_pmedian
+try:
+    from scenarios.siting import solve_lscp
+except ImportError:
+    solve_lscp = None
 
 # Bump when the metrics' meaning or layout changes: every saved result becomes stale.
 METRICS_VERSION = 1
@@ -110,6 +131,7 @@ class AreaPoints:
     lng: np.ndarray
     area_index: np.ndarray  # which area (position in the area list) each point belongs to
     share: np.ndarray  # the fraction of its area's weight each point carries
+    at_centroids: bool  # one point per area, at its centroid
 
 
 @dataclass
@@ -134,6 +156,31 @@ class PlanInputs:
             np.array([float(a.centroid_lng) for a in self.areas]),
         )
 
+    @cached_property
+    def populations(self) -> dict[str, np.ndarray]:
+        """Each group's population per area, 0 where the area has no figure."""
+        columns = {str(g): np.zeros(len(self.areas)) for g in GROUPS}
+        for i, area in enumerate(self.areas):
+            for group in GROUPS:
+                columns[str(group)][i] = area.population_for(group) or 0
+        return columns
+
+    @cached_property
+    def areas_key(self) -> str:
+        """A digest of the areas' positions, boundaries and populations (shared by services)."""
+        rows = [
+            [
+                a.pk,
+                str(a.centroid_lat),
+                str(a.centroid_lng),
+                a.boundary,
+                [a.population_for(g) for g in GROUPS],
+            ]
+            for a in self.areas
+        ]
+        text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def demand_rows(self, service_type: ServiceType) -> list[DemandRow]:
         return [self.demand[(a.pk, service_type.pk)] for a in self.areas]
 
@@ -154,6 +201,7 @@ def area_points(areas: Sequence[Area]) -> AreaPoints:
         lng=np.array(lngs, dtype=float),
         area_index=np.array(index, dtype=np.int64),
         share=np.array(shares, dtype=float),
+        at_centroids=len(lats) == len(areas) and not any(a.boundary for a in areas),
     )
 
 
@@ -293,24 +341,27 @@ def _clean(value: float | None, digits: int = 4) -> float | None:
 
 
 def _demand_points(inputs: PlanInputs, service_type: ServiceType):
-    rows = inputs.demand_rows(service_type)
     pts = inputs.points
-    area_demand = np.array([r.demand for r in rows], dtype=float)
-    groups = {}
-    for group in GROUPS:
-        pop = np.array([a.population_for(group) or 0 for a in inputs.areas], dtype=float)
-        groups[str(group)] = pop[pts.area_index] * pts.share
-    return siting.DemandPoints(
-        ids=list(range(len(pts.lat))),
+    area_demand = np.array([r.demand for r in inputs.demand_rows(service_type)], dtype=float)
+    return DemandPoints(
+        ids=range(len(pts.lat)),
         lat=pts.lat,
         lng=pts.lng,
         weight=area_demand[pts.area_index] * pts.share,
-        groups=groups,
+        groups={g: pop[pts.area_index] * pts.share for g, pop in inputs.populations.items()},
     )
 
 
+def _json_floats(values: np.ndarray, digits: int) -> list[float | None]:
+    """Rounded floats for JSON, None where not finite."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    rounded = np.round(np.where(finite, values, 0.0), digits).tolist()
+    return [v if ok else None for v, ok in zip(rounded, finite.tolist(), strict=True)]
+
+
 def _facilities(providers: Sequence[Provider]):
-    return siting.Facilities(
+    return Facilities(
         ids=[p.site_id for p in providers],
         lat=np.array([p.lat for p in providers], dtype=float),
         lng=np.array([p.lng for p in providers], dtype=float),
@@ -328,7 +379,7 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     facilities = _facilities(providers)
     speed = params.speed_for(service_type.target_group)
     group_speed = {str(g): params.speed_for(g) for g in GROUPS}
-    result = siting.evaluate_coverage(
+    result = evaluate_coverage(
         _demand_points(inputs, service_type),
         facilities,
         threshold,
@@ -342,29 +393,48 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     unmet = np.bincount(pts.area_index, weights=result.uncovered_weight, minlength=n_areas)
 
     # The gap check and the nearest site are measured from each area's centre.
-    clat, clng = inputs.centroids
-    centre = siting.evaluate_coverage(
-        siting.DemandPoints.from_arrays(clat, clng),
-        facilities,
-        threshold,
-        detour=params.detour,
-        speed_m_per_min=speed,
-    )
-    areas = []
-    for i, (area, row) in enumerate(zip(inputs.areas, rows, strict=True)):
-        j = int(centre.nearest[i]) if len(providers) else -1
-        areas.append(
-            {
-                "area_id": area.pk,
-                "demand": _clean(row.demand),
-                "unmet": _clean(unmet[i]),
-                "uses_population": row.uses_population,
-                "nearest_site_id": providers[j].site_id if j >= 0 else None,
-                "nearest_m": _clean(centre.walk_m[i], 1) if j >= 0 else None,
-                "minutes": _clean(centre.minutes[i], 1) if j >= 0 else None,
-                "centre_covered": bool(centre.covered[i]) if j >= 0 else False,
-            }
+    if pts.at_centroids:
+        centre = result
+    else:
+        clat, clng = inputs.centroids
+        centre = evaluate_coverage(
+            DemandPoints.from_arrays(clat, clng),
+            facilities,
+            threshold,
+            detour=params.detour,
+            speed_m_per_min=speed,
         )
+    # One extra entry so that "no site" (index -1) stays a valid index; without a site the
+    # distance and minutes are infinite, stored as None, and the centre is not covered.
+    site_ids = np.array([p.site_id for p in providers] + [0], dtype=np.int64)
+    nearest_ids = [
+        int(site_id) if found else None
+        for site_id, found in zip(
+            site_ids[centre.nearest].tolist(), (centre.nearest >= 0).tolist(), strict=True
+        )
+    ]
+    keys = (
+        "area_id",
+        "demand",
+        "unmet",
+        "uses_population",
+        "nearest_site_id",
+        "nearest_m",
+        "minutes",
+        "centre_covered",
+    )
+    columns = zip(
+        [a.pk for a in inputs.areas],
+        _json_floats([r.demand for r in rows], 4),
+        _json_floats(unmet, 4),
+        [r.uses_population for r in rows],
+        nearest_ids,
+        _json_floats(centre.walk_m, 1),
+        _json_floats(centre.minutes, 1),
+        centre.covered.tolist(),
+        strict=True,
+    )
+    areas = [dict(zip(keys, values, strict=True)) for values in columns]
     sites = [
         {
             "site_id": p.site_id,
@@ -372,14 +442,19 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
             "lat": p.lat,
             "lng": p.lng,
             "added": p.added,
-            "load": _clean(result.load[j], 2),
+            "load": load,
             "capacity": p.capacity,
-            "utilisation": _clean(result.utilisation[j]),
+            "utilisation": utilisation,
             "floor_area": p.floor_area,
         }
-        for j, p in enumerate(providers)
+        for p, load, utilisation in zip(
+            providers,
+            _json_floats(result.load, 2),
+            _json_floats(result.utilisation, 4),
+            strict=True,
+        )
     ]
-    group_population = {g: _clean(w.sum(), 1) for g, w in _demand_points_groups(inputs).items()}
+    group_population = {g: _clean(pop.sum(), 1) for g, pop in inputs.populations.items()}
     return {
         "version": METRICS_VERSION,
         "threshold_m": threshold,
@@ -401,13 +476,6 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     }
 
 
-def _demand_points_groups(inputs: PlanInputs) -> dict[str, np.ndarray]:
-    return {
-        str(g): np.array([a.population_for(g) or 0 for a in inputs.areas], dtype=float)
-        for g in GROUPS
-    }
-
-
 def fingerprint(inputs: PlanInputs, service_type: ServiceType) -> str:
     """A hash of every input of one service's evaluation.
 
@@ -419,16 +487,7 @@ def fingerprint(inputs: PlanInputs, service_type: ServiceType) -> str:
         "params": inputs.params.as_dict(),
         "surveys": [[s.pk, s.results_version] for s in inputs.surveys],
         "service": [service_type.pk, service_type.threshold_m, service_type.target_group],
-        "areas": [
-            [
-                a.pk,
-                str(a.centroid_lat),
-                str(a.centroid_lng),
-                a.boundary,
-                [a.population_for(g) for g in GROUPS],
-            ]
-            for a in inputs.areas
-        ],
+        "areas": inputs.areas_key,
         "demand": [
             [r.area.pk, r.respondents, r.choosers, repr(r.demand)]
             for r in inputs.demand_rows(service_type)
@@ -523,12 +582,12 @@ class GapRow:
 def gap_matrix(inputs: PlanInputs) -> list[GapRow]:
     """Areas × service types: is a site offering the service within its walking threshold?"""
     clat, clng = inputs.centroids
-    centres = siting.DemandPoints.from_arrays(clat, clng)
+    centres = DemandPoints.from_arrays(clat, clng)
     columns = []
     for service_type in inputs.service_types:
         providers = inputs.providers.get(service_type.pk, [])
         if providers:
-            result = siting.evaluate_coverage(
+            result = evaluate_coverage(
                 centres,
                 _facilities(providers),
                 float(service_type.threshold_m),
@@ -663,7 +722,9 @@ def optimisation_pool(scenario: Scenario, service_type: ServiceType) -> tuple[li
         Q(pk__in=offering_today.values("site")) | Q(pk__in=added.values("site"))
     ).exclude(pk__in=closed)
     others = (
-        Site.objects.filter(Q(pk__in=Site.objects.candidates()) | Q(pk__in=Site.objects.operating()))
+        Site.objects.filter(
+            Q(pk__in=Site.objects.candidates()) | Q(pk__in=Site.objects.operating())
+        )
         .exclude(pk__in=closed)
         .exclude(pk__in=providers.values("pk"))
     )
@@ -697,7 +758,7 @@ def start_optimisation(
         excluded_site_ids=sorted(s.pk for s in excluded),
         method=method,
         time_limit_s=time_limit_s,
-        stage=gettext("Waiting for a worker"),
+        stage=gettext_noop("Waiting for a worker"),
         created_by=_user(user),
     )
     run.full_clean()
@@ -715,7 +776,7 @@ def request_cancel(*, run: OptimisationRun) -> OptimisationRun:
     OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
         cancel_requested=True,
         status=RunStatus.CANCELLED,
-        stage=gettext("Cancelled"),
+        stage=gettext_noop("Cancelled"),
         finished_at=now,
     )
     OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
@@ -726,7 +787,10 @@ def request_cancel(*, run: OptimisationRun) -> OptimisationRun:
 
 
 def _progress(run_id: int, progress: int, stage: str) -> None:
-    """Write progress, unless the run was cancelled; then stop the task."""
+    """Write progress, unless the run was cancelled; then stop the task.
+
+    `stage` is an untranslated message: pages translate it into the reader's language.
+    """
     updated = OptimisationRun.objects.filter(
         pk=run_id, cancel_requested=False, status=RunStatus.RUNNING
     ).update(progress=progress, stage=stage)
@@ -745,7 +809,7 @@ def run_optimisation(run_id: int) -> dict:
         status=RunStatus.RUNNING,
         started_at=timezone.now(),
         progress=5,
-        stage=gettext("Starting"),
+        stage=gettext_noop("Starting"),
     )
     if not started:
         return {"status": "skipped"}
@@ -753,13 +817,13 @@ def run_optimisation(run_id: int) -> dict:
         summary, result_scenario = _optimise(run_id)
     except RunCancelled:
         OptimisationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.CANCELLED, stage=gettext("Cancelled"), finished_at=timezone.now()
+            status=RunStatus.CANCELLED, stage=gettext_noop("Cancelled"), finished_at=timezone.now()
         )
         return {"status": "cancelled"}
     except Exception as exc:  # recorded for the planner; the task itself succeeds
         OptimisationRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
-            stage=gettext("Failed"),
+            stage=gettext_noop("Failed"),
             error=str(exc)[:2000] or exc.__class__.__name__,
             finished_at=timezone.now(),
         )
@@ -773,7 +837,7 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
     if service_type.threshold_m is None:
         raise ValueError(gettext("This service has no walking threshold to optimise against."))
 
-    _progress(run_id, 10, gettext("Reading demand and candidate sites"))
+    _progress(run_id, 10, gettext_noop("Reading demand and candidate sites"))
     providers, others = optimisation_pool(scenario, service_type)
     locked_ids = set(run.locked_site_ids)
     excluded_ids = set(run.excluded_site_ids)
@@ -782,14 +846,14 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
     excluded = np.array([s.pk in excluded_ids and s.pk not in locked_ids for s in pool], bool)
     inputs = scenario_inputs(scenario, [service_type])
     demand = _demand_points(inputs, service_type)
-    candidates = siting.Facilities(
+    candidates = Facilities(
         ids=[s.pk for s in pool],
         lat=np.array([float(s.latitude) for s in pool], dtype=float),
         lng=np.array([float(s.longitude) for s in pool], dtype=float),
     )
     radius = float(service_type.threshold_m) / inputs.params.detour
 
-    _progress(run_id, 30, gettext("Solving"))
+    _progress(run_id, 30, gettext_noop("Solving"))
     solution = solve(
         model=run.model,
         demand=demand,
@@ -803,7 +867,7 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
         time_limit=float(run.time_limit_s),
     )
 
-    _progress(run_id, 80, gettext("Explaining the choice"))
+    _progress(run_id, 80, gettext_noop("Explaining the choice"))
     chosen = [int(j) for j in solution.chosen]
     explanations = explain(
         inputs=inputs, service_type=service_type, demand=demand, pool=pool, chosen=chosen,
@@ -811,9 +875,11 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
     )  # fmt: skip
     provider_ids = {s.pk for s in providers}
     new_ids = [pool[j].pk for j in chosen if pool[j].pk not in provider_ids]
+    for entry in explanations:  # map colours: new sites as planned ones
+        entry["status"] = "operating" if entry["site_id"] in provider_ids else "selected"
     dropped = [s.pk for s in providers if s.pk not in {pool[j].pk for j in chosen}]
 
-    _progress(run_id, 90, gettext("Saving the new scenario"))
+    _progress(run_id, 90, gettext_noop("Saving the new scenario"))
     summary = {
         "solution": {
             "model": solution.model,
@@ -831,12 +897,12 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
     }
     with transaction.atomic():
         # Last check: a cancel that arrived while solving wins over saving.
-        _progress(run_id, 95, gettext("Saving the new scenario"))
+        _progress(run_id, 95, gettext_noop("Saving the new scenario"))
         result = _save_result(run, new_ids)
         OptimisationRun.objects.filter(pk=run_id).update(
             status=RunStatus.SUCCEEDED,
             progress=100,
-            stage=gettext("Finished"),
+            stage=gettext_noop("Finished"),
             summary=summary,
             result_scenario=result,
             finished_at=timezone.now(),
@@ -889,14 +955,59 @@ def solve(
     """Call the chosen solver of `scenarios.siting`."""
     common = {"fixed": fixed, "excluded": excluded, "method": method, "time_limit": time_limit}
     if model == SitingModel.MCLP:
-        return siting.solve_mclp(demand, candidates, p=p, radius_m=radius_m, **common)
+        return solve_mclp(demand, candidates, p=p, radius_m=radius_m, **common)
     if model == SitingModel.PMEDIAN:
-        return siting.solve_pmedian(demand, candidates, p=p, **common)
+        return solve_pmedian(demand, candidates, p=p, **common)
     if model == SitingModel.LSCP:
-        return siting.solve_lscp(
-            demand, candidates, radius_m=radius_m, target=target_share, **common
-        )
+        if solve_lscp is not None:
+            return solve_lscp(demand, candidates, radius_m=radius_m, target=target_share, **common)
+        return _lscp_by_mclp(demand, candidates, radius_m=radius_m, target=target_share, **common)
     raise ValueError(f"unknown model {model!r}")
+
+
+def _lscp_by_mclp(demand, candidates, *, radius_m, target, fixed, excluded, method, time_limit):
+    """Fewest sites covering ``target`` of the coverable demand, by searching p with MCLP.
+
+    Stands in while `scenarios.siting` has no LSCP solver: the MCLP optimum never falls as p
+    grows, so a binary search over p finds the least p whose optimum reaches the target (exact
+    when every MCLP solve is).
+    """
+    from scenarios.siting.data import Solution, relative_gap
+
+    clock_start = timezone.now()
+    fixed, excluded = np.asarray(fixed, bool), np.asarray(excluded, bool)
+    allowed = int((~excluded).sum())
+    everything = solve_mclp(
+        demand, candidates, p=allowed, radius_m=radius_m, fixed=fixed, excluded=excluded
+    )
+    goal = float(target) * everything.objective - 1e-9 * max(1.0, everything.objective)
+    lo, hi, best = int(fixed.sum()), allowed, everything
+    exact = True
+    while lo < hi:
+        mid = (lo + hi) // 2
+        sol = solve_mclp(
+            demand, candidates, p=mid, radius_m=radius_m, fixed=fixed, excluded=excluded,
+            method=method, time_limit=time_limit,
+        )  # fmt: skip
+        exact = exact and sol.status == "optimal"
+        if sol.objective >= goal:
+            hi, best = mid, sol
+        else:
+            lo = mid + 1
+    seconds = (timezone.now() - clock_start).total_seconds()
+    objective = float(best.chosen.size)
+    bound = objective if exact else float(fixed.sum())
+    return Solution(
+        model="lscp",
+        method=best.method,
+        objective=objective,
+        chosen=best.chosen,
+        bound=bound,
+        gap=relative_gap(objective, bound),
+        seconds=seconds,
+        bound_kind="mip" if exact else "simple",
+        status="optimal" if exact else "heuristic",
+    )
 
 
 def explain(
@@ -935,7 +1046,7 @@ def _marginal_gains(demand, pool, chosen, radius_m) -> tuple[dict, dict]:
         return {}, {}
     lat = np.array([float(pool[j].latitude) for j in chosen])
     lng = np.array([float(pool[j].longitude) for j in chosen])
-    reach = siting.neighbours_within(demand.lat, demand.lng, lat, lng, radius_m)
+    reach = neighbours_within(demand.lat, demand.lng, lat, lng, radius_m)
     # The stored entries are the pairs in reach (a distance may be exactly 0).
     counts = np.diff(reach.indptr)
     rows = np.repeat(np.arange(len(demand)), counts)
@@ -948,4 +1059,3 @@ def _marginal_gains(demand, pool, chosen, radius_m) -> tuple[dict, dict]:
         if counts[i] == 1:
             gains[j] = gains.get(j, 0.0) + float(demand.weight[i])
     return gains, served
-

@@ -411,7 +411,7 @@ def _run_status(run: OptimisationRun) -> dict:
     return {
         "status": run.status,
         "status_label": run.get_status_display(),
-        "stage": run.stage,
+        "stage": gettext(run.stage) if run.stage else "",
         "progress": run.progress,
         "finished": run.is_finished,
         "cancel_requested": run.cancel_requested,

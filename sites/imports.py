@@ -267,6 +267,8 @@ def _form_errors(number: int, form: forms.BaseForm) -> list[RowError]:
         for error in field_errors:
             for message in error.messages:
                 errors.append(RowError(number, column, message))
+    for name, messages in getattr(form, "other_errors", {}).items():
+        errors.extend(RowError(number, name, message) for message in messages)
     return errors
 
 
@@ -279,9 +281,33 @@ def _missing_columns(header: list[str], required: list[str]) -> None:
         )
 
 
+class _RowForm(forms.ModelForm):
+    """One file row. The model's clean() may name a column the file does not have (a closed
+    site's reason): such errors are kept aside instead of failing the form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.other_errors: dict[str, list[str]] = {}
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            known = {}
+            for name, errors in error.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    known[name] = errors
+                else:
+                    for item in errors:
+                        self.other_errors.setdefault(name, []).extend(item.messages)
+            if not known:
+                return
+            error = ValidationError(known)
+        super().add_error(field, error)
+
+
 def _row_form(model, fields: list[str]):
     return modelform_factory(
         model,
+        form=_RowForm,
         fields=fields,
         field_classes={name: TolerantBooleanField for name in fields if name in BOOLEAN_COLUMNS},
     )
@@ -397,7 +423,7 @@ def import_sites(upload, *, user) -> ImportResult:
         if not is_new and "status" in model_fields and not data["status"]:
             data["status"] = old_status
         form = RowForm(data=data, instance=instance)
-        if form.is_valid():
+        if form.is_valid() and not form.other_errors:
             site = form.instance
             if not is_new and site.status != old_status and not _can_move(old_status, site.status):
                 errors.append(
@@ -558,10 +584,9 @@ def import_areas(upload, *, user=None) -> ImportResult:
         seen[code] = number
         is_new = code not in existing
         instance = Area() if is_new else Area.objects.get(pk=existing[code])
-        form = RowForm(
-            data={name: values.get(name, "") for name in model_fields}, instance=instance
-        )
-        if not form.is_valid():
+        data = {name: values.get(name, "") for name in model_fields}
+        form = RowForm(data=data, instance=instance)
+        if not form.is_valid() or form.other_errors:
             result.errors.extend(_form_errors(number, form))
             continue
         parsed.append((form.instance, is_new))
@@ -664,12 +689,18 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResp
 
 def xlsx_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        # Control characters cannot be stored in a worksheet at all.
+        value = _escape(value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)
     for row in rows:
-        sheet.append([_escape(value) for value in row])
+        sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -51,7 +51,7 @@ def validate_polygon_geojson(value) -> None:
     if not geometry.is_valid:
         raise ValidationError(
             _("The boundary is not a valid polygon (%(reason)s)."),
-            code="invalid",
+            code="invalid_polygon",  # "invalid" would take JSONField's own message
             params={"reason": explain_validity(geometry)},
         )
     min_x, min_y, max_x, max_y = geometry.bounds

@@ -52,11 +52,12 @@ class PointPickerWidget(forms.NumberInput):
         label, tiles_url, tile_options = config["TILES"][0]
         region = settings.SITE_REGION
         return format_html(
-            '{}<div class="map small point-picker" id="{}" data-point-picker '
+            '{}<div class="map small point-picker" id="{}" data-map-id="{}" data-point-picker '
             'data-lng-input="{}" data-lat-name="{}" data-tiles="{}" data-tile-options="{}" '
             'data-center="{}" data-zoom="{}" data-region="{}" role="application" '
             'aria-label="{}"></div><p class="help point-picker-help">{}</p>',
             html,
+            self._map_id(input_id),
             self._map_id(input_id),
             input_id,
             self._partner_name(name),

@@ -1,3 +1,330 @@
-def open_surveys():
-    """Surveys residents can answer now (filled in by the surveys app)."""
-    return []
+"""Reads of the surveys app: open surveys, questions for a form, results aggregated in the
+database (cached under the survey's results version), field visits."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet
+
+from sites.models import Area
+from surveys.models import (
+    Answer,
+    Choice,
+    FieldVisit,
+    Question,
+    QuestionKind,
+    RespondentGroup,
+    Response,
+    Survey,
+)
+
+# Pins drawn on the results map: the newest ones; the per-area circles count all.
+MAX_PINS = 2000
+RESULTS_CACHE_SECONDS = 24 * 3600
+GROUP_FIELDS = {
+    RespondentGroup.ELDERLY: "has_elderly",
+    RespondentGroup.CHILDREN: "has_children",
+    RespondentGroup.DISABLED: "has_disabled",
+}
+
+
+def open_surveys(now=None) -> list[Survey]:
+    """Surveys residents can answer now, closing soonest first."""
+    return list(Survey.objects.accepting(now).order_by("closes_at", "-created_at"))
+
+
+def questions_for(survey: Survey, *, include_archived: bool = False) -> list[Question]:
+    """A survey's questions in order, each with `all_choices` and `active_choices` loaded."""
+    questions = survey.questions.all() if include_archived else survey.questions.active()
+    questions = list(
+        questions.order_by("order", "pk").prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=Choice.objects.order_by("order", "pk").select_related(
+                    "service_type", "site"
+                ),
+                to_attr="all_choices",
+            )
+        )
+    )
+    for question in questions:
+        question.active_choices = [c for c in question.all_choices if not c.archived]
+    return questions
+
+
+def areas_for_form() -> list[Area]:
+    return list(Area.objects.only("pk", "name", "code").order_by("code"))
+
+
+def area_for_point(latitude: Decimal, longitude: Decimal) -> Area | None:
+    """The area whose boundary contains the point, if any (areas without boundary never do)."""
+    from shapely.geometry import Point, shape
+
+    point = Point(float(longitude), float(latitude))
+    for area in Area.objects.exclude(boundary__isnull=True).only("pk", "boundary"):
+        try:
+            if shape(area.boundary).contains(point):
+                return area
+        except (ValueError, TypeError, AttributeError, KeyError):
+            continue  # a malformed boundary must not stop a resident's answer
+    return None
+
+
+# --- Results -------------------------------------------------------------------------------
+
+
+def _filtered_responses(
+    survey: Survey, *, area_id: int | None, group: str, channel: str
+) -> QuerySet:
+    responses = Response.objects.filter(survey=survey)
+    if area_id is not None:
+        responses = responses.filter(area_id=area_id)
+    if group in GROUP_FIELDS:
+        responses = responses.filter(**{GROUP_FIELDS[group]: True})
+    if channel:
+        responses = responses.filter(channel=channel)
+    return responses
+
+
+def _filtered_answers(survey: Survey, *, area_id: int | None, group: str, channel: str):
+    answers = Answer.objects.filter(question__survey=survey)
+    if area_id is not None:
+        answers = answers.filter(response__area_id=area_id)
+    if group in GROUP_FIELDS:
+        answers = answers.filter(**{f"response__{GROUP_FIELDS[group]}": True})
+    if channel:
+        answers = answers.filter(response__channel=channel)
+    return answers
+
+
+def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str) -> dict:
+    """The raw figures of the results page: a fixed number of grouped queries, whatever the
+    number of responses. Plain ids and numbers only, so the cache holds no model objects."""
+    responses = _filtered_responses(survey, area_id=area_id, group=group, channel=channel)
+    answers = _filtered_answers(survey, area_id=area_id, group=group, channel=channel)
+    group_counts = {
+        name: Count("pk", filter=Q(**{column: True})) for name, column in GROUP_FIELDS.items()
+    }
+    totals = responses.aggregate(
+        total=Count("pk"),
+        online=Count("pk", filter=Q(channel="online")),
+        paper=Count("pk", filter=Q(channel="paper")),
+        with_point=Count("pk", filter=Q(latitude__isnull=False)),
+        **group_counts,
+    )
+    per_choice = {
+        row["choice"]: row
+        for row in answers.filter(choice__isnull=False)
+        .values("choice")
+        .annotate(
+            n=Count("pk"),
+            **{
+                name: Count("pk", filter=Q(**{f"response__{column}": True}))
+                for name, column in GROUP_FIELDS.items()
+            },
+        )
+    }
+    per_question = {
+        row["question"]: row
+        for row in answers.values("question").annotate(
+            n=Count("response", distinct=True),
+            **{
+                name: Count("response", distinct=True, filter=Q(**{f"response__{column}": True}))
+                for name, column in GROUP_FIELDS.items()
+            },
+            avg=Avg("number"),
+            low=Min("number"),
+            high=Max("number"),
+        )
+    }
+    ratings: dict[int, dict[int, int]] = {}
+    for row in (
+        answers.filter(question__kind=QuestionKind.RATING, number__isnull=False)
+        .values("question", "number")
+        .annotate(n=Count("pk"))
+    ):
+        ratings.setdefault(row["question"], {})[int(row["number"])] = row["n"]
+    per_area = {row["area"]: row["n"] for row in responses.values("area").annotate(n=Count("pk"))}
+    pins = [
+        [float(lat), float(lng)]
+        for lat, lng in responses.filter(latitude__isnull=False)
+        .order_by("-submitted_at")
+        .values_list("latitude", "longitude")[:MAX_PINS]
+    ]
+    return {
+        "totals": totals,
+        "per_choice": per_choice,
+        "per_question": per_question,
+        "ratings": ratings,
+        "per_area": per_area,
+        "pins": pins,
+    }
+
+
+def results_figures(
+    survey: Survey, *, area_id: int | None = None, group: str = "", channel: str = ""
+) -> dict:
+    """Raw result figures, cached under the survey's results version (bumped by every new
+    response in its own transaction), so a cached figure is never stale."""
+    key = f"surveys:results:{survey.pk}:{survey.results_version}:{area_id}:{group}:{channel}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _aggregate(survey, area_id=area_id, group=group, channel=channel)
+        cache.set(key, figures, RESULTS_CACHE_SECONDS)
+    return figures
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+@dataclass
+class ChoiceResult:
+    choice: Choice
+    count: int
+    percent: float
+    group_percents: dict[str, float]
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int
+    choices: list[ChoiceResult] = field(default_factory=list)
+    ratings: list[tuple[int, int, float]] = field(default_factory=list)
+    average: float | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+@dataclass
+class AreaRow:
+    area: Area | None
+    responses: int
+    share: float
+    per_thousand: float | None
+
+
+def survey_results(
+    survey: Survey,
+    *,
+    area_id: int | None = None,
+    group: str = "",
+    channel: str = "",
+    questions: list[Question] | None = None,
+) -> dict:
+    """Everything the results page shows: per question counts and percentages (a multiple-choice
+    question counts each option, as a share of those who answered it), by respondent group, per
+    area against population, and pins. Query count does not depend on the number of responses.
+    """
+    figures = results_figures(survey, area_id=area_id, group=group, channel=channel)
+    questions = questions if questions is not None else questions_for(survey, include_archived=True)
+    totals = figures["totals"]
+    per_question = figures["per_question"]
+    per_choice = figures["per_choice"]
+    results = []
+    for question in questions:
+        stats = per_question.get(question.pk, {})
+        answered = stats.get("n", 0)
+        result = QuestionResult(question=question, answered=answered)
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            for choice in question.all_choices:
+                row = per_choice.get(choice.pk, {})
+                count = row.get("n", 0)
+                if choice.archived and not count:
+                    continue
+                result.choices.append(
+                    ChoiceResult(
+                        choice=choice,
+                        count=count,
+                        percent=_percent(count, answered),
+                        group_percents={
+                            name: _percent(row.get(name, 0), stats.get(name, 0))
+                            for name in GROUP_FIELDS
+                        },
+                    )
+                )
+        elif question.kind == QuestionKind.RATING:
+            dist = figures["ratings"].get(question.pk, {})
+            result.ratings = [
+                (value, dist.get(value, 0), _percent(dist.get(value, 0), answered))
+                for value in range(1, 6)
+            ]
+            result.average = stats.get("avg")
+        elif question.kind == QuestionKind.NUMBER:
+            result.average = stats.get("avg")
+            result.low, result.high = stats.get("low"), stats.get("high")
+        elif question.kind == QuestionKind.AREA:
+            result.answered = totals["total"] - figures["per_area"].get(None, 0)
+        elif question.kind == QuestionKind.POINT:
+            result.answered = totals["with_point"]
+        results.append(result)
+    return {
+        "totals": totals,
+        "questions": results,
+        "areas": area_rows(figures["per_area"], totals["total"], only_area_id=area_id),
+        "pins": figures["pins"],
+        "group_labels": dict(RespondentGroup.choices),
+    }
+
+
+def area_rows(per_area: dict, total: int, *, only_area_id: int | None = None) -> list[AreaRow]:
+    """Responses per area against its population, fewest per 1,000 residents first: where to
+    send fieldwork next."""
+    areas = Area.objects.only(
+        "pk", "name", "code", "population_total", "centroid_lat", "centroid_lng"
+    ).order_by("code")
+    if only_area_id is not None:
+        areas = areas.filter(pk=only_area_id)
+    rows = []
+    for area in areas:
+        count = per_area.get(area.pk, 0)
+        population = area.population_total
+        rows.append(
+            AreaRow(
+                area=area,
+                responses=count,
+                share=_percent(count, total),
+                per_thousand=round(1000 * count / population, 1) if population else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.per_thousand is None, r.per_thousand or 0, r.area.code))
+    unknown = per_area.get(None, 0)
+    if unknown and only_area_id is None:
+        rows.append(
+            AreaRow(area=None, responses=unknown, share=_percent(unknown, total), per_thousand=None)
+        )
+    return rows
+
+
+# --- Responses and field visits ------------------------------------------------------------
+
+
+def responses_for(survey: Survey, *, area=None, limit_to_area: bool = False) -> QuerySet:
+    responses = survey.responses.select_related("area", "entered_by").order_by(
+        "-submitted_at", "-pk"
+    )
+    if limit_to_area:
+        responses = responses.filter(area=area)
+    return responses
+
+
+def field_visits(*, area=None, limit_to_area: bool = False) -> QuerySet:
+    visits = FieldVisit.objects.select_related("area", "site", "recorded_by").prefetch_related(
+        "needs"
+    )
+    if limit_to_area or area is not None:
+        visits = visits.filter(Q(area=area) | Q(site__area=area)) if area else visits.none()
+    return visits
+
+
+def area_panel(area: Area, *, visits_limit: int = 10) -> dict:
+    """Field visits and survey response counts of one area, for the area's page."""
+    visits = list(field_visits(area=area)[:visits_limit])
+    surveys = list(
+        Survey.objects.annotate(n=Count("responses", filter=Q(responses__area=area)))
+        .filter(n__gt=0)
+        .order_by("-created_at")
+    )
+    return {"area": area, "visits": visits, "surveys": surveys}

@@ -126,8 +126,8 @@ class Solution:
     optimum (an upper bound when maximising, a lower bound when minimising) and ``bound_kind``
     says where it comes from: ``"mip"`` (HiGHS dual bound; equal to the objective when proven
     optimal), ``"lp"`` (LP relaxation), ``"lagrangian"`` (a Lagrangian relaxation) or
-    ``"simple"`` (a cheap counting bound). ``gap = |bound - objective| / max(|bound|, |objective|)``,
-    in [0, 1], and 0 when both are 0.
+    ``"simple"`` (exact by construction or a cheap counting bound).
+    ``gap = |bound - objective| / max(|bound|, |objective|)``, in [0, 1], and 0 when both are 0.
     """
 
     model: str

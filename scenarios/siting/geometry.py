@@ -70,7 +70,7 @@ class LocalProjection:
         lo = max(lo - _LAT_MARGIN_DEG, -89.9)
         hi = min(hi + _LAT_MARGIN_DEG, 89.9)
         cos0 = np.cos(np.radians(lat0))
-        # Smallest cos in the band is at its pole-most edge; largest at the point nearest the equator.
+        # cos is smallest at the band's pole-most edge and largest at its point nearest the equator.
         cos_min = min(np.cos(np.radians(lo)), np.cos(np.radians(hi)))
         cos_max = 1.0 if lo <= 0 <= hi else max(np.cos(np.radians(lo)), np.cos(np.radians(hi)))
         over = max(1.0, cos0 / cos_min) * (1 + _REL_SLACK)

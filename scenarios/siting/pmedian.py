@@ -40,13 +40,16 @@ AUTO_EXACT_MAX_ENTRIES = 400_000
 """``method="auto"`` solves exactly when the initial restricted model has at most this many
 assignment variables (demand points × list length); above it, the heuristic."""
 
+PMEDIAN_LP_MAX_NNZ = 30_000
+"""The heuristic's bound is the LP relaxation up to this many nonzeros, else Lagrangian."""
+
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
 
 
 def initial_k(n_sites: int, p: int) -> int:
     """List length to start from: a few times the candidates per chosen site."""
-    return int(min(n_sites, max(8, math.ceil(3 * n_sites / max(p, 1)))))
+    return int(min(n_sites, max(8, math.ceil(4 * n_sites / max(p, 1)))))
 
 
 @dataclass
@@ -230,48 +233,90 @@ def _local_search(
     return best
 
 
-def _lagrangian_bound(
-    prob: _Problem, lists: _Lists, upper: float, start: NDArray, iters: int = 300
-) -> tuple[float, NDArray]:
-    """Lower bound from relaxing the assignment rows of the restricted model with multipliers u.
+class _Lagrangian:
+    """Lagrangian relaxation of the restricted model's assignment rows, with reduction tests.
 
-    ``L(u) = sum(u) + sum_i min(0, c_fallback_i - u_i) + (fixed + the p-|F| most negative free)
-    rho_j`` with ``rho_j = sum_i min(0, w_i d_ij - u_i)``; any u gives a valid bound, subgradient
-    ascent raises it. Returns the best bound and the sites open at the best u.
+    For multipliers ``u``: ``L(u) = sum(u) + sum_i min(0, c_fallback_i - u_i) + sum over open
+    sites of rho_j`` with ``rho_j = sum_i min(0, w_i d_ij - u_i)``, where the open sites are the
+    fixed ones plus the ``p - |fixed|`` free ones of least ``rho``. Every ``L(u)`` is a lower bound
+    (the relaxation's dual equals the LP bound); subgradient ascent raises it.
+
+    Reduction tests (Beasley's): a free site left out whose forced opening would lift ``L`` above
+    the incumbent cost ``upper`` is closed in every better solution; one taken whose forced closing
+    would do so is open in every better solution. The tests only drop solutions no better than
+    ``upper``, so ``min(upper, bound)`` stays a valid bound for the whole problem.
     """
-    w = prob.w
-    ce = w[lists.row] * lists.dist
-    has_fb = np.isfinite(lists.fallback)
-    cf = np.where(has_fb, w * np.where(has_fb, lists.fallback, 0.0), np.inf)
-    u = np.asarray(start, dtype=float).copy()
-    k_free = prob.p - int(prob.fixed.sum())
-    free = np.flatnonzero(~prob.fixed)
-    best, best_open, theta, stall = -np.inf, prob.fixed.copy(), 2.0, 0
-    for _ in range(iters):
-        red = np.minimum(ce - u[lists.row], 0.0)
-        rho = np.bincount(lists.site, weights=red, minlength=prob.m)
-        is_open = prob.fixed.copy()
-        if 0 < k_free < free.size:
-            is_open[free[np.argpartition(rho[free], k_free - 1)[:k_free]]] = True
-        elif k_free > 0:
-            is_open[free] = True
-        fb_red = np.where(has_fb, np.minimum(cf - u, 0.0), 0.0)
-        value = float(u.sum() + fb_red.sum() + rho[is_open].sum())
-        if value > best + 1e-9 * max(1.0, abs(value)):
-            best, best_open, stall = value, is_open.copy(), 0
-        else:
-            stall += 1
-            if stall >= 10:
-                theta, stall = theta / 2, 0
-        served = np.bincount(
-            lists.row, weights=((red < 0) & is_open[lists.site]).astype(float), minlength=prob.n
-        )
-        g = 1.0 - served - (fb_red < 0)
-        norm = float(g @ g)
-        if norm == 0 or theta < 1e-4 or upper - best <= 1e-9 * max(1.0, upper):
-            break
-        u = u + theta * (upper - value) / norm * g
-    return best, np.flatnonzero(best_open)
+
+    def __init__(self, prob: _Problem, lists: _Lists) -> None:
+        self.prob, self.lists = prob, lists
+        self.ce = prob.w[lists.row] * lists.dist
+        self.has_fb = np.isfinite(lists.fallback)
+        self.cf = prob.w * np.where(self.has_fb, lists.fallback, 0.0)
+
+    def run(
+        self,
+        incumbent: NDArray,
+        u: NDArray,
+        closed: NDArray,
+        opened: NDArray,
+        clock: milp.Clock,
+        iters: int = 600,
+    ) -> tuple[float, NDArray, NDArray]:
+        """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place.
+
+        Every few steps the sites open in the relaxed solution are priced exactly and replace
+        ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u)``
+        with ``bound <= cost(incumbent)`` valid for the whole problem.
+        """
+        prob, lists = self.prob, self.lists
+        upper = prob.cost(incumbent)
+        best, best_u = -np.inf, u
+        theta, stall = 2.0, 0
+        row, site, ce = lists.row, lists.site, self.ce
+        n_closed = int(closed.sum())
+        for it in range(iters):
+            slack = 1e-9 * max(abs(upper), 1.0)
+            free = np.flatnonzero(~opened & ~closed)
+            k_free = prob.p - int(opened.sum())
+            if k_free < 0 or k_free > free.size:
+                return upper, incumbent, best_u  # no solution can beat the incumbent
+            if it % 20 == 0 and closed.sum() > n_closed:
+                # Entries of closed sites no longer matter: drop them to speed up the rest.
+                keep = ~closed[site]
+                row, site, ce, n_closed = row[keep], site[keep], ce[keep], int(closed.sum())
+            red = np.minimum(ce - u[row], 0.0)
+            rho = np.bincount(site, weights=red, minlength=prob.m)
+            if 0 < k_free < free.size:
+                pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]]
+            else:
+                pick = free if k_free else free[:0]
+            is_open = opened.copy()
+            is_open[pick] = True
+            fb = np.where(self.has_fb, np.minimum(self.cf - u, 0.0), 0.0)
+            value = float(u.sum() + fb.sum() + rho[is_open].sum())
+            if value > best:
+                best, best_u, stall = value, u, 0
+            else:
+                stall += 1
+                if stall >= 20:
+                    theta, stall = theta / 2, 0
+            if it % 10 == 0:
+                candidate = np.flatnonzero(is_open)
+                cost = prob.cost(candidate)
+                if cost < upper:
+                    incumbent, upper = candidate, cost
+            if 0 < k_free < free.size:
+                out = free[~is_open[free]]
+                worst_in, best_out = rho[pick].max(), rho[out].min()
+                closed[out[value + rho[out] - worst_in > upper + slack]] = True
+                opened[pick[value - rho[pick] + best_out > upper + slack]] = True
+            served = np.bincount(row, weights=(red < 0) & is_open[site], minlength=prob.n)
+            g = 1.0 - served - (fb < 0)
+            norm = float(g @ g)
+            if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
+                break
+            u = u + theta * max(upper - value, slack) / norm * g
+        return min(best, upper), incumbent, best_u
 
 
 def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
@@ -302,6 +347,7 @@ def solve_pmedian(
     method: str = "auto",
     time_limit: float | None = None,
     k: int | None = None,
+    reduce: bool = True,
 ) -> Solution:
     """Choose ``p`` candidates minimising sum of weight × haversine metres to the nearest one.
 
@@ -309,7 +355,9 @@ def solve_pmedian(
     ``method``: ``"exact"`` (HiGHS on nearest-k lists, grown until provably optimal; see the
     module docstring), ``"heuristic"`` (greedy + fast swaps, LP or Lagrangian bound) or
     ``"auto"`` (exact up to :data:`AUTO_EXACT_MAX_ENTRIES` list entries). ``k`` overrides the
-    initial list length. The objective is always recomputed from the chosen sites exactly.
+    initial list length; ``reduce=False`` skips the Lagrangian phase of the exact method and
+    hands the whole restricted model to HiGHS (slower; for checking). The objective is always
+    recomputed from the chosen sites with exact distances.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
@@ -331,28 +379,21 @@ def solve_pmedian(
         raise ValueError("p-median needs p >= 1 when there is demand")
 
     k0 = initial_k(prob.m, prob.p) if k is None else int(min(max(k, 1), prob.m))
-    k_rows = np.full(prob.n, k0, dtype=np.int64)
-    use_exact = method == "exact" or (
-        method == "auto" and prob.n * k0 <= AUTO_EXACT_MAX_ENTRIES
-    )
+    use_exact = method == "exact" or (method == "auto" and prob.n * k0 <= AUTO_EXACT_MAX_ENTRIES)
     used = "exact" if use_exact else "heuristic"
-    bound_kind = "mip"
-
-    if prob.n == 0 or prob.p == int(prob.fixed.sum()) or prob.p == prob.m:
-        # Nothing to decide (or no demand): the fixed sites, topped up in candidate order.
-        chosen = np.flatnonzero(prob.fixed)
-        extra = np.flatnonzero(~prob.fixed)[: prob.p - chosen.size]
-        chosen = np.sort(np.concatenate([chosen, extra]))
+    trivial = _trivial(prob)
+    if trivial is not None:
+        chosen = trivial
         objective = prob.cost(chosen)
-        bound, status = objective, "optimal"
+        bound, status, bound_kind = objective, "optimal", "simple"
     elif prob.p == 1:
         chosen = _one_median(prob)
         objective = prob.cost(chosen)
         bound, status, bound_kind = objective, "optimal", "simple"
     elif use_exact:
-        chosen, objective, bound, status, used, bound_kind = _exact(prob, k_rows, clock)
+        chosen, objective, bound, status, bound_kind = _exact(prob, k0, clock, reduce)
     else:
-        lists = _Lists.build(prob, k_rows)
+        lists = _Lists.build(prob, np.full(prob.n, k0))
         chosen, bound, bound_kind = _heuristic(prob, lists, clock)
         objective, status = prob.cost(chosen), "heuristic"
 
@@ -373,48 +414,102 @@ def solve_pmedian(
     )
 
 
-def _exact(prob: _Problem, k_rows: NDArray, clock: milp.Clock):
-    """Solve restricted models, growing lists where the fallback was used, until proven."""
+def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock):
+    """Greedy + swaps, then the Lagrangian (bound, reduction, priced relaxed solutions) and
+    swaps from its best solution. Returns ``(chosen, cost, bound, closed, opened)``."""
+    chosen = _local_search(prob, lists, clock)
+    closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
+    _, dist = prob.nearest_open(chosen)
+    lag = _Lagrangian(prob, lists)
+    bound, chosen, u = lag.run(chosen, prob.w * dist[:, 0], closed, opened, clock)
+    upper = prob.cost(chosen)
+    if bound < upper * (1 - 1e-10):
+        other = _local_search(prob, lists, clock, [chosen[~prob.fixed[chosen]]])
+        if prob.cost(other) < upper:
+            # A better incumbent sharpens both the bound's target and the reduction tests.
+            more, chosen, _ = lag.run(other, u, closed, opened, clock, iters=300)
+            bound, upper = max(bound, more), prob.cost(chosen)
+    return chosen, upper, min(bound, upper), closed, opened
+
+
+def _trivial(prob: _Problem) -> NDArray | None:
+    """The answer when nothing is left to decide, else None."""
+    n_fixed = int(prob.fixed.sum())
+    if prob.n and prob.p != n_fixed and prob.p != prob.m:
+        return None
+    rest = np.flatnonzero(~prob.fixed)[: prob.p - n_fixed]
+    return np.sort(np.concatenate([np.flatnonzero(prob.fixed), rest]))
+
+
+def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
+    """Phase one, then HiGHS on the sites the reduction tests did not settle.
+
+    Returns ``(chosen, cost, bound, status, bound_kind)``. Optimality proven by the Lagrangian
+    bound means a relative gap below 1e-10 (tighter than HiGHS's own tolerances).
+    """
+    lists = _Lists.build(prob, np.full(prob.n, k0))
+    if not reduce:  # HiGHS alone on the restricted model (for checking and benchmarks)
+        chosen, cost, bound, status = _mip_loop(prob, np.full(prob.n, k0), clock)
+        if chosen is None:
+            chosen = _local_search(prob, lists, milp.Clock(None))
+            cost = prob.cost(chosen)
+        return chosen, cost, bound, status, "mip"
+    chosen, upper, bound, closed, opened = _phase_one(prob, lists, clock)
+    if bound >= upper * (1 - 1e-10):
+        return chosen, upper, bound, "optimal", "lagrangian"
+    if clock.expired():
+        return chosen, upper, bound, "time_limit", "lagrangian"
+    keep = np.flatnonzero(~closed)
+    sub = _Problem(
+        prob.lat, prob.lng, prob.w, prob.slat[keep], prob.slng[keep], opened[keep], prob.p
+    )
+    sub_chosen = _trivial(sub)
+    if sub_chosen is not None:  # the reduction tests settled every site
+        sub_cost = sub.cost(sub_chosen)
+        sub_bound, status, kind = sub_cost, "optimal", "lagrangian"
+    else:
+        sub_k = np.full(sub.n, sub.m if sub.m <= 64 else initial_k(sub.m, sub.p))
+        sub_chosen, sub_cost, sub_bound, status = _mip_loop(sub, sub_k, clock)
+        kind = "mip"
+    if sub_chosen is not None and sub_cost < upper:
+        chosen, upper = keep[sub_chosen], sub_cost
+    # Solutions the tests removed cost more than the incumbent, so the larger bound holds.
+    return chosen, upper, min(upper, max(bound, sub_bound)), status, kind
+
+
+def _mip_loop(prob: _Problem, k_rows: NDArray, clock: milp.Clock):
+    """Solve restricted models, growing lists where the fallback was used, until proven.
+
+    Returns ``(chosen or None, cost, bound, status)``.
+    """
     while True:
         lists = _Lists.build(prob, k_rows)
-        model = _model(prob, lists)
-        out = milp.solve(*model, time_limit=clock.remaining())
-        if out.x is None:  # timed out without an incumbent: heuristic answer, HiGHS bound
-            chosen = _local_search(prob, lists, milp.Clock(None))
-            return chosen, prob.cost(chosen), out.bound, "time_limit", "heuristic", "mip"
+        out = milp.solve(*_model(prob, lists), time_limit=clock.remaining())
+        if out.x is None:  # timed out without an incumbent
+            return None, math.inf, out.bound, "time_limit"
         chosen = np.flatnonzero(out.x[: prob.m] > 0.5)
-        objective = prob.cost(chosen)
+        cost = prob.cost(chosen)
         if not out.optimal:
-            return chosen, objective, out.bound, "time_limit", "exact", "mip"
-        if objective <= out.objective + 1e-9 * max(abs(out.objective), 1.0):
-            return chosen, objective, out.bound, "optimal", "exact", "mip"
+            return chosen, cost, out.bound, "time_limit"
+        if cost <= out.objective + 1e-9 * max(abs(out.objective), 1.0):
+            return chosen, cost, out.bound, "optimal"
         f = out.x[prob.m + lists.row.size :]
         fb_rows = np.flatnonzero(np.isfinite(lists.fallback))
         grow = fb_rows[f > 1e-6]
         grow = grow[k_rows[grow] < prob.m]
         if grow.size == 0 or clock.expired():
             # Cannot happen in exact arithmetic; stop with the valid bound rather than loop.
-            status = "time_limit" if clock.expired() else "optimal"
-            return chosen, objective, out.bound, status, "exact", "mip"
+            return chosen, cost, out.bound, "time_limit" if clock.expired() else "optimal"
         k_rows[grow] = np.minimum(k_rows[grow] * 2, prob.m)
 
 
 def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
-    chosen = _local_search(prob, lists, clock)
+    """Phase one of the exact method; the bound is the LP relaxation's when the restricted model
+    is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
+    chosen, upper, bound, _, _ = _phase_one(prob, lists, clock)
     model = _model(prob, lists)
-    if model[1].nnz <= milp.LP_BOUND_MAX_NNZ:
+    if bound < upper and model[1].nnz <= PMEDIAN_LP_MAX_NNZ:
         out = milp.solve(*model, relax=True, time_limit=clock.remaining())
-        if out.x is not None and np.isfinite(out.bound):
-            y = out.x[: prob.m] - prob.fixed  # rank free sites by their LP value
-            start = np.argsort(-y, kind="stable")
-            other = _local_search(prob, lists, clock, [start])
-            if prob.cost(other) < prob.cost(chosen):
-                chosen = other
+        if np.isfinite(out.bound):
             return chosen, out.bound, "lp"
-    upper = prob.cost(chosen)
-    _, dist = prob.nearest_open(chosen)
-    bound, open_at_best = _lagrangian_bound(prob, lists, upper, prob.w * dist[:, 0])
-    other = _local_search(prob, lists, clock, [open_at_best[~prob.fixed[open_at_best]]])
-    if prob.cost(other) < upper:
-        chosen = other
     return chosen, bound, "lagrangian"

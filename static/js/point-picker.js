@@ -16,12 +16,24 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  /** In an admin inline row added from the empty form, Django renumbers the ids and names
+   * but not our data attributes: read the row's number from the map's renumbered id. */
+  function resolvePrefix(el, value) {
+    var template = el.getAttribute("data-map-id");
+    if (value.indexOf("__prefix__") === -1 || !template) return value;
+    var pattern = template.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace("__prefix__", "(.+)");
+    var match = new RegExp("^" + pattern + "$").exec(el.id);
+    return match ? value.replace("__prefix__", match[1]) : value;
+  }
+
   function init(el) {
     if (el.getAttribute("data-ready") || typeof L === "undefined") return;
-    var lngInput = document.getElementById(el.getAttribute("data-lng-input"));
-    if (!lngInput || lngInput.name.indexOf("__prefix__") !== -1) return;
+    if (el.id.indexOf("__prefix__") !== -1) return; // the admin's template row
+    var lngInput = document.getElementById(resolvePrefix(el, el.getAttribute("data-lng-input")));
+    if (!lngInput) return;
     var scope = lngInput.form || document;
-    var latInput = scope.querySelector('[name="' + el.getAttribute("data-lat-name") + '"]');
+    var latName = resolvePrefix(el, el.getAttribute("data-lat-name"));
+    var latInput = scope.querySelector('[name="' + latName + '"]');
     if (!latInput) return;
     el.setAttribute("data-ready", "1");
     // The admin has no stylesheet for .map: give the container a height from script (the

@@ -4,6 +4,8 @@ window.fenglinRouteMap = function (map) {
   "use strict";
   var F = window.Fenglin;
   var stops = F.readJSON("route-stops", []);
+  map.getContainer().setAttribute("role", "region");
+  map.getContainer().setAttribute("aria-labelledby", "route-map-heading");
   var latlngs = stops.map(function (stop) { return [stop.lat, stop.lng]; });
   if (latlngs.length > 1) {
     L.polyline(latlngs, { color: "#0b5cad", weight: 5, opacity: 0.8 }).addTo(map);

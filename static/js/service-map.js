@@ -6,6 +6,10 @@ window.fenglinServiceMap = function (map) {
   var F = window.Fenglin;
   var data = F.readJSON("service-map-data", { sites: [], origin: null, rings: [] });
   var ringColours = { 5: "#1d6b35", 10: "#0b5cad", 15: "#8a5300" };
+  // The map takes keyboard focus (arrows pan it): name it by its heading, describe its use.
+  map.getContainer().setAttribute("role", "region");
+  map.getContainer().setAttribute("aria-labelledby", "map-heading");
+  map.getContainer().setAttribute("aria-describedby", "service-map-help");
 
   F.addSites(map, data.sites, { radius: 7, fit: !data.origin });
 

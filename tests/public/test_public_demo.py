@@ -31,7 +31,7 @@ def test_the_demo_walk_links_the_five_places_in_order_and_is_idempotent():
     assert route.name_zh == "精品路线" and route.published
     names = [name for _slug, _order, name, *_rest in first]
     assert len(names) == 5
-    for name, word in zip(names, ["天龙", "宛平", "东安", "产业园", "钟表"], strict=True):
+    for name, word in zip(names, ["天龙", "宛平", "东安", "园", "钟表"], strict=True):
         assert word in name
 
 
@@ -48,6 +48,21 @@ def test_the_demo_walk_uses_the_demo_sites_when_they_exist():
     stop = RouteStop.objects.get(order=1)
     assert stop.site == box
     assert (stop.latitude, stop.longitude) == (box.latitude, box.longitude)
+
+
+@pytest.mark.django_db
+def test_the_demo_walk_follows_the_sites_demo():
+    from sites import demo as sites_demo
+
+    sites_demo.load(stdout=io.StringIO(), responses=0, seed=1)
+    load()
+
+    stops = RouteStop.objects.order_by("order").select_related("site")
+    assert all(stop.site is not None for stop in stops)
+    assert all(stop.site.illustrative for stop in stops)
+    assert [(s.latitude, s.longitude) for s in stops] == [
+        (s.site.latitude, s.site.longitude) for s in stops
+    ]
 
 
 @pytest.mark.django_db

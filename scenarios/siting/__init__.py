@@ -1,0 +1,69 @@
+"""Pure spatial optimisation for the life-circle planner: arrays in, arrays out.
+
+Imports only numpy, scipy and the standard library — never Django — so it can be tested and
+benchmarked alone. Distances are haversine metres (R = 6,371,008.8 m) from coordinates as given.
+
+- Geometry: :func:`haversine_m`, :func:`neighbours_within`, :func:`nearest_k`,
+  :class:`LocalProjection`.
+- Coverage metrics: :func:`evaluate_coverage` -> :class:`CoverageResult`;
+  :func:`coverage_gain`, :func:`coverage_loss`, :func:`covered_weight`.
+- Solvers (exact HiGHS MILP or heuristic, with bound and gap): :func:`solve_mclp`,
+  :func:`solve_pmedian`, :func:`solve_lscp`, :func:`solve_multi_service` -> :class:`Solution` /
+  :class:`MultiServiceSolution`.
+- Explanations: :func:`explain_solution`, :func:`closure_impact` -> :class:`SiteExplanation`.
+- Instances: :func:`load_instance`, :func:`solve_instance`, :class:`InstanceError`.
+"""
+
+from .coverage import (
+    DEFAULT_DETOUR,
+    DEFAULT_SPEED_M_PER_MIN,
+    CoverageResult,
+    coverage_gain,
+    coverage_loss,
+    covered_weight,
+    evaluate_coverage,
+    reach,
+)
+from .data import DemandPoints, Facilities, Solution
+from .explain import SiteExplanation, closure_impact, explain_solution
+from .geometry import EARTH_RADIUS_M, LocalProjection, haversine_m, nearest_k, neighbours_within
+from .instance import Instance, InstanceError, load_instance, parse_instance, solve_instance
+from .lscp import solve_lscp, solve_lscp_cover
+from .mclp import solve_mclp, solve_mclp_cover
+from .multiservice import MultiServiceSolution, Service, solve_multi_service
+from .pmedian import solve_pmedian
+
+__all__ = [
+    "DEFAULT_DETOUR",
+    "DEFAULT_SPEED_M_PER_MIN",
+    "EARTH_RADIUS_M",
+    "CoverageResult",
+    "DemandPoints",
+    "Facilities",
+    "Instance",
+    "InstanceError",
+    "LocalProjection",
+    "MultiServiceSolution",
+    "Service",
+    "SiteExplanation",
+    "Solution",
+    "closure_impact",
+    "coverage_gain",
+    "coverage_loss",
+    "covered_weight",
+    "evaluate_coverage",
+    "explain_solution",
+    "haversine_m",
+    "load_instance",
+    "nearest_k",
+    "neighbours_within",
+    "parse_instance",
+    "reach",
+    "solve_instance",
+    "solve_lscp",
+    "solve_lscp_cover",
+    "solve_mclp",
+    "solve_mclp_cover",
+    "solve_multi_service",
+    "solve_pmedian",
+]

@@ -1,0 +1,155 @@
+"""Writes for safety inspections: record an inspection, close a finding.
+
+A site's hazard flags follow its findings: an open finding of a kind (fire, building, food)
+raises the site's flag for that kind, and closing the last open finding of the kind lowers it.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sites.inspections import shanghai_today
+from sites.models import (
+    Finding,
+    Inspection,
+    InspectionPhoto,
+    InspectionResult,
+    Site,
+    SiteStatus,
+)
+from sites.selectors import HAZARD_FIELDS
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    description: str
+    rectify_by: date
+
+
+@transaction.atomic
+def record_inspection(
+    *,
+    site: Site,
+    kind: str,
+    mode: str,
+    date: date,
+    inspectors: str,
+    result: str,
+    notes: str = "",
+    findings: Sequence[NewFinding] = (),
+    photos: Iterable[UploadedFile] = (),
+    user=None,
+    today: date | None = None,
+) -> Inspection:
+    """Save an inspection with its findings and photos, all or nothing.
+
+    A pass has no findings; rectify and fail name at least one. Each finding's deadline falls
+    on or after the inspection. Raises ValidationError (keyed by field) otherwise.
+    """
+    today = today or shanghai_today()
+    findings = [f for f in findings if f.description.strip()]
+    errors: dict[str, str] = {}
+    if site.status == SiteStatus.CLOSED:
+        errors["site"] = _("This site is closed.")
+    if date > today:
+        errors["date"] = _("The inspection date cannot be in the future.")
+    if result == InspectionResult.PASS and findings:
+        errors["result"] = _(
+            "A passed inspection has no findings to rectify: choose “Rectify” or “Fail”, "
+            "or remove the findings."
+        )
+    elif result != InspectionResult.PASS and not findings:
+        errors["result"] = _("Describe at least one finding for a result other than “Pass”.")
+    if any(f.rectify_by < date for f in findings):
+        errors["findings"] = _("A rectification deadline cannot fall before the inspection.")
+    if errors:
+        raise ValidationError(errors)
+
+    inspection = Inspection(
+        site=site,
+        kind=kind,
+        mode=mode,
+        date=date,
+        inspectors=inspectors.strip(),
+        result=result,
+        notes=notes,
+        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    inspection.full_clean()
+    inspection.save()
+    Finding.objects.bulk_create(
+        Finding(inspection=inspection, description=f.description.strip(), rectify_by=f.rectify_by)
+        for f in findings
+    )
+    for photo in photos:
+        InspectionPhoto.objects.create(inspection=inspection, image=photo)
+    if findings:
+        sync_hazard(site=site, kind=kind)
+    return inspection
+
+
+@transaction.atomic
+def close_finding(
+    *, finding: Finding, closed_on: date, closure_notes: str, today: date | None = None
+) -> Finding:
+    """Close a finding as rectified; the site's flag drops when no finding of the kind is open."""
+    today = today or shanghai_today()
+    # Lock the row so that two people closing the same finding do not both pass the check.
+    finding = (
+        Finding.objects.select_for_update().select_related("inspection__site").get(pk=finding.pk)
+    )
+    errors: dict[str, str] = {}
+    if not finding.is_open:
+        errors["closed_on"] = _("This finding was already closed on %(date)s.") % {
+            "date": finding.closed_on.isoformat()
+        }
+    elif closed_on > today:
+        errors["closed_on"] = _("The closing date cannot be in the future.")
+    elif closed_on < finding.inspection.date:
+        errors["closed_on"] = _("A finding cannot be closed before the inspection that found it.")
+    if not closure_notes.strip():
+        errors["closure_notes"] = _("Say how the problem was rectified.")
+    if errors:
+        raise ValidationError(errors)
+    finding.closed_on = closed_on
+    finding.closure_notes = closure_notes.strip()
+    finding.save(update_fields=["closed_on", "closure_notes"])
+    sync_hazard(site=finding.inspection.site, kind=finding.inspection.kind)
+    return finding
+
+
+def sync_hazard(*, site: Site, kind: str) -> bool:
+    """Set the site's flag for `kind` from its open findings; returns the flag.
+
+    The site row is locked first: two inspectors closing the last two findings at once must
+    not leave the flag raised.
+    """
+    field = HAZARD_FIELDS[kind]
+    locked = Site.objects.select_for_update().get(pk=site.pk)
+    is_open = Finding.objects.filter(
+        inspection__site=locked, inspection__kind=kind, closed_on__isnull=True
+    ).exists()
+    if getattr(locked, field) != is_open:
+        setattr(locked, field, is_open)
+        # save() rather than update(): the change belongs in the site's history.
+        locked.save(update_fields=[field, "updated_at"])
+    setattr(site, field, is_open)
+    return is_open
+
+
+@transaction.atomic
+def record_visitors(*, visitors: dict[int, int | None]) -> int:
+    """Store staff's monthly visitor counts (site id -> count); returns how many changed."""
+    changed = 0
+    for site in Site.objects.select_for_update().filter(pk__in=list(visitors)):
+        value = visitors[site.pk]
+        if site.visitors_per_month != value:
+            site.visitors_per_month = value
+            site.save(update_fields=["visitors_per_month", "updated_at"])
+            changed += 1
+    return changed

@@ -1,0 +1,284 @@
+"""Safety pages: the dashboard, recording inspections, closing findings, exports, a site's
+safety record, the monthly review and the subtraction review.
+
+Inspectors record and close; planners and viewers read; everyone else gets 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from sites import imports, safety_selectors, safety_services, selectors
+from sites.inspections import shanghai_today
+from sites.models import (
+    Finding,
+    InspectionKind,
+    InspectionMode,
+    InspectionPhoto,
+    Site,
+    SiteStatus,
+)
+from sites.safety_forms import (
+    PHOTO_CONTENT_TYPES,
+    FindingCloseForm,
+    FindingFormSet,
+    InspectionForm,
+    SubtractionFilterForm,
+    VisitorsForm,
+)
+from sites.views import StaffMixin, add_errors
+
+VIEW = "sites.view_inspection"
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class SafetyDashboardView(StaffMixin, TemplateView):
+    permission_required = VIEW
+    template_name = "sites/safety_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        board = safety_selectors.dashboard()
+        return super().get_context_data(board=board, export_formats=EXPORT_FORMATS, **kwargs)
+
+
+class SafetyExportView(StaffMixin, View):
+    """Every inspection record as CSV or XLSX, one row per inspection."""
+
+    permission_required = VIEW
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in EXPORT_FORMATS:
+            raise Http404
+        rows = safety_selectors.export_rows(safety_selectors.inspection_records())
+        columns = safety_selectors.EXPORT_COLUMNS
+        if fmt == "xlsx":
+            return imports.xlsx_response("inspections.xlsx", columns, rows)
+        return imports.csv_response("inspections.csv", columns, rows)
+
+
+class SiteSafetyView(StaffMixin, DetailView):
+    """A site's safety record: what it owes, its inspections and open findings."""
+
+    permission_required = VIEW
+    template_name = "sites/safety_site.html"
+    context_object_name = "site"
+
+    def get_queryset(self):
+        return selectors.visible_sites(self.request.user).select_related("area")
+
+    def get_context_data(self, **kwargs):
+        today = shanghai_today()
+        return super().get_context_data(
+            safety=safety_selectors.site_safety(self.object, today=today), today=today, **kwargs
+        )
+
+
+class InspectionCreateView(StaffMixin, FormView):
+    """Record an inspection of a site with its findings and photos, all or nothing."""
+
+    permission_required = ("sites.add_inspection", "sites.add_finding")
+    template_name = "sites/inspection_form.html"
+    form_class = InspectionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.site = get_object_or_404(
+                selectors.visible_sites(request.user).exclude(status=SiteStatus.CLOSED),
+                pk=kwargs["site_pk"],
+            )
+            self.today = shanghai_today()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "today": self.today}
+
+    def get_initial(self):
+        # The dashboard's "Record" links name the kind and mode that are due.
+        initial = super().get_initial()
+        for name, choices in (("kind", InspectionKind.values), ("mode", InspectionMode.values)):
+            if self.request.GET.get(name) in choices:
+                initial[name] = self.request.GET[name]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formset", FindingFormSet(prefix="findings"))
+        return super().get_context_data(site=self.site, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        form_ok = form.is_valid()
+        formset = FindingFormSet(
+            request.POST,
+            prefix="findings",
+            inspection_date=form.cleaned_data.get("date") if form_ok else None,
+        )
+        if not (form_ok and formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        data = form.cleaned_data
+        try:
+            inspection = safety_services.record_inspection(
+                site=self.site,
+                kind=data["kind"],
+                mode=data["mode"],
+                date=data["date"],
+                inspectors=data["inspectors"],
+                result=data["result"],
+                notes=data["notes"],
+                findings=formset.new_findings(),
+                photos=data["photos"],
+                user=request.user,
+                today=self.today,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        messages.success(request, _("The inspection was recorded."))
+        return HttpResponseRedirect(reverse("sites:inspection_detail", args=[inspection.pk]))
+
+
+class InspectionDetailView(StaffMixin, DetailView):
+    permission_required = VIEW
+    template_name = "sites/inspection_detail.html"
+    context_object_name = "inspection"
+
+    def get_queryset(self):
+        return safety_selectors.inspection_records(
+            selectors.visible_sites(self.request.user)
+        ).select_related("site__area")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(today=shanghai_today(), **kwargs)
+
+
+class InspectionPhotoView(StaffMixin, View):
+    """A photo, only for staff who may see inspections (media files are not public)."""
+
+    permission_required = VIEW
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        photo = get_object_or_404(
+            InspectionPhoto.objects.filter(
+                inspection__site__in=selectors.visible_sites(request.user)
+            ),
+            pk=pk,
+        )
+        suffix = photo.image.name.rsplit(".", 1)[-1].lower()
+        try:
+            handle = photo.image.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        return FileResponse(
+            handle, content_type=PHOTO_CONTENT_TYPES.get(suffix, "application/octet-stream")
+        )
+
+
+class FindingCloseView(StaffMixin, FormView):
+    permission_required = "sites.change_finding"
+    template_name = "sites/inspection_finding_close.html"
+    form_class = FindingCloseForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.finding = get_object_or_404(
+                Finding.objects.filter(
+                    inspection__site__in=selectors.visible_sites(request.user)
+                ).select_related("inspection__site"),
+                pk=kwargs["pk"],
+            )
+            self.today = shanghai_today()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "today": self.today}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            finding=self.finding, inspection=self.finding.inspection, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            safety_services.close_finding(
+                finding=self.finding,
+                closed_on=form.cleaned_data["closed_on"],
+                closure_notes=form.cleaned_data["closure_notes"],
+                today=self.today,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The finding was closed."))
+        return HttpResponseRedirect(
+            reverse("sites:inspection_detail", args=[self.finding.inspection_id])
+        )
+
+
+class MonthlyReviewView(StaffMixin, TemplateView):
+    """Per operating site: visitors, satisfaction, open findings, overdue checks, coverage.
+
+    Staff who may change sites enter the visitor counts here.
+    """
+
+    permission_required = VIEW
+    template_name = "sites/safety_review.html"
+
+    def can_edit(self) -> bool:
+        return self.request.user.has_perm("sites.change_site")
+
+    def get_context_data(self, form=None, **kwargs):
+        reviews = safety_selectors.monthly_review()
+        if self.can_edit():
+            form = form or VisitorsForm(sites=[r.site for r in reviews])
+            for review in reviews:
+                name = VisitorsForm.field_name(review.site)
+                review.visitors_field = form[name] if name in form.fields else None
+        return super().get_context_data(
+            reviews=reviews,
+            form=form,
+            totals={
+                "visitors": sum(r.site.visitors_per_month or 0 for r in reviews),
+                "open_findings": sum(r.open_findings_total for r in reviews),
+                "overdue": sum(r.overdue_checks for r in reviews),
+            },
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_edit():
+            return self.handle_no_permission()
+        sites = Site.objects.operating().order_by("name", "pk")
+        form = VisitorsForm(request.POST, sites=sites)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        changed = safety_services.record_visitors(visitors=form.visitors())
+        messages.success(
+            request, _("Visitor counts saved (%(count)s changed).") % {"count": changed}
+        )
+        return HttpResponseRedirect(reverse("sites:monthly_review"))
+
+
+class SubtractionReviewView(StaffMixin, TemplateView):
+    """Sites worth closing or merging, each with its reasons."""
+
+    permission_required = VIEW
+    template_name = "sites/safety_subtraction.html"
+
+    def get_context_data(self, **kwargs):
+        form = SubtractionFilterForm(self.request.GET or None)
+        min_reasons = (form.cleaned_data["min_reasons"] or 1) if form.is_valid() else 1
+        return super().get_context_data(
+            filter_form=form,
+            reviews=safety_selectors.subtraction_review(min_reasons=min_reasons),
+            thresholds={
+                "low_satisfaction": safety_selectors.LOW_SATISFACTION,
+                "min_ratings": safety_selectors.MIN_RATINGS,
+                "small_coverage": safety_selectors.SMALL_COVERAGE_RESIDENTS,
+                "merge_walk_m": safety_selectors.MERGE_WALK_M,
+            },
+            **kwargs,
+        )

@@ -1,0 +1,472 @@
+"""Forms: the resident's questionnaire (built from a survey's questions), paper entry, the
+survey builder, field visits and the results filters."""
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Area, ServiceType, Site
+from surveys.models import (
+    Choice,
+    FieldVisit,
+    Question,
+    QuestionKind,
+    RespondentGroup,
+    Survey,
+)
+
+HONEYPOT_FIELD = "website"
+
+RATING_CHOICES = [
+    (1, _("1 – very poor")),
+    (2, _("2 – poor")),
+    (3, _("3 – fair")),
+    (4, _("4 – good")),
+    (5, _("5 – very good")),
+]
+
+REQUIRED = _("Please answer this question.")
+
+
+@dataclass
+class Submission:
+    """A validated questionnaire, ready for services.submit_response to store."""
+
+    area_id: int | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    # (question id, choice id, number, text) per Answer row.
+    answers: list[tuple[int, int | None, Decimal | None, str]] = field(default_factory=list)
+    groups: set[str] = field(default_factory=set)
+
+
+@dataclass
+class QuestionField:
+    """What a template needs to render one question: the question and its bound field(s)."""
+
+    question: Question
+    field: forms.BoundField
+    lat: forms.BoundField | None = None
+    lng: forms.BoundField | None = None
+    area: forms.BoundField | None = None
+
+    @property
+    def is_fieldset(self) -> bool:
+        return self.question.kind in {
+            QuestionKind.SINGLE,
+            QuestionKind.MULTIPLE,
+            QuestionKind.RATING,
+            QuestionKind.POINT,
+        }
+
+    @property
+    def errors(self):
+        errors = list(self.field.errors)
+        for extra in (self.lat, self.lng, self.area):
+            if extra is not None:
+                errors.extend(extra.errors)
+        return errors
+
+
+class ResponseForm(forms.Form):
+    """A resident's answers to a survey: one field per active question, named q<question id>.
+
+    Area and map-point questions answer the response itself. A point question always has the
+    text alternative of choosing the area: from the survey's area question, or its own select.
+    """
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args,
+        survey: Survey,
+        questions: list[Question],
+        areas: list[Area],
+        fixed_area: Area | None = None,
+        honeypot: bool = True,
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("auto_id", "id_%s")
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.questions = questions
+        self.fixed_area = fixed_area
+        self.area_choices = [(a.pk, a.name) for a in areas]
+        if fixed_area is not None:
+            self.area_choices = [(fixed_area.pk, fixed_area.name)]
+        self.has_area_question = any(q.kind == QuestionKind.AREA for q in questions)
+        if not self.is_bound or not self.data.get("idempotency_key"):
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+        if honeypot:
+            self.fields[HONEYPOT_FIELD] = forms.CharField(
+                label=_("Leave this field empty"),
+                required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+            )
+        for question in questions:
+            self._add_fields(question)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _area_field(self, *, required: bool, label: str) -> forms.Field:
+        field_ = forms.TypedChoiceField(
+            label=label,
+            choices=[("", _("— choose your neighbourhood —")), *self.area_choices],
+            coerce=int,
+            required=required,
+            error_messages={
+                "required": REQUIRED,
+                "invalid_choice": _("Choose a neighbourhood from the list."),
+            },
+        )
+        if self.fixed_area is not None:
+            field_.initial = self.fixed_area.pk
+            field_.disabled = True
+        return field_
+
+    def _add_fields(self, question: Question) -> None:
+        name = question.field_name
+        label = question.display_text
+        help_text = question.display_help
+        required = question.required
+        kind = question.kind
+        choices = [(c.pk, c.display_label) for c in question.active_choices]
+        errors = {"required": REQUIRED, "invalid_choice": _("Choose one of the options.")}
+        if kind == QuestionKind.SINGLE:
+            field_ = forms.TypedChoiceField(
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=required,
+                error_messages=errors,
+            )
+        elif kind == QuestionKind.MULTIPLE:
+            field_ = forms.TypedMultipleChoiceField(
+                choices=choices,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                required=required,
+                error_messages=errors,
+            )
+        elif kind == QuestionKind.RATING:
+            field_ = forms.TypedChoiceField(
+                choices=RATING_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=required,
+                error_messages=errors,
+            )
+        elif kind == QuestionKind.NUMBER:
+            field_ = forms.DecimalField(
+                min_value=question.min_value,
+                max_value=question.max_value,
+                max_digits=12,
+                decimal_places=2,
+                required=required,
+                error_messages={"required": REQUIRED, "invalid": _("Enter a number.")},
+                widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
+            )
+        elif kind == QuestionKind.TEXT:
+            limit = question.text_max_length
+            field_ = forms.CharField(
+                max_length=limit,
+                required=required,
+                error_messages={"required": REQUIRED},
+                widget=forms.Textarea(attrs={"rows": 3 if limit > 200 else 2}),
+            )
+        elif kind == QuestionKind.AREA:
+            field_ = self._area_field(required=required, label=label)
+        else:  # POINT: optional pin, validated together with the area alternative in clean()
+            field_ = forms.CharField(required=False, widget=forms.HiddenInput)
+            coordinate = {"invalid": _("Enter a number.")}
+            region = settings.SITE_REGION
+            self.fields[f"{name}_lat"] = forms.DecimalField(
+                label=_("Latitude"),
+                required=False,
+                max_digits=8,
+                decimal_places=6,
+                min_value=Decimal(str(region["min_lat"])),
+                max_value=Decimal(str(region["max_lat"])),
+                error_messages=coordinate,
+                widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            )
+            self.fields[f"{name}_lng"] = forms.DecimalField(
+                label=_("Longitude"),
+                required=False,
+                max_digits=9,
+                decimal_places=6,
+                min_value=Decimal(str(region["min_lng"])),
+                max_value=Decimal(str(region["max_lng"])),
+                error_messages=coordinate,
+                widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            )
+            if not self.has_area_question:
+                self.fields[f"{name}_area"] = self._area_field(
+                    required=False, label=_("Or choose your neighbourhood")
+                )
+        field_.label = label
+        field_.help_text = help_text
+        self.fields[name] = field_
+
+    def question_fields(self) -> list[QuestionField]:
+        """The questions in order with their bound fields, for the templates."""
+        items = []
+        for question in self.questions:
+            name = question.field_name
+            item = QuestionField(question=question, field=self[name])
+            if question.kind == QuestionKind.POINT:
+                item.lat = self[f"{name}_lat"]
+                item.lng = self[f"{name}_lng"]
+                if f"{name}_area" in self.fields:
+                    item.area = self[f"{name}_area"]
+            items.append(item)
+        return items
+
+    @property
+    def honeypot_field(self):
+        return self[HONEYPOT_FIELD] if HONEYPOT_FIELD in self.fields else None
+
+    def honeypot_filled(self) -> bool:
+        """True when a bot filled the hidden field (checked on the raw data)."""
+        return HONEYPOT_FIELD in self.fields and bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    # --- validating ------------------------------------------------------------------------
+
+    def clean(self):
+        cleaned = super().clean()
+        area_answered = False
+        for question in self.questions:
+            name = question.field_name
+            if question.kind == QuestionKind.MULTIPLE and question.max_choices:
+                chosen = cleaned.get(name) or []
+                if len(chosen) > question.max_choices:
+                    self.add_error(
+                        name,
+                        _("Choose at most %(n)d options.") % {"n": question.max_choices},
+                    )
+            if question.kind == QuestionKind.AREA and cleaned.get(name) not in (None, ""):
+                area_answered = True
+        for question in self.questions:
+            if question.kind != QuestionKind.POINT:
+                continue
+            name = question.field_name
+            lat, lng = cleaned.get(f"{name}_lat"), cleaned.get(f"{name}_lng")
+            if (lat is None) != (lng is None):
+                missing = f"{name}_lng" if lng is None else f"{name}_lat"
+                if missing not in self.errors:
+                    self.add_error(missing, _("Give both latitude and longitude, or neither."))
+                continue
+            own_area = cleaned.get(f"{name}_area") not in (None, "")
+            if question.required and lat is None and not (area_answered or own_area):
+                if f"{name}_lat" in self.errors or f"{name}_lng" in self.errors:
+                    continue
+                self.add_error(
+                    name, _("Drop a pin on the map or choose your neighbourhood from the list.")
+                )
+        return cleaned
+
+    def submission(self) -> Submission:
+        """The valid answers as rows to store (call after is_valid())."""
+        data = self.cleaned_data
+        result = Submission()
+        choice_groups = {
+            c.pk: c.respondent_group
+            for q in self.questions
+            for c in q.active_choices
+            if c.respondent_group
+        }
+        for question in self.questions:
+            name = question.field_name
+            value = data.get(name)
+            kind = question.kind
+            if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                chosen = value if isinstance(value, list) else [value]
+                for choice_id in dict.fromkeys(chosen):  # a repeated value counts once
+                    if choice_id in (None, ""):
+                        continue
+                    result.answers.append((question.pk, choice_id, None, ""))
+                    if choice_id in choice_groups:
+                        result.groups.add(choice_groups[choice_id])
+            elif kind in (QuestionKind.RATING, QuestionKind.NUMBER):
+                if value not in (None, ""):
+                    result.answers.append((question.pk, None, Decimal(value), ""))
+            elif kind == QuestionKind.TEXT:
+                if value and value.strip():
+                    result.answers.append((question.pk, None, None, value.strip()))
+            elif kind == QuestionKind.AREA:
+                if value not in (None, ""):
+                    result.area_id = int(value)
+            elif kind == QuestionKind.POINT:
+                lat, lng = data.get(f"{name}_lat"), data.get(f"{name}_lng")
+                if lat is not None and lng is not None:
+                    result.latitude, result.longitude = lat, lng
+                fallback = data.get(f"{name}_area")
+                if result.area_id is None and fallback not in (None, ""):
+                    result.area_id = int(fallback)
+        if self.fixed_area is not None:
+            result.area_id = self.fixed_area.pk
+        return result
+
+
+class PaperResponseForm(ResponseForm):
+    """The same questionnaire keyed in by staff from paper, without the honeypot."""
+
+    paper_reference = forms.CharField(
+        label=_("Questionnaire number"),
+        max_length=40,
+        required=False,
+        help_text=_("The number written on the paper form, if any."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["honeypot"] = False
+        super().__init__(*args, **kwargs)
+
+
+# --- Survey builder ------------------------------------------------------------------------
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "title",
+            "title_en",
+            "slug",
+            "description",
+            "description_en",
+            "thanks_text",
+            "thanks_text_en",
+            "opens_at",
+            "closes_at",
+            "one_response_per_device",
+        ]
+        widgets = {
+            "opens_at": DATETIME_WIDGET,
+            "closes_at": DATETIME_WIDGET,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "thanks_text": forms.Textarea(attrs={"rows": 2}),
+            "thanks_text_en": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = [
+            "kind",
+            "text",
+            "text_en",
+            "help_text",
+            "help_text_en",
+            "required",
+            "max_choices",
+            "min_value",
+            "max_value",
+            "max_length",
+        ]
+
+    def __init__(self, *args, locked_kind: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if locked_kind:
+            # Answers already given must keep their meaning.
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = _("Fixed: this question already has answers.")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        survey = self.instance.survey if self.instance.survey_id else None
+        if survey is not None and kind in (QuestionKind.AREA, QuestionKind.POINT):
+            others = survey.questions.active().filter(kind=kind).exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("kind", _("A survey can have only one question of this kind."))
+        return cleaned
+
+
+class ChoiceForm(forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = ["label", "label_en", "service_type", "site", "respondent_group"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].queryset = ServiceType.objects.active()
+        self.fields["site"].queryset = Site.objects.only("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("service_type") and cleaned.get("site"):
+            self.add_error("site", _("A choice expresses a need or rates a site, not both."))
+        return cleaned
+
+
+ChoiceFormSet = forms.inlineformset_factory(
+    Question, Choice, form=ChoiceForm, extra=3, can_delete=True, max_num=60, validate_max=True
+)
+
+
+class FieldVisitForm(forms.ModelForm):
+    class Meta:
+        model = FieldVisit
+        fields = ["date", "area", "site", "residents_count", "notes", "needs"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "needs": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, fixed_area: Area | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_area = fixed_area
+        self.fields["needs"].queryset = ServiceType.objects.active()
+        sites = Site.objects.only("name")
+        if fixed_area is not None:
+            self.fields["area"].queryset = Area.objects.filter(pk=fixed_area.pk)
+            self.fields["area"].initial = fixed_area.pk
+            self.fields["area"].disabled = True
+            sites = sites.filter(area=fixed_area)
+        self.fields["site"].queryset = sites
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.fixed_area is not None:
+            cleaned["area"] = self.fixed_area
+        site, area = cleaned.get("site"), cleaned.get("area")
+        if site is None and area is None:
+            raise forms.ValidationError(_("Say which area or site was visited."))
+        if site is not None and area is not None and site.area_id not in (None, area.pk):
+            self.add_error("site", _("This site lies in another area."))
+        return cleaned
+
+
+class ResultsFilterForm(forms.Form):
+    area = forms.ModelChoiceField(
+        label=_("Area"), queryset=Area.objects.all(), required=False, empty_label=_("All areas")
+    )
+    group = forms.ChoiceField(
+        label=_("Respondents"),
+        choices=[("", _("Everyone")), *RespondentGroup.choices],
+        required=False,
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Online and paper")), ("online", _("Online")), ("paper", _("Paper"))],
+        required=False,
+    )
+
+    def __init__(self, *args, fixed_area: Area | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if fixed_area is not None:
+            self.fields["area"].queryset = Area.objects.filter(pk=fixed_area.pk)
+            self.fields["area"].empty_label = None
+            self.fields["area"].initial = fixed_area.pk
+            self.fields["area"].disabled = True

@@ -1,0 +1,265 @@
+"""Writes of the surveys app: every multi-row write in one transaction.
+
+Responses: `submit_response` stores a questionnaire and its answers, or returns the one already
+stored with the same idempotency key (a double tap, a retry, or a concurrent duplicate that lost
+the race on the unique constraint). Definitions: questions and choices are archived, never
+deleted, once the survey has responses.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.forms import Submission
+from surveys.models import (
+    Answer,
+    Channel,
+    Choice,
+    FieldVisit,
+    Question,
+    RespondentGroup,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+from surveys.selectors import area_for_point
+
+
+class SurveyNotAccepting(Exception):
+    """The survey is closed or not yet open."""
+
+
+class AlreadyAnswered(Exception):
+    """This device has already answered a one-response-per-device survey."""
+
+
+class DefinitionLocked(Exception):
+    """A change that would orphan answers."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    response: Response
+    created: bool
+
+
+def bump_results_version(survey_id: int) -> None:
+    """Invalidate every cached result of a survey (call inside the writing transaction)."""
+    Survey.objects.filter(pk=survey_id).update(results_version=F("results_version") + 1)
+
+
+@transaction.atomic
+def submit_response(
+    *,
+    survey: Survey,
+    submission: Submission,
+    idempotency_key: uuid.UUID,
+    channel: str = Channel.ONLINE,
+    client_hash: str = "",
+    device_hash: str = "",
+    entered_by=None,
+    paper_reference: str = "",
+    now=None,
+) -> Stored:
+    """Store one questionnaire with its answers, once per idempotency key.
+
+    A second call with the same key (even concurrently, from another server) stores nothing and
+    returns the first response. Raises SurveyNotAccepting for an online answer to a survey that
+    is not open, and AlreadyAnswered when the device has answered a one-per-device survey.
+    """
+    now = now or timezone.now()
+    if channel == Channel.ONLINE and not survey.is_accepting(now):
+        raise SurveyNotAccepting
+    if channel == Channel.PAPER and survey.status == SurveyStatus.DRAFT:
+        raise SurveyNotAccepting
+    existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return Stored(existing, created=False)
+    if not survey.one_response_per_device:
+        device_hash = ""
+    elif device_hash and Response.objects.filter(survey=survey, device_hash=device_hash).exists():
+        raise AlreadyAnswered
+
+    area_id = submission.area_id
+    if area_id is None and submission.latitude is not None:
+        area = area_for_point(submission.latitude, submission.longitude)
+        area_id = area.pk if area else None
+    response = Response(
+        survey=survey,
+        channel=channel,
+        area_id=area_id,
+        latitude=submission.latitude,
+        longitude=submission.longitude,
+        submitted_at=now,
+        idempotency_key=idempotency_key,
+        entered_by=entered_by,
+        paper_reference=paper_reference,
+        client_hash=client_hash,
+        device_hash=device_hash,
+        has_elderly=RespondentGroup.ELDERLY in submission.groups,
+        has_children=RespondentGroup.CHILDREN in submission.groups,
+        has_disabled=RespondentGroup.DISABLED in submission.groups,
+    )
+    try:
+        # A savepoint: losing the race on a unique constraint must not spoil the transaction.
+        with transaction.atomic():
+            response.save(force_insert=True)
+    except IntegrityError:
+        first = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+        if first is not None:
+            return Stored(first, created=False)
+        if device_hash:
+            raise AlreadyAnswered from None
+        raise
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=q, choice_id=c, number=n, text=t)
+        for q, c, n, t in submission.answers
+    )
+    # Last, so the survey row is locked for as short a time as possible.
+    bump_results_version(survey.pk)
+    return Stored(response, created=True)
+
+
+# --- Survey definitions --------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_survey(*, form) -> Survey:
+    """Create or update a survey from a valid SurveyForm."""
+    return form.save()
+
+
+@transaction.atomic
+def set_survey_status(*, survey: Survey, status: str) -> Survey:
+    """Open or close a survey by hand. Opening needs at least one question."""
+    if status == SurveyStatus.OPEN and not survey.questions.active().exists():
+        raise DefinitionLocked(_("Add at least one question before opening the survey."))
+    survey.status = status
+    if status == SurveyStatus.OPEN and survey.closes_at and survey.closes_at <= timezone.now():
+        # Opening by hand overrides a closing date that has passed.
+        survey.closes_at = None
+    survey.save()
+    return survey
+
+
+def survey_has_responses(survey: Survey) -> bool:
+    return survey.responses.exists()
+
+
+@transaction.atomic
+def save_question(*, survey: Survey, form, choice_formset=None) -> Question:
+    """Save a question and its choices; removed choices are archived once answered."""
+    question = form.save(commit=False)
+    if question.pk is None:
+        question.survey = survey
+        top = survey.questions.aggregate(top=Max("order"))["top"]
+        question.order = 0 if top is None else top + 1
+    elif "kind" in form.changed_data and question.answers.exists():
+        raise DefinitionLocked(_("This question already has answers: its kind cannot change."))
+    question.save()
+    if choice_formset is not None and question.has_choices:
+        choice_formset.instance = question
+        order = 0
+        for choice_form in choice_formset.forms:
+            if not choice_form.has_changed() and choice_form.instance.pk is None:
+                continue
+            choice = choice_form.instance
+            if choice_formset.can_delete and choice_formset._should_delete_form(choice_form):
+                if choice.pk is not None:
+                    remove_choice(choice=choice)
+                continue
+            choice = choice_form.save(commit=False)
+            choice.question = question
+            choice.order = order
+            order += 1
+            choice.save()
+    return question
+
+
+@transaction.atomic
+def remove_choice(*, choice: Choice) -> str:
+    """Delete a choice, or archive it when it has answers or its survey has responses."""
+    if choice.answers.exists() or survey_has_responses(choice.question.survey):
+        choice.archived = True
+        choice.save(update_fields=["archived"])
+        return "archived"
+    choice.delete()
+    return "deleted"
+
+
+@transaction.atomic
+def remove_question(*, question: Question) -> str:
+    """Delete a question, or archive it (with its choices) once the survey has responses."""
+    if question.answers.exists() or survey_has_responses(question.survey):
+        question.archived = True
+        question.save(update_fields=["archived"])
+        return "archived"
+    question.choices.all().delete()
+    question.delete()
+    return "deleted"
+
+
+@transaction.atomic
+def restore_question(*, question: Question) -> Question:
+    question.archived = False
+    question.save(update_fields=["archived"])
+    return question
+
+
+@transaction.atomic
+def move_question(*, question: Question, direction: str) -> None:
+    """Swap a question with its neighbour above ("up") or below ("down")."""
+    siblings = list(question.survey.questions.order_by("order", "pk"))
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, item in enumerate(siblings):
+        if item.order != position:
+            item.order = position
+            item.save(update_fields=["order"])
+
+
+# --- Field visits --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_field_visit(*, form, user) -> FieldVisit:
+    """Save a field visit from a valid FieldVisitForm; a site's area fills a missing area."""
+    visit = form.save(commit=False)
+    if visit.area_id is None and visit.site_id is not None:
+        visit.area_id = visit.site.area_id
+    if visit.recorded_by_id is None:
+        visit.recorded_by = user
+    visit.save()
+    form.save_m2m()
+    return visit
+
+
+def create_field_visit(
+    *,
+    visit_date: date,
+    area=None,
+    site=None,
+    residents_count: int = 0,
+    notes: str = "",
+    needs=(),
+    user=None,
+) -> FieldVisit:
+    with transaction.atomic():
+        visit = FieldVisit.objects.create(
+            date=visit_date,
+            area=area or (site.area if site else None),
+            site=site,
+            residents_count=residents_count,
+            notes=notes,
+            recorded_by=user,
+        )
+        visit.needs.set(needs)
+    return visit

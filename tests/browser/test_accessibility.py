@@ -1,0 +1,111 @@
+"""axe-core finds no serious or critical violation on the main pages (demo data loaded).
+
+axe-core comes from the npm registry (`npm ci` at the repository root) and is evaluated in the
+page by Playwright, which the page's Content-Security-Policy does not block.
+"""
+
+import pytest
+from django.urls import reverse
+
+from fenglin import roles
+from tests.browser.helpers import BROWSER_DB, describe_violations
+from tests.conftest import make_user
+
+
+def _first(model_path: str):
+    from django.apps import apps
+
+    model = apps.get_model(model_path)
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None, f"the demo data has no {model_path}"
+    return obj
+
+
+# name: (URL builder, who looks at it: None for a resident, else a role or "admin")
+PAGES = {
+    "home": (lambda: reverse("home"), None),
+    "service-map": (
+        lambda: reverse("public_service_map") + f"?area={_first('sites.Area').pk}",
+        None,
+    ),
+    "route": (lambda: reverse("public_route_detail", args=["jingpin"]), None),
+    "login": (lambda: reverse("login"), None),
+    "survey-form": (lambda: _first("surveys.Survey").get_public_url(), None),
+    "site-list": (lambda: reverse("sites:site_list"), roles.PLANNERS),
+    "site-detail": (lambda: _first("sites.Site").get_absolute_url(), roles.PLANNERS),
+    "survey-results": (
+        lambda: reverse("surveys:survey_results", args=[_first("surveys.Survey").pk]),
+        roles.PLANNERS,
+    ),
+    "coverage": (lambda: reverse("scenarios:coverage_list"), roles.PLANNERS),
+    "safety-dashboard": (lambda: reverse("sites:safety_dashboard"), roles.INSPECTORS),
+}
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_no_serious_accessibility_violation_on_the_main_pages(
+    page, live_server, demo, login_as, axe, screenshot
+):
+    # One demo load for every page (it takes seconds); each page's findings are reported.
+    staff = {role: make_user(f"a11y-{role}", role) for role in (roles.PLANNERS, roles.INSPECTORS)}
+    problems = {}
+    for name, (url, role) in PAGES.items():
+        page.context.clear_cookies()
+        if role is not None:
+            login_as(staff[role])
+        try:
+            address = url()
+        except Exception as exc:  # a page another issue has not built yet
+            problems[name] = f"no page: {type(exc).__name__}: {exc}"
+            continue
+        response = page.goto(live_server.url + address)
+        if response.status != 200:
+            problems[name] = f"{address}: HTTP {response.status}"
+            continue
+        page.wait_for_load_state("load")
+        screenshot(f"a11y-{name}")
+        violations = axe()
+        if violations:
+            problems[name] = f"{address}\n{describe_violations(violations)}"
+
+    assert not problems, "\n".join(f"{name}: {text}" for name, text in problems.items())
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_the_service_map_works_from_the_keyboard_alone_with_visible_focus(
+    page, live_server, english
+):
+    from tests import factories
+
+    factories.area(name="Keyboard area", code="a-keyboard")
+    factories.site_service(factories.site(name="Keyboard canteen"), factories.service_type())
+    page.goto(live_server.url + reverse("public_service_map"))
+
+    focused = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused.append(
+            page.evaluate(
+                """() => {
+                    const el = document.activeElement, style = getComputedStyle(el);
+                    return {id: el.id, text: el.textContent.trim().slice(0, 40),
+                            outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+                }"""
+            )
+        )
+        if focused[-1]["id"] == "id_area":
+            page.keyboard.press("ArrowDown")  # the first neighbourhood
+    assert focused[0]["text"] == "Skip to content"
+    assert "id_area" in [f["id"] for f in focused]
+    invisible = [f for f in focused if f["outline"] == "none" or f["width"] < 2]
+    assert not invisible, f"focus not visible on {invisible}"
+
+    page.focus("#id_area")
+    page.keyboard.press("Tab")  # the submit button follows the select
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Show services"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/map/?*area=*")
+    assert page.get_by_role("heading", name="Near Keyboard area").is_visible()
+    assert page.get_by_text("Keyboard canteen").first.is_visible()

@@ -1,0 +1,123 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios.siting import LocalProjection, haversine_m, nearest_k, neighbours_within
+from tests.siting.support import METRES_PER_DEGREE, R, hav, north_of
+
+
+def test_haversine_closed_forms():
+    # Along a meridian the distance is R × Δφ; along the equator R × Δλ; antipodes πR.
+    assert haversine_m(31.0, 121.0, 32.0, 121.0) == pytest.approx(METRES_PER_DEGREE, rel=1e-12)
+    assert haversine_m(0.0, 10.0, 0.0, 11.0) == pytest.approx(METRES_PER_DEGREE, rel=1e-12)
+    assert haversine_m(0.0, 0.0, 0.0, 180.0) == pytest.approx(math.pi * R, rel=1e-12)
+    assert haversine_m(31.2, 121.45, 31.2, 121.45) == 0.0
+    # Along a parallel at latitude φ: 2R asin(cos φ sin(Δλ/2)).
+    phi = math.radians(31.2)
+    expected = 2 * R * math.asin(math.cos(phi) * math.sin(math.radians(0.01) / 2))
+    assert haversine_m(31.2, 121.45, 31.2, 121.46) == pytest.approx(expected, rel=1e-12)
+
+
+def test_haversine_broadcasts_and_is_symmetric():
+    lat = np.array([31.18, 31.19, 31.2])
+    lng = np.array([121.44, 121.45, 121.46])
+    d = haversine_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :])
+    assert d.shape == (3, 3)
+    np.testing.assert_allclose(d, d.T)
+    np.testing.assert_array_equal(np.diag(d), 0.0)
+
+
+def _points(seed, n, spread=0.02):
+    rng = np.random.default_rng(seed)
+    return 31.18 + rng.random(n) * spread, 121.44 + rng.random(n) * spread
+
+
+def test_neighbours_within_matches_dense_haversine():
+    dlat, dlng = _points(1, 400)
+    slat, slng = _points(2, 60)
+    dist = hav(dlat[:, None], dlng[:, None], slat[None, :], slng[None, :])
+    got = neighbours_within(dlat, dlng, slat, slng, 500.0)
+    assert got.shape == (400, 60)
+    rows, cols = got.nonzero()  # no zero distances in this random case
+    assert got.nnz == int((dist <= 500).sum())
+    np.testing.assert_array_equal(np.sort(rows * 60 + cols), np.flatnonzero(dist <= 500))
+    np.testing.assert_allclose(got.toarray()[dist <= 500], dist[dist <= 500], rtol=1e-12)
+
+
+def test_neighbours_within_decides_with_the_exact_distance_at_the_radius():
+    dlat, dlng = _points(3, 50)
+    slat, slng = _points(4, 20)
+    d = haversine_m(dlat[7], dlng[7], slat[11], slng[11])
+    got = neighbours_within(dlat, dlng, slat, slng, float(d))
+    assert (7, 11) in set(zip(*got.nonzero(), strict=True))  # exactly at the radius: in
+    got = neighbours_within(dlat, dlng, slat, slng, float(np.nextafter(d, 0)))
+    assert (7, 11) not in set(zip(*got.nonzero(), strict=True))
+
+
+def test_neighbours_within_keeps_coincident_points_as_stored_zeros():
+    got = neighbours_within([31.2, 31.21], [121.45, 121.45], [31.2], [121.45], 100.0)
+    assert got.nnz == 1
+    assert got.indptr.tolist() == [0, 1, 1]
+    assert got.data.tolist() == [0.0]
+
+
+def test_neighbours_within_empty_inputs():
+    assert neighbours_within([], [], [31.2], [121.4], 100).shape == (0, 1)
+    got = neighbours_within([31.2], [121.4], [], [], 100)
+    assert got.shape == (1, 0)
+    assert got.nnz == 0
+
+
+def test_nearest_k_matches_sorting_all_distances():
+    dlat, dlng = _points(5, 300)
+    slat, slng = _points(6, 40)
+    dist = hav(dlat[:, None], dlng[:, None], slat[None, :], slng[None, :])
+    idx, d = nearest_k(dlat, dlng, slat, slng, 5)
+    order = np.argsort(dist, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(idx, order)
+    np.testing.assert_allclose(d, np.take_along_axis(dist, order, axis=1), rtol=1e-12)
+
+
+def test_nearest_k_per_row_and_capped():
+    dlat, dlng = _points(7, 5)
+    slat, slng = _points(8, 3)
+    idx, d = nearest_k(dlat, dlng, slat, slng, [0, 1, 2, 3, 9])
+    assert idx.shape == (5, 3)
+    assert ((idx >= 0).sum(axis=1)).tolist() == [0, 1, 2, 3, 3]
+    assert np.isinf(d[0]).all()
+
+
+def test_nearest_k_over_a_wide_area():
+    # A region of several hundred km: the projection's distortion must not lose the nearest.
+    rng = np.random.default_rng(9)
+    dlat, dlng = 20 + rng.random(300) * 20, 100 + rng.random(300) * 20
+    slat, slng = 20 + rng.random(50) * 20, 100 + rng.random(50) * 20
+    dist = hav(dlat[:, None], dlng[:, None], slat[None, :], slng[None, :])
+    idx, _ = nearest_k(dlat, dlng, slat, slng, 3)
+    np.testing.assert_array_equal(idx, np.argsort(dist, axis=1, kind="stable")[:, :3])
+
+
+coords = st.tuples(
+    st.floats(31.15, 31.25, allow_nan=False), st.floats(121.4, 121.5, allow_nan=False)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=coords, b=coords, c=coords)
+def test_projection_distortion_is_bounded(a, b, c):
+    # The projection is built around the points it is used for; c widens the band.
+    lat = np.array([a[0], b[0], c[0]])
+    lng = np.array([a[1], b[1], c[1]])
+    proj = LocalProjection.around(lat, lng)
+    xy = proj.to_xy(lat, lng)
+    projected = float(np.hypot(*(xy[0] - xy[1])))
+    true = float(hav(a[0], a[1], b[0], b[1]))
+    assert projected <= proj.query_radius(true)
+    assert float(proj.true_lower_bound(np.array(projected))) <= true + 1e-9
+
+
+def test_north_of_helper_is_exact_enough():
+    assert haversine_m(31.2, 121.45, north_of(31.2, 400.0), 121.45) == pytest.approx(400, abs=1e-6)
