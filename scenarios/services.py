@@ -30,33 +30,23 @@ from scenarios.models import (
     ScenarioResult,
     SitingModel,
 )
+from scenarios.siting import (
+    DemandPoints,
+    Facilities,
+    coverage_loss,
+    evaluate_coverage,
+    explain_solution,
+    neighbours_within,
+    reach,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
 from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
 from surveys.demand import DemandRow, demand_table, used_surveys
 
-# --- Adapter to scenarios.siting -----------------------------------------------------------------
-# The package's public names when it exports them; the modules that define them otherwise.
-try:
-    from scenarios.siting import (
-        DemandPoints,
-        Facilities,
-        evaluate_coverage,
-        neighbours_within,
-        solve_mclp,
-        solve_pmedian,
-    )
-except ImportError:
-    from scenarios.siting.coverage import evaluate_coverage
-    from scenarios.siting.data import DemandPoints, Facilities
-    from scenarios.siting.geometry import neighbours_within
-    from scenarios.siting.mclp import solve_mclp
-    from scenarios.siting.pmedian import solve_pmedian
-try:
-    from scenarios.siting import solve_lscp
-except ImportError:
-    solve_lscp = None
-
 # Bump when the metrics' meaning or layout changes: every saved result becomes stale.
-METRICS_VERSION = 1
+METRICS_VERSION = 2
 
 # Population groups reported for every service (Area.population_for names).
 GROUPS = (TargetGroup.ALL, TargetGroup.ELDERLY, TargetGroup.CHILDREN, TargetGroup.DISABLED)
@@ -144,6 +134,7 @@ class PlanInputs:
     surveys: list  # the Survey rows used
     demand: dict[tuple[int, int], DemandRow]
     providers: dict[int, list[Provider]] = field(default_factory=dict)
+    _rows_cache: dict[int, list[DemandRow]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def points(self) -> AreaPoints:
@@ -181,8 +172,17 @@ class PlanInputs:
         text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    @cached_property
+    def area_ids(self) -> list[int]:
+        return [a.pk for a in self.areas]
+
     def demand_rows(self, service_type: ServiceType) -> list[DemandRow]:
-        return [self.demand[(a.pk, service_type.pk)] for a in self.areas]
+        """The demand rows of one service type, in the order of `areas`."""
+        rows = self._rows_cache.get(service_type.pk)
+        if rows is None:
+            key = service_type.pk
+            rows = self._rows_cache[key] = [self.demand[(a, key)] for a in self.area_ids]
+        return rows
 
 
 def area_points(areas: Sequence[Area]) -> AreaPoints:
@@ -379,8 +379,9 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     facilities = _facilities(providers)
     speed = params.speed_for(service_type.target_group)
     group_speed = {str(g): params.speed_for(g) for g in GROUPS}
+    demand = _demand_points(inputs, service_type)
     result = evaluate_coverage(
-        _demand_points(inputs, service_type),
+        demand,
         facilities,
         threshold,
         detour=params.detour,
@@ -424,7 +425,7 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
         "centre_covered",
     )
     columns = zip(
-        [a.pk for a in inputs.areas],
+        inputs.area_ids,
         _json_floats([r.demand for r in rows], 4),
         _json_floats(unmet, 4),
         [r.uses_population for r in rows],
@@ -435,6 +436,15 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
         strict=True,
     )
     areas = [dict(zip(keys, values, strict=True)) for values in columns]
+    # "Subtraction": the demand only this site covers (lost if it alone closed); the rest of its
+    # load has another site within the threshold. Sparse: pairs within reach only.
+    cover = reach(
+        neighbours_within(
+            demand.lat, demand.lng, facilities.lat, facilities.lng, threshold / params.detour
+        )
+    )
+    loss = coverage_loss(cover, demand.weight, np.ones(len(providers), dtype=bool))
+    picked_up = np.maximum(result.load - loss, 0.0)
     sites = [
         {
             "site_id": p.site_id,
@@ -446,11 +456,15 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
             "capacity": p.capacity,
             "utilisation": utilisation,
             "floor_area": p.floor_area,
+            "loss_if_closed": site_loss,
+            "picked_up_if_closed": site_picked,
         }
-        for p, load, utilisation in zip(
+        for p, load, utilisation, site_loss, site_picked in zip(
             providers,
             _json_floats(result.load, 2),
             _json_floats(result.utilisation, 4),
+            _json_floats(loss, 2),
+            _json_floats(picked_up, 2),
             strict=True,
         )
     ]
@@ -870,9 +884,13 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
     _progress(run_id, 80, gettext_noop("Explaining the choice"))
     chosen = [int(j) for j in solution.chosen]
     explanations = explain(
-        inputs=inputs, service_type=service_type, demand=demand, pool=pool, chosen=chosen,
-        radius_m=radius,
-    )  # fmt: skip
+        inputs=inputs,
+        demand=demand,
+        candidates=candidates,
+        pool=pool,
+        chosen=chosen,
+        threshold_m=float(service_type.threshold_m),
+    )
     provider_ids = {s.pk for s in providers}
     new_ids = [pool[j].pk for j in chosen if pool[j].pk not in provider_ids]
     for entry in explanations:  # map colours: new sites as planned ones
@@ -959,103 +977,34 @@ def solve(
     if model == SitingModel.PMEDIAN:
         return solve_pmedian(demand, candidates, p=p, **common)
     if model == SitingModel.LSCP:
-        if solve_lscp is not None:
-            return solve_lscp(demand, candidates, radius_m=radius_m, target=target_share, **common)
-        return _lscp_by_mclp(demand, candidates, radius_m=radius_m, target=target_share, **common)
+        return solve_lscp(demand, candidates, radius_m=radius_m, target=target_share, **common)
     raise ValueError(f"unknown model {model!r}")
-
-
-def _lscp_by_mclp(demand, candidates, *, radius_m, target, fixed, excluded, method, time_limit):
-    """Fewest sites covering ``target`` of the coverable demand, by searching p with MCLP.
-
-    Stands in while `scenarios.siting` has no LSCP solver: the MCLP optimum never falls as p
-    grows, so a binary search over p finds the least p whose optimum reaches the target (exact
-    when every MCLP solve is).
-    """
-    from scenarios.siting.data import Solution, relative_gap
-
-    clock_start = timezone.now()
-    fixed, excluded = np.asarray(fixed, bool), np.asarray(excluded, bool)
-    allowed = int((~excluded).sum())
-    everything = solve_mclp(
-        demand, candidates, p=allowed, radius_m=radius_m, fixed=fixed, excluded=excluded
-    )
-    goal = float(target) * everything.objective - 1e-9 * max(1.0, everything.objective)
-    lo, hi, best = int(fixed.sum()), allowed, everything
-    exact = True
-    while lo < hi:
-        mid = (lo + hi) // 2
-        sol = solve_mclp(
-            demand, candidates, p=mid, radius_m=radius_m, fixed=fixed, excluded=excluded,
-            method=method, time_limit=time_limit,
-        )  # fmt: skip
-        exact = exact and sol.status == "optimal"
-        if sol.objective >= goal:
-            hi, best = mid, sol
-        else:
-            lo = mid + 1
-    seconds = (timezone.now() - clock_start).total_seconds()
-    objective = float(best.chosen.size)
-    bound = objective if exact else float(fixed.sum())
-    return Solution(
-        model="lscp",
-        method=best.method,
-        objective=objective,
-        chosen=best.chosen,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=seconds,
-        bound_kind="mip" if exact else "simple",
-        status="optimal" if exact else "heuristic",
-    )
 
 
 def explain(
     *,
     inputs: PlanInputs,
-    service_type: ServiceType,
     demand,
+    candidates,
     pool: Sequence[Site],
     chosen: Sequence[int],
-    radius_m: float,
+    threshold_m: float,
 ) -> list[dict]:
-    """For each chosen site: the demand it adds beyond the other chosen sites, areas it serves."""
-    gains, served = _marginal_gains(demand, pool, chosen, radius_m)
+    """For each chosen site: the demand only it covers among the chosen, and the areas it serves."""
+    items = explain_solution(
+        demand, candidates, chosen, threshold_m=threshold_m, detour=inputs.params.detour
+    )
     area_names = [a.name for a in inputs.areas]
     area_index = inputs.points.area_index
-    out = []
-    for j in chosen:
-        areas = sorted({area_names[area_index[i]] for i in served.get(j, [])})
-        out.append(
-            {
-                "site_id": pool[j].pk,
-                "name": pool[j].name,
-                "lat": float(pool[j].latitude),
-                "lng": float(pool[j].longitude),
-                "gain": _clean(gains.get(j, 0.0), 2),
-                "areas": areas,
-            }
-        )
-    out.sort(key=lambda e: -(e["gain"] or 0))
-    return out
-
-
-def _marginal_gains(demand, pool, chosen, radius_m) -> tuple[dict, dict]:
-    """Demand covered by each chosen site and by no other chosen one; points each one reaches."""
-    if not chosen:
-        return {}, {}
-    lat = np.array([float(pool[j].latitude) for j in chosen])
-    lng = np.array([float(pool[j].longitude) for j in chosen])
-    reach = neighbours_within(demand.lat, demand.lng, lat, lng, radius_m)
-    # The stored entries are the pairs in reach (a distance may be exactly 0).
-    counts = np.diff(reach.indptr)
-    rows = np.repeat(np.arange(len(demand)), counts)
-    cols = reach.indices
-    gains: dict[int, float] = {}
-    served: dict[int, list[int]] = {}
-    for i, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        j = chosen[c]
-        served.setdefault(j, []).append(i)
-        if counts[i] == 1:
-            gains[j] = gains.get(j, 0.0) + float(demand.weight[i])
-    return gains, served
+    return [
+        {
+            "site_id": pool[e.position].pk,
+            "name": pool[e.position].name,
+            "lat": float(pool[e.position].latitude),
+            "lng": float(pool[e.position].longitude),
+            "gain": _clean(e.marginal_weight, 2),
+            "served": _clean(e.served_weight, 2),
+            "areas": sorted({area_names[i] for i in area_index[e.served].tolist()}),
+        }
+        for e in items
+    ]

@@ -52,13 +52,13 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     today = inspections.shanghai_today()
     rng = random.Random(seed)
     flagged = {code for code, *_rest in OPEN_FINDINGS}
-    ordinary = sorted(
-        s.code for s in by_id.values() if s.code not in flagged | NEVER_INSPECTED
-    )
+    ordinary = sorted(s.code for s in by_id.values() if s.code not in flagged | NEVER_INSPECTED)
     late = rng.sample(ordinary, 4)
     late_self = set(late[:3])  # fire self-checks missed for the last two months
     late_joint = late[3]  # the last quarter's joint building inspection missed
 
+    # A year: the periods starting on or after the first of this month last year.
+    year_ago = inspections.period_start(inspections.period_index(today, 1) - 12, 1)
     records: list[Inspection] = []
     checks = inspections.required_checks(sites, by_id)
     for (site_id, kind, mode), months in sorted(checks.items()):
@@ -68,6 +68,8 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         current = inspections.period_index(today, months)
         for index in range(current - 12 // months, current + 1):
             back = current - index
+            if inspections.period_start(index, months) < year_ago:
+                continue
             if site.code in late_self and (kind, mode) == ("fire", "self") and back <= 2:
                 continue
             if site.code == late_joint and (kind, mode) == ("building", "joint") and back <= 1:

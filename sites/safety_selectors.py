@@ -488,23 +488,28 @@ def review_reasons(review: SiteReview) -> list[Reason]:
         and review.coverage < SMALL_COVERAGE_RESIDENTS
         and review.neighbour is not None
     ):
-        reasons.append(
-            Reason(
-                "small_coverage",
+        takeover = {
+            "neighbour": review.neighbour.name,
+            "distance": round(review.neighbour_m),
+            "shared": review.neighbour_shared,
+            "total": len(review.services),
+        }
+        if review.coverage:
+            text = _(
+                "Closing it would leave %(residents)s residents without one of its services "
+                "within walking distance; %(neighbour)s, %(distance)s m away and offering "
+                "%(shared)s of its %(total)s services, would take over."
+            ) % {"residents": f"{review.coverage:,}", **takeover}
+        else:
+            text = (
                 _(
-                    "Closing it would leave %(residents)s residents without one of its services "
-                    "within walking distance; %(neighbour)s, %(distance)s m away and offering "
-                    "%(shared)s of its %(total)s services, would take over."
+                    "No resident would lose one of its services within walking distance on "
+                    "closing; %(neighbour)s, %(distance)s m away and offering %(shared)s of its "
+                    "%(total)s services, would take over."
                 )
-                % {
-                    "residents": f"{review.coverage:,}",
-                    "neighbour": review.neighbour.name,
-                    "distance": round(review.neighbour_m),
-                    "shared": review.neighbour_shared,
-                    "total": len(review.services),
-                },
+                % takeover
             )
-        )
+        reasons.append(Reason("small_coverage", text))
     if review.merge_with is not None:
         reasons.append(
             Reason(

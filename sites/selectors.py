@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from fenglin.roles import committee_area, is_committee_only
 from sites.models import (
@@ -188,7 +189,7 @@ def neighbourhoods_within(
 class HistoryEntry:
     when: object
     who: object
-    kind: str  # "status" or "fields"
+    kind: str  # "status", "fields" or "created"
     changes: list[tuple[str, object, object]] = field(default_factory=list)
     from_status: str = ""
     to_status: str = ""
@@ -219,31 +220,88 @@ def site_history(site: Site, limit: int = 30) -> list[HistoryEntry]:
     labels = {f.name: f.verbose_name for f in Site._meta.get_fields() if hasattr(f, "verbose_name")}
     # Status edits are already listed as status changes; timestamps change on every save.
     skip = {"status", "closed_reason", "updated_at", "created_at"}
+    registered = any(entry.from_status == "" for entry in entries)
     for newer, older in zip(records, records[1:] + [None], strict=True):
         if newer is records[-1] and len(records) > limit:
             break
         if older is None:
+            if registered:
+                continue  # "registered as ..." already says it
             entries.append(
                 HistoryEntry(when=newer.history_date, who=newer.history_user, kind="created")
             )
             continue
         delta = newer.diff_against(older)
-        changes = [
-            (labels.get(c.field, c.field), c.old, c.new)
-            for c in delta.changes
-            if c.field not in skip
-        ]
+        changes = [c for c in delta.changes if c.field not in skip]
         if changes:
             entries.append(
                 HistoryEntry(
                     when=newer.history_date, who=newer.history_user, kind="fields", changes=changes
                 )
             )
+    # Readable values: labels for choices and yes/no, area names for area ids (one query).
+    area_ids = {
+        value
+        for entry in entries
+        for change in entry.changes
+        if change.field == "area"
+        for value in (change.old, change.new)
+        if value is not None
+    }
+    area_names = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "name"))
+    for entry in entries:
+        entry.changes = [
+            (
+                labels.get(change.field, change.field),
+                _readable(change.field, change.old, area_names),
+                _readable(change.field, change.new, area_names),
+            )
+            for change in entry.changes
+        ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
 
+def _readable(field_name: str, value, area_names: dict[int, str]):
+    if value is None or value == "":
+        return "–"
+    if field_name == "area":
+        return area_names.get(value, value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    choices = getattr(Site._meta.get_field(field_name), "choices", None)
+    return dict(choices).get(value, value) if choices else value
+
+
 # --- Areas ---------------------------------------------------------------------------------
+
+NEAREST_AREA_MAX_M = 1000
+
+
+def area_for_point(lat: Decimal | float, lng: Decimal | float) -> Area | None:
+    """The area whose boundary holds the point, else the one with the nearest centre within
+    1,000 m, else None."""
+    areas = list(Area.objects.all())
+    if not areas:
+        return None
+    from shapely.geometry import Point, shape
+
+    point = Point(float(lng), float(lat))
+    for area in areas:
+        if area.boundary:
+            try:
+                if shape(area.boundary).contains(point):
+                    return area
+            except (ValueError, TypeError, AttributeError):
+                continue  # a malformed stored boundary: fall back to the centres
+    distances = haversine_m(
+        float(lat),
+        float(lng),
+        [float(a.centroid_lat) for a in areas],
+        [float(a.centroid_lng) for a in areas],
+    )
+    best = int(np.argmin(distances))
+    return areas[best] if distances[best] <= NEAREST_AREA_MAX_M else None
 
 
 def area_table(areas: QuerySet[Area]) -> QuerySet[Area]:

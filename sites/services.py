@@ -16,7 +16,14 @@ from sites.models import (
 
 @transaction.atomic
 def create_site(*, site: Site, user) -> Site:
-    """Save a new, validated site and record its first status."""
+    """Save a new, validated site and record its first status.
+
+    A site registered without an area gets the one its coordinates fall in (or next to).
+    """
+    if site.area_id is None:
+        from sites.selectors import area_for_point
+
+        site.area = area_for_point(site.latitude, site.longitude)
     site.save()
     SiteStatusChange.objects.create(
         site=site,

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
@@ -33,11 +34,13 @@ from sites.models import (
     ServiceCategory,
     ServiceStatus,
     ServiceType,
+    Site,
     SiteService,
     SiteStatus,
 )
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson")
+EXPORT_LABELS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("geojson", "GeoJSON")]
 
 
 class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -95,7 +98,7 @@ class SiteListView(StaffMixin, SiteFilterMixin, ListView):
             map_points=selectors.site_map_points(self.filtered_sites()),
             statuses=SiteStatus.choices,
             querystring=querystring_without(self.request, "page"),
-            export_formats=EXPORT_FORMATS,
+            export_formats=EXPORT_LABELS,
         )
         return context
 
@@ -154,8 +157,16 @@ class SiteCreateView(StaffMixin, CreateView):
         return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.request.user)}
 
     def form_valid(self, form):
-        self.object = services.create_site(site=form.save(commit=False), user=self.request.user)
+        site = form.save(commit=False)
+        guessed = site.area is None
+        self.object = services.create_site(site=site, user=self.request.user)
         messages.success(self.request, _("The site was registered."))
+        if guessed and self.object.area is not None:
+            messages.info(
+                self.request,
+                _("Area set from the coordinates: %(area)s. Edit the site to change it.")
+                % {"area": self.object.area.name},
+            )
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
@@ -184,10 +195,10 @@ class SiteStatusView(StaffMixin, FormView):
     template_name = "sites/site_status_form.html"
     form_class = SiteStatusForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.site = get_object_or_404(selectors.visible_sites(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def site(self) -> Site:
+        # Looked up after the permission check, so a 404 tells nothing to the unauthorised.
+        return get_object_or_404(selectors.visible_sites(self.request.user), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "site": self.site}
@@ -230,12 +241,11 @@ class SiteServiceFormMixin:
 class SiteServiceCreateView(StaffMixin, SiteServiceFormMixin, CreateView):
     permission_required = "sites.add_siteservice"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.site = get_object_or_404(
-                selectors.visible_sites(request.user), pk=kwargs["site_pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def site(self) -> Site:
+        return get_object_or_404(
+            selectors.visible_sites(self.request.user), pk=self.kwargs["site_pk"]
+        )
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": SiteService(site=self.site)}
@@ -368,7 +378,7 @@ class AreaListView(StaffMixin, ListView):
                 "elderly": sum(a.population_elderly or 0 for a in areas),
                 "households": sum(a.households or 0 for a in areas),
             },
-            export_formats=EXPORT_FORMATS,
+            export_formats=EXPORT_LABELS,
         )
         return context
 

@@ -100,6 +100,7 @@ class ResponseForm(forms.Form):
         if fixed_area is not None:
             self.area_choices = [(fixed_area.pk, fixed_area.name)]
         self.has_area_question = any(q.kind == QuestionKind.AREA for q in questions)
+        self.point_question = next((q for q in questions if q.kind == QuestionKind.POINT), None)
         if not self.is_bound or not self.data.get("idempotency_key"):
             self.initial.setdefault("idempotency_key", uuid.uuid4())
         if honeypot:

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -510,3 +512,11 @@ class FieldVisit(models.Model):
         super().clean()
         if self.area_id is None and self.site_id is None:
             raise ValidationError(_("Say which area or site was visited."))
+
+
+@receiver(post_delete, sender=Response, dispatch_uid="surveys.response_deleted")
+def _response_deleted(sender, instance: Response, **kwargs) -> None:
+    # Cached results are keyed with the version: a deleted response must invalidate them too.
+    Survey.objects.filter(pk=instance.survey_id).update(
+        results_version=models.F("results_version") + 1
+    )

@@ -1,3 +1,12 @@
+"""Residents' survey pages, mounted at /s/."""
+
+from django.urls import path
+
+from surveys import public_views
+
 app_name = "public_surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", public_views.survey_form, name="survey_form"),
+    path("<slug:slug>/thanks/", public_views.survey_thanks, name="survey_thanks"),
+]

@@ -23,9 +23,9 @@ from surveys.models import (
 MAX_PINS = 2000
 RESULTS_CACHE_SECONDS = 24 * 3600
 GROUP_FIELDS = {
-    RespondentGroup.ELDERLY: "has_elderly",
-    RespondentGroup.CHILDREN: "has_children",
-    RespondentGroup.DISABLED: "has_disabled",
+    RespondentGroup.ELDERLY.value: "has_elderly",
+    RespondentGroup.CHILDREN.value: "has_children",
+    RespondentGroup.DISABLED.value: "has_disabled",
 }
 
 

@@ -53,6 +53,10 @@ def bump_results_version(survey_id: int) -> None:
     Survey.objects.filter(pk=survey_id).update(results_version=F("results_version") + 1)
 
 
+def _stored_with_key(survey: Survey, idempotency_key: uuid.UUID) -> Response | None:
+    return Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+
+
 @transaction.atomic
 def submit_response(
     *,
@@ -77,7 +81,7 @@ def submit_response(
         raise SurveyNotAccepting
     if channel == Channel.PAPER and survey.status == SurveyStatus.DRAFT:
         raise SurveyNotAccepting
-    existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+    existing = _stored_with_key(survey, idempotency_key)
     if existing is not None:
         return Stored(existing, created=False)
     if not survey.one_response_per_device:
@@ -110,7 +114,7 @@ def submit_response(
         with transaction.atomic():
             response.save(force_insert=True)
     except IntegrityError:
-        first = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+        first = _stored_with_key(survey, idempotency_key)
         if first is not None:
             return Stored(first, created=False)
         if device_hash:

@@ -1,3 +1,30 @@
+"""Staff pages of the surveys app, mounted at /surveys/."""
+
+from django.urls import path
+
+from surveys import views
+
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.survey_list, name="survey_list"),
+    path("new/", views.survey_create, name="survey_create"),
+    path("<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("<int:pk>/edit/", views.survey_edit, name="survey_edit"),
+    path("<int:pk>/status/", views.survey_status, name="survey_status"),
+    path("<int:pk>/preview/", views.survey_preview, name="survey_preview"),
+    path("<int:pk>/results/", views.survey_results, name="survey_results"),
+    path("<int:pk>/export.csv", views.survey_export, {"fmt": "csv"}, name="survey_export_csv"),
+    path("<int:pk>/export.xlsx", views.survey_export, {"fmt": "xlsx"}, name="survey_export_xlsx"),
+    path("<int:pk>/paper/", views.paper_entry, name="paper_entry"),
+    path("<int:pk>/responses/", views.response_list, name="response_list"),
+    path("<int:survey_pk>/responses/<int:pk>/", views.response_detail, name="response_detail"),
+    path("<int:pk>/questions/new/", views.question_create, name="question_create"),
+    path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
+    path("questions/<int:pk>/remove/", views.question_remove, name="question_remove"),
+    path("questions/<int:pk>/restore/", views.question_restore, name="question_restore"),
+    path("questions/<int:pk>/move/", views.question_move, name="question_move"),
+    path("visits/", views.fieldvisit_list, name="fieldvisit_list"),
+    path("visits/new/", views.fieldvisit_create, name="fieldvisit_create"),
+    path("visits/<int:pk>/", views.fieldvisit_detail, name="fieldvisit_detail"),
+]

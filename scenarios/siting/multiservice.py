@@ -282,7 +282,9 @@ def solve_multi_service(
     model, (pair_s, pair_b) = _model(st, red, max_buildings)
     simple = constant + sum(float(st.priority[s] * w.sum()) for s, (_, _, w) in enumerate(red))
     placed = None
-    if use_exact:
+    if pair_s.size == 0:  # nothing can be placed beyond the fixed placements
+        placed, bound, bound_kind = st.fixed.copy(), constant, "simple"
+    elif use_exact:
         out = milp.solve(*model, time_limit=clock.remaining())
         bound = constant - out.bound
         status = "optimal" if out.optimal else "time_limit"

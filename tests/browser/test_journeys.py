@@ -33,6 +33,12 @@ def click_map(page: Page, selector: str, dx: float = 0, dy: float = 0) -> None:
     container.click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2 + dy})
 
 
+def service_pk(code: str) -> str:
+    from sites.models import ServiceType
+
+    return str(ServiceType.objects.get(code=code).pk)
+
+
 # --- A resident ----------------------------------------------------------------------------
 
 
@@ -45,53 +51,66 @@ def test_a_resident_answers_the_demo_survey_on_a_phone(page, live_server, demo, 
     before = Response.objects.filter(survey=survey).count()
     page.set_viewport_size({"width": 390, "height": 844})
 
-    # From the home page, as a resident would arrive.
+    # From the home page, as a resident arrives (Chinese by default).
     page.goto(live_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.get_by_role("link", name=survey.title).click()
-    expect(page.locator("h1")).to_contain_text(survey.title)
+    expect(page.locator("#survey-form")).to_be_visible()
     screenshot("resident-1-survey-form")
 
-    # Sent empty: the required questions say so, next to each question, and nothing is saved.
-    page.locator("form button[type=submit]").last.click()
-    errors = page.locator(".errorlist")
-    expect(errors.first).to_be_visible()
+    # Everything answered but one required question: its message stands next to it, the
+    # other answers are kept, and nothing is saved.
+    questions = page.locator("#survey-form .question")
+    forgotten = page.locator("#survey-form .question.required").first
+    forgotten_id = forgotten.get_attribute("id")
+    others = [q.get_attribute("id") for q in questions.all()]
+    others.remove(forgotten_id)
+    answered = [qid for qid in others if answer(page.locator(f"#{qid}"))]
+    page.locator("#survey-submit").click()
+    expect(page.locator(f"#{forgotten_id} .errorlist")).to_be_visible()
+    expect(page.locator("#survey-form .errorlist")).to_have_count(1)
+    assert answered and all(is_answered(page.locator(f"#{qid}")) for qid in answered)
     assert Response.objects.filter(survey=survey).count() == before
-    screenshot("resident-2-validation-errors")
+    screenshot("resident-2-validation-error")
 
-    # Fixed: answer every question, each by its kind, then send again.
-    answer_every_question(page)
-    page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".errorlist")).to_have_count(0)
+    # Fixed and sent: one response, online, in the chosen neighbourhood.
+    answer(page.locator(f"#{forgotten_id}"))
+    page.locator("#survey-submit").click()
+    expect(page.locator("#survey-form")).to_have_count(0)
     screenshot("resident-3-thank-you")
     assert Response.objects.filter(survey=survey).count() == before + 1
     response = Response.objects.filter(survey=survey).order_by("-pk").first()
     assert response.channel == "online"
-    assert response.area_id is not None
 
 
-def answer_every_question(page: Page) -> None:
-    """Give a valid answer to every question of a public survey form."""
-    form = page.locator("form").filter(has=page.locator("button[type=submit]")).last
-    for fieldset in form.locator("fieldset").all():
-        radios = fieldset.locator("input[type=radio]")
-        checkboxes = fieldset.locator("input[type=checkbox]")
-        if radios.count():
-            radios.first.check()
-        elif checkboxes.count():
-            checkboxes.first.check()
-    for select in form.locator("select").all():
-        if select.is_visible():
-            options = select.locator("option").all()
-            values = [o.get_attribute("value") for o in options if o.get_attribute("value")]
-            if values:
-                select.select_option(values[0])
-    for number in form.locator("input[type=number]").all():
-        if number.is_visible() and not number.input_value():
-            low = number.get_attribute("min") or "1"
-            number.fill(low)
-    for text in form.locator("textarea, input[type=text]").all():
-        if text.is_visible() and not text.input_value():
-            text.fill("家门口多一些服务")
+def answer(question) -> bool:
+    """Give a valid answer to one question of the public form, by its kind; False if skipped."""
+    kind = next(c for c in question.get_attribute("class").split() if c.startswith("kind-"))
+    if kind in ("kind-single", "kind-rating"):
+        question.locator("input[type=radio]").first.check()
+    elif kind == "kind-multiple":
+        question.locator("input[type=checkbox]").first.check()
+    elif kind in ("kind-area", "kind-point"):
+        select = question.locator("select")
+        if not select.count():
+            return False  # an optional pin whose text alternative is the area question
+        values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+        select.select_option([v for v in values if v][0])
+    elif kind == "kind-number":
+        field = question.locator("input")
+        field.fill(field.get_attribute("min") or "1")
+    elif kind == "kind-text":
+        question.locator("textarea, input[type=text]").first.fill("家门口多一些服务")
+    else:
+        return False
+    return True
+
+
+def is_answered(question) -> bool:
+    return question.evaluate(
+        """el => [...el.querySelectorAll("input, select, textarea")].some(f =>
+            (f.type === "radio" || f.type === "checkbox") ? f.checked : f.value !== "")"""
+    )
 
 
 # --- A planner -----------------------------------------------------------------------------
@@ -104,6 +123,7 @@ def test_a_planner_registers_a_site_surveys_compares_and_optimises(
 ):
     from scenarios.models import OptimisationRun, Scenario
     from sites.models import Site
+    from surveys.models import Survey
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     make_user("planner-journey", roles.PLANNERS)
@@ -136,16 +156,32 @@ def test_a_planner_registers_a_site_surveys_compares_and_optimises(
     expect(page.locator("#site-count")).to_contain_text("1 site")
     screenshot("planner-2-site-list")
 
-    # 2. Build a survey: a title, then a single-choice question pointing at a service.
+    # 2. Build a survey: a title, a single-choice question whose choices express needs, open it.
     page.goto(live_server.url + reverse("surveys:survey_create"))
     page.fill("#id_title", "Journey survey")
-    page.get_by_role("button", name=re.compile("Save|Create")).click()
+    if not page.input_value("#id_slug"):
+        page.fill("#id_slug", "journey-survey")
+    page.get_by_role("button", name="Save").click()
     expect(page.locator("h1")).to_contain_text("Journey survey")
+    page.locator("#add-question").click()
+    page.select_option("#id_kind", "single")
+    page.fill("#id_text", "Which service do you need most?")
+    page.check("#id_required")
+    for row, (label, service) in enumerate([("食堂", "canteen"), ("托育", "nursery")]):
+        page.fill(f"#id_choices-{row}-label", label)
+        page.select_option(f"#id_choices-{row}-service_type", service_pk(service))
+    page.get_by_role("button", name="Save question").click()
+    expect(page.locator("main")).to_contain_text("Which service do you need most?")
+    page.locator("#open-survey").click()
+    survey = Survey.objects.get(title="Journey survey")
+    assert survey.status == "open"
+    assert [c.service_type.code for c in survey.questions.get().choices.order_by("pk")] == [
+        "canteen",
+        "nursery",
+    ]
     screenshot("planner-3-survey-built")
 
     # 3. Read the demo survey's results.
-    from surveys.models import Survey
-
     demo_survey = Survey.objects.get(title__contains="天龙生活盒子")
     page.goto(live_server.url + reverse("surveys:survey_results", args=[demo_survey.pk]))
     expect(page.locator("h1")).to_be_visible()
@@ -160,7 +196,7 @@ def test_a_planner_registers_a_site_surveys_compares_and_optimises(
     scenario = Scenario.objects.get(name="Journey: open the new premises")
     page.get_by_role("link", name="Add a site with a service").click()
     page.select_option("#id_site", str(site.pk))
-    page.select_option("#id_service_type", label=re.compile("canteen", re.IGNORECASE))
+    page.select_option("#id_service_type", service_pk("canteen"))
     page.fill("#id_floor_area_m2", "150")
     page.get_by_role("button", name="Add").click()
     expect(page.locator("#addition-table")).to_contain_text("journey premises")

@@ -148,3 +148,28 @@ def test_area_without_population_is_counted_and_flagged(world):
     row = next(a for a in metrics["areas"] if a["area_id"] == d.pk)
     assert row["uses_population"] is False
     assert row["demand"] == 0  # nobody in D answered: the count n(a,s) is 0
+
+
+def test_subtraction_figures_per_site(planner_client, world):
+    """Each canteen alone covers its own area: closing it loses that demand, nobody picks up."""
+    m = planner_client.get(reverse("scenarios:coverage_detail", args=["canteen"])).context[
+        "metrics"
+    ]
+    d = expected_demand()
+    sites = {s["name"]: s for s in m["sites"]}
+    assert sites["S1"]["loss_if_closed"] == pytest.approx(d["A"], abs=0.01)
+    assert sites["H"]["loss_if_closed"] == pytest.approx(d["B"], abs=0.01)
+    assert sites["S1"]["picked_up_if_closed"] == 0
+    # A second canteen next to S1 picks all of A up, so neither of the two is indispensable.
+    factories.site_service(
+        factories.site(name="S2", latitude=world["s1"].latitude, longitude="121.450500"),
+        world["canteen"],
+    )
+    m = planner_client.get(reverse("scenarios:coverage_detail", args=["canteen"])).context[
+        "metrics"
+    ]
+    sites = {s["name"]: s for s in m["sites"]}
+    assert sites["S1"]["loss_if_closed"] + sites["S2"]["loss_if_closed"] == 0
+    assert sites["S1"]["picked_up_if_closed"] + sites["S2"]["picked_up_if_closed"] == (
+        pytest.approx(d["A"], abs=0.01)
+    )

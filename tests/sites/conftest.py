@@ -1,19 +1,9 @@
-import copy
-
 import pytest
 from django.conf import settings as django_settings
 
 from fenglin import roles
 from tests import factories
 from tests.conftest import make_user
-
-
-@pytest.fixture(autouse=True)
-def _tmp_nav_stub(settings):
-    # TEMPORARY while other apps' URLs named in the nav do not exist yet.
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["DIRS"] = ["/tmp/navstub", *templates[0]["DIRS"]]
-    settings.TEMPLATES = templates
 
 
 @pytest.fixture(autouse=True)

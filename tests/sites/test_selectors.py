@@ -3,7 +3,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from sites.selectors import haversine_m, neighbourhoods_within
+from sites.selectors import area_for_point, haversine_m, neighbourhoods_within
 from tests import factories
 
 
@@ -36,3 +36,21 @@ def test_neighbourhoods_come_nearest_first():
 def test_no_areas_means_empty_rings():
     rings = neighbourhoods_within(31.193, 121.455)
     assert [ring.areas for ring in rings] == [[], [], []]
+
+
+@pytest.mark.django_db
+def test_area_for_point_prefers_the_boundary_then_the_nearest_centre():
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [[121.45, 31.19], [121.46, 31.19], [121.46, 31.2], [121.45, 31.2], [121.45, 31.19]]
+        ],
+    }
+    bounded = factories.area(
+        boundary=square, centroid_lat=Decimal("31.195"), centroid_lng=Decimal("121.455")
+    )
+    # A centre nearer to the point, but the point lies inside the other area's boundary.
+    nearer = factories.area(centroid_lat=Decimal("31.1905"), centroid_lng=Decimal("121.4495"))
+    assert area_for_point(31.1906, 121.4502) == bounded
+    assert area_for_point(31.1905, 121.4490) == nearer
+    assert area_for_point(31.230, 121.500) is None  # more than 1,000 m from every centre

@@ -316,3 +316,52 @@ def test_committee_staff_see_only_their_own_area(committee_client, two_areas):
     assert map_ids(response) == {mine.pk}
     assert committee_client.get(other.get_absolute_url()).status_code == 404
     assert committee_client.get(mine.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_site_without_area_gets_the_area_of_its_coordinates(planner_client, two_areas):
+    north, south = two_areas
+    south.centroid_lat = Decimal("31.185000")
+    south.save()
+    response = planner_client.post(
+        reverse("sites:site_create"),
+        {
+            "name": "Near the south centre",
+            "address": "x",
+            "latitude": "31.185500",
+            "longitude": "121.455000",
+            "ownership": "street",
+            "status": "candidate",
+        },
+    )
+    assert response.status_code == 302
+    assert Site.objects.get(name="Near the south centre").area == south
+
+
+@pytest.mark.django_db
+def test_the_history_names_areas_and_choices(planner_client, english, two_areas):
+    north, south = two_areas
+    site = factories.site(area=north, ownership="state")
+    data = {
+        "name": site.name,
+        "address": site.address,
+        "latitude": "31.193000",
+        "longitude": "121.455000",
+        "area": south.pk,
+        "ownership": "leased",
+        "hazard_fire": "on",
+    }
+    planner_client.post(reverse("sites:site_edit", args=[site.pk]), data)
+    history = planner_client.get(site.get_absolute_url()).context["history"]
+    [entry] = [e for e in history if e.kind == "fields"]
+    changes = {label: (old, new) for label, old, new in entry.changes}
+    assert changes["area"] == ("North", "South")
+    assert changes["ownership"] == ("State-owned", "Leased")
+    assert changes["fire hazard"] == ("no", "yes")
+
+
+@pytest.mark.django_db
+def test_write_pages_check_the_permission_before_the_site(client):
+    client.force_login(make_user("nobody"))
+    for name in ("sites:site_status", "sites:siteservice_add", "sites:site_edit"):
+        assert client.get(reverse(name, args=[999999])).status_code == 403, name

@@ -10,7 +10,13 @@ from fenglin import demo_users
 
 # Each app that has demo data offers `<app>.demo.load(stdout=..., responses=..., seed=...)`;
 # they run in dependency order.
-DEMO_MODULES = ["sites.demo", "surveys.demo", "scenarios.demo", "scenarios.public_demo"]
+DEMO_MODULES = [
+    "sites.demo",
+    "sites.safety_demo",
+    "surveys.demo",
+    "scenarios.demo",
+    "scenarios.public_demo",
+]
 
 
 class Command(BaseCommand):

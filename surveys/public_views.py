@@ -1,0 +1,126 @@
+"""The resident's side: answer a survey at /s/<slug>/ without an account, then a thank-you page.
+
+Abuse resistance: rate limits per address and per survey (surveys.ratelimit), a honeypot field
+(a bot that fills it is thanked and nothing is stored), addresses kept only as salted hashes,
+an optional one-response-per-device cookie, and an idempotency key so that a double tap, a
+retry or a concurrent duplicate is stored once and answered with the same thank-you page.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from surveys import ratelimit
+from surveys.forms import ResponseForm
+from surveys.models import Channel, Response, Survey
+from surveys.selectors import areas_for_form, questions_for
+from surveys.services import AlreadyAnswered, SurveyNotAccepting, submit_response
+
+DEVICE_COOKIE = "fenglin_device"
+DEVICE_SALT = "surveys.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+
+
+def _device_token(request: HttpRequest) -> str:
+    token = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
+    return token if isinstance(token, str) else ""
+
+
+def _set_device_cookie(response: HttpResponse, token: str) -> None:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        token,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
+    context = {"survey": survey, "not_yet": survey.not_yet_open()}
+    return render(request, "surveys/survey_closed.html", context)
+
+
+def _already(request: HttpRequest, survey: Survey) -> HttpResponse:
+    return render(request, "surveys/response_already.html", {"survey": survey})
+
+
+@require_http_methods(["GET", "POST"])
+def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    if not survey.is_accepting(timezone.now()):
+        return _closed(request, survey)
+    device_token = _device_token(request)
+    device_hash = ratelimit.salted_hash(device_token, "device") if device_token else ""
+    questions = questions_for(survey)
+    form_kwargs = {"survey": survey, "questions": questions, "areas": areas_for_form()}
+
+    if request.method == "GET":
+        if (
+            survey.one_response_per_device
+            and device_hash
+            and Response.objects.filter(survey=survey, device_hash=device_hash).exists()
+        ):
+            return _already(request, survey)
+        form = ResponseForm(**form_kwargs)
+        return render(request, "surveys/response_form.html", {"survey": survey, "form": form})
+
+    client_hash = ratelimit.salted_hash(ratelimit.client_address(request), "address")
+    verdict = ratelimit.check_submission(survey_id=survey.pk, client_hash=client_hash)
+    if not verdict.allowed:
+        minutes = max(1, (verdict.retry_after + 59) // 60)
+        page = render(
+            request,
+            "surveys/response_limited.html",
+            {"survey": survey, "minutes": minutes},
+            status=429,
+        )
+        page["Retry-After"] = str(verdict.retry_after)
+        return page
+
+    form = ResponseForm(request.POST, **form_kwargs)
+    if form.honeypot_filled():
+        # Look exactly like success, so the bot learns nothing; store nothing.
+        return redirect("public_surveys:survey_thanks", slug=survey.slug)
+    if not form.is_valid():
+        return render(request, "surveys/response_form.html", {"survey": survey, "form": form})
+
+    new_token = ""
+    if survey.one_response_per_device and not device_token:
+        new_token = secrets.token_urlsafe(24)
+        device_hash = ratelimit.salted_hash(new_token, "device")
+    try:
+        submit_response(
+            survey=survey,
+            submission=form.submission(),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            channel=Channel.ONLINE,
+            client_hash=client_hash,
+            device_hash=device_hash,
+        )
+    except SurveyNotAccepting:
+        return _closed(request, survey)
+    except AlreadyAnswered:
+        return _already(request, survey)
+    page = redirect("public_surveys:survey_thanks", slug=survey.slug)
+    if new_token:
+        _set_device_cookie(page, new_token)
+    return page
+
+
+@require_GET
+def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    return render(request, "surveys/response_thanks.html", {"survey": survey})
+
+
+def signed_device_cookie(token: str) -> str:
+    """The cookie value a browser would hold for a device token (for tests and the bench)."""
+    return signing.get_cookie_signer(salt=DEVICE_COOKIE + DEVICE_SALT).sign(token)

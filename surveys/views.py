@@ -1,0 +1,467 @@
+"""Staff pages: build surveys, key in paper questionnaires, read results, export, field visits.
+
+Committee staff (fenglin.roles.is_committee_only) see and enter data of their own area only.
+"""
+
+from dataclasses import dataclass
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fenglin.roles import committee_area, is_committee_only
+from sites.models import Area
+from surveys import exports, selectors, services
+from surveys.forms import (
+    ChoiceFormSet,
+    FieldVisitForm,
+    PaperResponseForm,
+    QuestionForm,
+    ResponseForm,
+    ResultsFilterForm,
+    SurveyForm,
+)
+from surveys.models import Channel, Choice, Question, Response, Survey, SurveyStatus
+from surveys.selectors import areas_for_form, field_visits, questions_for, responses_for
+
+
+def _perm(*perms: str):
+    """login_required + permission_required(raise_exception=True) in one decorator."""
+
+    def decorate(view):
+        return login_required(permission_required(perms, raise_exception=True)(view))
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a user sees: everything, or only one committee area (None: no area at all)."""
+
+    limited: bool
+    area: Area | None
+
+
+def _scope(request: HttpRequest) -> Scope:
+    if is_committee_only(request.user):
+        return Scope(limited=True, area=committee_area(request.user))
+    return Scope(limited=False, area=None)
+
+
+# --- Surveys -------------------------------------------------------------------------------
+
+
+@require_GET
+@_perm("surveys.view_survey")
+def survey_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    surveys = Survey.objects.order_by("-created_at", "-pk")
+    if scope.limited:
+        surveys = surveys.exclude(status=SurveyStatus.DRAFT).annotate(
+            n=Count("responses", filter=_area_q(scope))
+        )
+    else:
+        surveys = surveys.annotate(n=Count("responses"))
+    return render(
+        request, "surveys/survey_list.html", {"surveys": surveys, "limited": scope.limited}
+    )
+
+
+def _area_q(scope: Scope) -> Q:
+    if scope.area is None:
+        return Q(pk__in=[])
+    return Q(responses__area=scope.area)
+
+
+def _survey_for(request: HttpRequest, pk: int) -> Survey:
+    survey = get_object_or_404(Survey, pk=pk)
+    if survey.status == SurveyStatus.DRAFT and _scope(request).limited:
+        raise Http404
+    return survey
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.add_survey")
+def survey_create(request: HttpRequest) -> HttpResponse:
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survey = services.save_survey(form=form)
+        messages.success(request, _("Survey created. Now add its questions."))
+        return redirect(survey)
+    return render(request, "surveys/survey_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.change_survey")
+def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    form = SurveyForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        services.save_survey(form=form)
+        messages.success(request, _("Survey saved."))
+        return redirect(survey)
+    return render(request, "surveys/survey_form.html", {"form": form, "survey": survey})
+
+
+def _history(survey: Survey, questions: list[Question], limit: int = 20) -> list:
+    """The latest changes to the survey's definition: survey, questions and choices."""
+    question_ids = [q.pk for q in questions]
+    survey_history = survey.history.select_related("history_user")[:limit]
+    question_history = Question.history.filter(survey_id=survey.pk).select_related("history_user")[
+        :limit
+    ]
+    choice_history = Choice.history.filter(question_id__in=question_ids).select_related(
+        "history_user"
+    )[:limit]
+    entries = sorted(
+        chain(survey_history, question_history, choice_history),
+        key=lambda h: h.history_date,
+        reverse=True,
+    )[:limit]
+    return [
+        {
+            "date": h.history_date,
+            "user": h.history_user,
+            "what": h.instance_type._meta.verbose_name,
+            "label": getattr(h, "title", None) or getattr(h, "text", None) or h.label,
+            "change": h.get_history_type_display(),
+        }
+        for h in entries
+    ]
+
+
+@require_GET
+@_perm("surveys.view_survey")
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey_for(request, pk)
+    questions = questions_for(survey, include_archived=True)
+    scope = _scope(request)
+    responses = survey.responses.all()
+    if scope.limited:
+        responses = responses.filter(area=scope.area) if scope.area else responses.none()
+    context = {
+        "survey": survey,
+        "questions": questions,
+        "response_count": responses.count(),
+        "has_responses": survey.responses.exists(),
+        "history": _history(survey, questions) if not scope.limited else [],
+        "limited": scope.limited,
+        "public_url": request.build_absolute_uri(survey.get_public_url()),
+        "statuses": SurveyStatus,
+    }
+    return render(request, "surveys/survey_detail.html", context)
+
+
+@require_POST
+@_perm("surveys.change_survey")
+def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    status = request.POST.get("status", "")
+    if status not in SurveyStatus.values:
+        messages.error(request, _("Unknown status."))
+        return redirect(survey)
+    try:
+        services.set_survey_status(survey=survey, status=status)
+    except services.DefinitionLocked as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The survey is now: %(s)s.") % {"s": survey.get_status_display()}
+        )
+    return redirect(survey)
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.view_survey")
+def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident's form as it stands; a submission is validated but never stored."""
+    survey = _survey_for(request, pk)
+    kwargs = {"survey": survey, "questions": questions_for(survey), "areas": areas_for_form()}
+    form = ResponseForm(request.POST or None, honeypot=False, **kwargs)
+    checked = request.method == "POST" and form.is_valid()
+    return render(
+        request,
+        "surveys/response_form.html",
+        {"survey": survey, "form": form, "preview": True, "checked": checked},
+    )
+
+
+# --- Questions -----------------------------------------------------------------------------
+
+
+def _question_page(request: HttpRequest, survey: Survey, question: Question | None):
+    instance = question or Question(survey=survey)
+    locked = bool(question and question.answers.exists())
+    form = QuestionForm(request.POST or None, instance=instance, locked_kind=locked)
+    formset = ChoiceFormSet(
+        request.POST or None,
+        instance=instance if question else Question(),
+        queryset=question.choices.active() if question else None,
+        prefix="choices",
+    )
+    if request.method == "POST":
+        kind = form.data.get("kind") if not locked else instance.kind
+        needs_choices = kind in ("single", "multiple")
+        if form.is_valid() and (not needs_choices or formset.is_valid()):
+            try:
+                saved = services.save_question(
+                    survey=survey, form=form, choice_formset=formset if needs_choices else None
+                )
+            except services.DefinitionLocked as exc:
+                form.add_error(None, str(exc))
+            else:
+                if needs_choices and not saved.choices.active().exists():
+                    messages.warning(request, _("This question has no choices yet: add some."))
+                    return redirect("surveys:question_edit", pk=saved.pk)
+                messages.success(request, _("Question saved."))
+                return redirect(survey)
+    context = {"survey": survey, "question": question, "form": form, "formset": formset}
+    return render(request, "surveys/question_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.change_survey")
+def question_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _question_page(request, get_object_or_404(Survey, pk=pk), None)
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.change_survey")
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
+    return _question_page(request, question.survey, question)
+
+
+@require_POST
+@_perm("surveys.change_survey")
+def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
+    outcome = services.remove_question(question=question)
+    if outcome == "archived":
+        messages.success(request, _("Question archived: its answers are kept."))
+    else:
+        messages.success(request, _("Question deleted."))
+    return redirect(question.survey)
+
+
+@require_POST
+@_perm("surveys.change_survey")
+def question_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
+    services.restore_question(question=question)
+    messages.success(request, _("Question asked again."))
+    return redirect(question.survey)
+
+
+@require_POST
+@_perm("surveys.change_survey")
+def question_move(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        services.move_question(question=question, direction=direction)
+    return redirect(f"{question.survey.get_absolute_url()}#question-{question.pk}")
+
+
+# --- Paper entry ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.add_paper_response")
+def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Key in paper questionnaires one after another, from the keyboard alone."""
+    survey = _survey_for(request, pk)
+    scope = _scope(request)
+    if scope.limited and scope.area is None:
+        raise PermissionDenied
+    if survey.status == SurveyStatus.DRAFT:
+        messages.error(request, _("Open the survey before keying in questionnaires."))
+        return redirect(survey)
+    kwargs = {
+        "survey": survey,
+        "questions": questions_for(survey),
+        "areas": areas_for_form(),
+        "fixed_area": scope.area if scope.limited else None,
+    }
+    form = PaperResponseForm(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = services.submit_response(
+                survey=survey,
+                submission=form.submission(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                channel=Channel.PAPER,
+                entered_by=request.user,
+                paper_reference=form.cleaned_data["paper_reference"],
+            )
+        except services.SurveyNotAccepting:
+            messages.error(request, _("The survey is not accepting questionnaires."))
+            return redirect(survey)
+        if stored.created:
+            messages.success(
+                request,
+                _("Questionnaire saved as response %(n)s. Enter the next one.")
+                % {"n": stored.response.pk},
+            )
+        else:
+            messages.info(request, _("This questionnaire was already saved."))
+        return redirect("surveys:paper_entry", pk=survey.pk)
+    entered = survey.responses.filter(channel=Channel.PAPER, entered_by=request.user).count()
+    return render(
+        request,
+        "surveys/response_paper.html",
+        {"survey": survey, "form": form, "entered": entered, "fixed_area": kwargs["fixed_area"]},
+    )
+
+
+# --- Results and exports -------------------------------------------------------------------
+
+
+@require_GET
+@_perm("surveys.view_survey", "surveys.view_response")
+def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey_for(request, pk)
+    scope = _scope(request)
+    filters = ResultsFilterForm(
+        request.GET or None, fixed_area=scope.area if scope.limited else None
+    )
+    area_id, group, channel = None, "", ""
+    if filters.is_valid():
+        area = filters.cleaned_data.get("area")
+        area_id = area.pk if area else None
+        group = filters.cleaned_data.get("group") or ""
+        channel = filters.cleaned_data.get("channel") or ""
+    if scope.limited:
+        area_id = scope.area.pk if scope.area else 0  # 0 matches no area: nothing to show
+    results = selectors.survey_results(survey, area_id=area_id, group=group, channel=channel)
+    area_points = [
+        {
+            "name": row.area.name,
+            "lat": float(row.area.centroid_lat),
+            "lng": float(row.area.centroid_lng),
+            "value": row.responses,
+            "label": str(row.responses),
+        }
+        for row in results["areas"]
+        if row.area is not None and row.responses
+    ]
+    context = {
+        "survey": survey,
+        "filters": filters,
+        "results": results,
+        "map_data": {"areas": area_points, "pins": results["pins"]},
+        "limited": scope.limited,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "surveys/survey_results.html", context)
+
+
+def _export_responses(request: HttpRequest, survey: Survey):
+    scope = _scope(request)
+    responses = Response.objects.filter(survey=survey)
+    if scope.limited:
+        responses = responses.filter(area=scope.area) if scope.area else responses.none()
+    return responses
+
+
+@require_GET
+@_perm("surveys.view_survey", "surveys.view_response")
+def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    survey = _survey_for(request, pk)
+    questions = questions_for(survey, include_archived=True)
+    responses = _export_responses(request, survey)
+    if fmt == "csv":
+        page = StreamingHttpResponse(
+            exports.csv_chunks(survey, questions, responses), content_type="text/csv; charset=utf-8"
+        )
+        page["Content-Disposition"] = (
+            f'attachment; filename="{exports.export_filename(survey, "csv")}"'
+        )
+        return page
+    if fmt == "xlsx":
+        return FileResponse(
+            exports.xlsx_file(survey, questions, responses),
+            as_attachment=True,
+            filename=exports.export_filename(survey, "xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    raise Http404
+
+
+# --- Responses -----------------------------------------------------------------------------
+
+
+@require_GET
+@_perm("surveys.view_survey", "surveys.view_response")
+def response_list(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey_for(request, pk)
+    scope = _scope(request)
+    responses = responses_for(survey, area=scope.area, limit_to_area=scope.limited)
+    page = Paginator(responses, 50).get_page(request.GET.get("page"))
+    return render(request, "surveys/response_list.html", {"survey": survey, "page": page})
+
+
+@require_GET
+@_perm("surveys.view_survey", "surveys.view_response")
+def response_detail(request: HttpRequest, survey_pk: int, pk: int) -> HttpResponse:
+    survey = _survey_for(request, survey_pk)
+    scope = _scope(request)
+    responses = responses_for(survey, area=scope.area, limit_to_area=scope.limited)
+    response = get_object_or_404(responses, pk=pk)
+    answers = response.answers.select_related("question", "choice").order_by(
+        "question__order", "question_id", "choice__order"
+    )
+    return render(
+        request,
+        "surveys/response_detail.html",
+        {"survey": survey, "response": response, "answers": answers},
+    )
+
+
+# --- Field visits --------------------------------------------------------------------------
+
+
+@require_GET
+@_perm("surveys.view_fieldvisit")
+def fieldvisit_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    visits = field_visits(area=scope.area, limit_to_area=scope.limited)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(request, "surveys/fieldvisit_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@_perm("surveys.add_fieldvisit")
+def fieldvisit_create(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    if scope.limited and scope.area is None:
+        raise PermissionDenied
+    initial = {}
+    if not scope.limited and request.GET.get("area", "").isdigit():
+        initial["area"] = int(request.GET["area"])
+    form = FieldVisitForm(
+        request.POST or None,
+        initial=initial,
+        fixed_area=scope.area if scope.limited else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        visit = services.record_field_visit(form=form, user=request.user)
+        messages.success(request, _("Field visit recorded."))
+        return redirect(visit)
+    return render(request, "surveys/fieldvisit_form.html", {"form": form})
+
+
+@require_GET
+@_perm("surveys.view_fieldvisit")
+def fieldvisit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    visits = field_visits(area=scope.area, limit_to_area=scope.limited)
+    visit = get_object_or_404(visits, pk=pk)
+    return render(request, "surveys/fieldvisit_detail.html", {"visit": visit})

@@ -1,0 +1,76 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.siting.support import DATA
+
+INSTANCE = DATA / "n500_m50_p5_r1000_s1.json"
+EXPECTED = json.loads((DATA / "expected.json").read_text())["instances"][INSTANCE.name]
+MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+
+
+@pytest.mark.parametrize("model", ["mclp", "pmedian"])
+def test_prints_one_json_object(capsys, model):
+    call_command("solve_siting", str(INSTANCE), "--model", model, "--time-limit", "60")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    result = json.loads(out)
+    assert result["model"] == model
+    assert result["method"] == "exact"
+    assert result["objective"] == pytest.approx(EXPECTED[model], rel=1e-6)
+    assert len(result["chosen"]) == EXPECTED["p"]
+    assert result["gap"] == 0
+
+
+def test_default_model_is_mclp_and_lscp_counts_sites(capsys):
+    call_command("solve_siting", str(INSTANCE))
+    assert json.loads(capsys.readouterr().out)["objective"] == EXPECTED["mclp"]
+    call_command("solve_siting", str(INSTANCE), "--model", "lscp", "--method", "heuristic")
+    result = json.loads(capsys.readouterr().out)
+    assert result["method"] == "heuristic"
+    assert result["objective"] == len(result["chosen"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"demand": [', "invalid JSON"),
+        ('{"demand": [{"id": "d", "lat": 31.2, "lng": 121.4}], "candidates": []}', "weight"),
+    ],
+)
+def test_malformed_file_is_a_command_error_with_status_2(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(CommandError, match=message) as info:
+        call_command("solve_siting", str(path))
+    assert info.value.returncode == 2
+
+
+def test_missing_file_is_a_command_error_with_status_2(tmp_path):
+    with pytest.raises(CommandError, match="no such file") as info:
+        call_command("solve_siting", str(tmp_path / "absent.json"))
+    assert info.value.returncode == 2
+
+
+def test_exit_status_and_stderr_from_the_command_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"demand": [], "candidates": [{"id": "c", "lat": 95, "lng": 121}]}')
+    env = {**os.environ, "SECRET_KEY": "test-only", "DJANGO_SETTINGS_MODULE": "fenglin.settings"}
+    proc = subprocess.run(
+        [sys.executable, str(MANAGE), "solve_siting", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=MANAGE.parent,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().count("\n") == 0
+    assert "candidates[0]: lat 95.0 is out of range" in proc.stderr

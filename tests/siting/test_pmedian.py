@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios.siting import DemandPoints, Facilities, solve_pmedian
+from tests.siting.support import brute_pmedian, north_of, pmedian_value, random_case
+
+LAT, LNG = 31.2, 121.45
+
+
+def _line():
+    """Demand along a meridian: weight 1 at 0 m, 1 at 100 m, 10 at 1000 m; sites at 0, 100, 1000.
+
+    p = 1: site 1000 costs 1×1000 + 1×900 = 1900 (site 0: 100 + 10000; site 100: 100 + 9000).
+    p = 2: {0 or 100, 1000} cost 100 (one of the two near points walks 100 m).
+    """
+    demand = DemandPoints.from_arrays(
+        [north_of(LAT, m) for m in (0, 100, 1000)], [LNG] * 3, [1, 1, 10]
+    )
+    sites = Facilities.from_arrays([north_of(LAT, m) for m in (0, 100, 1000)], [LNG] * 3)
+    return demand, sites
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_line_hand_computed(method):
+    demand, sites = _line()
+    one = solve_pmedian(demand, sites, p=1, method=method)
+    assert one.chosen.tolist() == [2]
+    assert one.objective == pytest.approx(1900, abs=1e-6)
+    two = solve_pmedian(demand, sites, p=2, method=method)
+    assert two.objective == pytest.approx(100, abs=1e-6)
+    assert 2 in two.chosen
+    # Site 1000 m excluded: {0, 100} leaves 10 × 900 m.
+    ex = solve_pmedian(demand, sites, p=2, excluded=[2], method=method)
+    assert ex.chosen.tolist() == [0, 1]
+    assert ex.objective == pytest.approx(9000, abs=1e-6)
+    # Site 0 fixed with p = 1: nothing left to choose.
+    fx = solve_pmedian(demand, sites, p=1, fixed=[0], method=method)
+    assert fx.chosen.tolist() == [0]
+    assert fx.objective == pytest.approx(100 + 10_000, abs=1e-6)
+    assert fx.gap == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_matches_brute_force(seed, method):
+    demand, sites, dist = random_case(seed, n=60, m=10)
+    fixed, excluded = ([seed % 10], [(seed + 3) % 10]) if seed % 2 else ((), ())
+    p = 2 + seed % 3
+    best = brute_pmedian(dist, demand.weight, p, fixed, excluded)
+    sol = solve_pmedian(
+        demand, sites, p=p, fixed=list(fixed), excluded=list(excluded), method=method
+    )
+    value = pmedian_value(dist, demand.weight, sol.chosen)
+    assert value == pytest.approx(sol.objective, rel=1e-12)
+    assert len(sol.chosen) == p
+    assert set(fixed) <= set(sol.chosen.tolist())
+    assert not set(excluded) & set(sol.chosen.tolist())
+    if method == "exact":
+        assert value == pytest.approx(best, rel=1e-9)
+        assert sol.gap == 0
+    else:
+        assert value >= best * (1 - 1e-12)
+        assert sol.bound <= best * (1 + 1e-9)
+        assert sol.bound >= value * (1 - sol.gap) * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_short_lists_grow_until_provably_optimal(seed):
+    # k = 1 makes the first restricted model lean on fallback distances; the lists must grow.
+    demand, sites, dist = random_case(seed, n=60, m=10)
+    best = brute_pmedian(dist, demand.weight, 3)
+    for reduce in (True, False):
+        sol = solve_pmedian(demand, sites, p=3, method="exact", k=1, reduce=reduce)
+        assert sol.objective == pytest.approx(best, rel=1e-9)
+        assert sol.status == "optimal"
+
+
+def test_coincident_demand_points_are_merged_not_lost():
+    demand = DemandPoints.from_arrays([LAT, LAT, north_of(LAT, 500)], [LNG] * 3, [2, 3, 1])
+    sites = Facilities.from_arrays([north_of(LAT, 500), LAT], [LNG, LNG])
+    sol = solve_pmedian(demand, sites, p=1)
+    assert sol.chosen.tolist() == [1]
+    assert sol.objective == pytest.approx(500, abs=1e-6)
+
+
+def test_p_zero_with_demand_is_an_error():
+    demand, sites = _line()
+    with pytest.raises(ValueError, match="p >= 1"):
+        solve_pmedian(demand, sites, p=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000), p=st.integers(1, 4))
+def test_exact_optimum_does_not_depend_on_candidate_order(seed, perm_seed, p):
+    demand, sites, _ = random_case(seed, n=40, m=8)
+    perm = np.random.default_rng(perm_seed).permutation(8)
+    a = solve_pmedian(demand, sites, p=p, method="exact")
+    b = solve_pmedian(demand, sites.subset(perm), p=p, method="exact")
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), p=st.integers(1, 4))
+def test_one_more_site_never_raises_the_optimum(seed, p):
+    demand, sites, _ = random_case(seed, n=40, m=8)
+    a = solve_pmedian(demand, sites, p=p, method="exact")
+    b = solve_pmedian(demand, sites, p=p + 1, method="exact")
+    assert b.objective <= a.objective * (1 + 1e-12)

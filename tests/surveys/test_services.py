@@ -1,0 +1,163 @@
+"""Writes: responses stored once per key (including the race on the unique constraint),
+definitions archived rather than deleted once answered, results versions bumped."""
+
+import uuid
+
+import pytest
+from django.db import IntegrityError
+from django.db.models.deletion import ProtectedError
+
+from surveys import services
+from surveys.forms import Submission
+from surveys.models import Answer, Channel, Choice, Question, Response, Survey, SurveyStatus
+from tests.surveys import builders
+
+pytestmark = pytest.mark.django_db
+
+
+def _submission(q, choice) -> Submission:
+    return Submission(answers=[(q.pk, choice.pk, None, "")])
+
+
+def test_submit_stores_response_answers_and_bumps_the_results_version():
+    survey = builders.survey()
+    q = builders.question(survey, "single", choices=["a", "b"])
+    before = survey.results_version
+    stored = services.submit_response(
+        survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=uuid.uuid4()
+    )
+    assert stored.created
+    assert Answer.objects.get().response == stored.response
+    survey.refresh_from_db()
+    assert survey.results_version == before + 1
+
+
+def test_losing_the_race_on_the_unique_key_returns_the_first_response(monkeypatch):
+    """Two servers pass the "already stored?" check at once; the second insert hits the unique
+    constraint and must answer with the first response, not an error."""
+    survey = builders.survey()
+    q = builders.question(survey, "single", choices=["a"])
+    key = uuid.uuid4()
+    first = services.submit_response(
+        survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=key
+    ).response
+    real_lookup = services._stored_with_key
+    calls = []
+
+    def miss_first_time(survey_arg, key_arg):
+        calls.append(key_arg)
+        return None if len(calls) == 1 else real_lookup(survey_arg, key_arg)
+
+    monkeypatch.setattr(services, "_stored_with_key", miss_first_time)
+    again = services.submit_response(
+        survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=key
+    )
+    assert not again.created
+    assert again.response.pk == first.pk
+    assert len(calls) == 2
+    assert Response.objects.count() == 1
+    assert Answer.objects.count() == 1
+
+
+def test_the_unique_constraint_exists_in_the_database():
+    survey = builders.survey()
+    key = uuid.uuid4()
+    Response.objects.create(survey=survey, idempotency_key=key)
+    with pytest.raises(IntegrityError):
+        Response.objects.create(survey=survey, idempotency_key=key)
+
+
+def test_same_key_in_another_survey_is_another_response():
+    key = uuid.uuid4()
+    for _ in range(2):
+        survey = builders.survey()
+        q = builders.question(survey, "single", choices=["a"])
+        services.submit_response(
+            survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=key
+        )
+    assert Response.objects.count() == 2
+
+
+def test_online_answers_need_an_accepting_survey_but_paper_entry_may_follow_closing():
+    survey = builders.survey(status=SurveyStatus.CLOSED)
+    q = builders.question(survey, "single", choices=["a"])
+    with pytest.raises(services.SurveyNotAccepting):
+        services.submit_response(
+            survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=uuid.uuid4()
+        )
+    stored = services.submit_response(
+        survey=survey,
+        submission=_submission(q, q.choices.first()),
+        idempotency_key=uuid.uuid4(),
+        channel=Channel.PAPER,
+    )
+    assert stored.created and stored.response.channel == Channel.PAPER
+
+
+def test_a_survey_with_responses_archives_questions_and_choices_instead_of_deleting():
+    survey = builders.survey()
+    answered = builders.question(survey, "single", choices=["a", "b"])
+    unanswered = builders.question(survey, "text")
+    builders.bulk_responses(survey, 1, choices=[answered.choices.first()])
+    assert services.remove_question(question=unanswered) == "archived"
+    assert services.remove_question(question=answered) == "archived"
+    assert services.remove_choice(choice=answered.choices.last()) == "archived"
+    assert Question.objects.filter(archived=True).count() == 2
+    assert Choice.objects.filter(archived=True).count() == 1
+    assert Answer.objects.count() == 1
+
+
+def test_a_survey_without_responses_deletes_questions():
+    survey = builders.survey()
+    q = builders.question(survey, "single", choices=["a", "b"])
+    assert services.remove_question(question=q) == "deleted"
+    assert not Question.objects.exists() and not Choice.objects.exists()
+
+
+def test_answers_protect_their_question_and_choice_in_the_database():
+    survey = builders.survey()
+    q = builders.question(survey, "single", choices=["a"])
+    builders.bulk_responses(survey, 1, choices=[q.choices.first()])
+    with pytest.raises(ProtectedError):
+        q.choices.first().delete()
+    with pytest.raises(ProtectedError):
+        Question.objects.get(pk=q.pk).delete()
+
+
+def test_move_question_swaps_neighbours():
+    survey = builders.survey()
+    first, second, third = (builders.question(survey, "text") for _ in range(3))
+    services.move_question(question=third, direction="up")
+    order = list(survey.questions.order_by("order").values_list("pk", flat=True))
+    assert order == [first.pk, third.pk, second.pk]
+    services.move_question(question=first, direction="up")  # already first: nothing changes
+    assert list(survey.questions.order_by("order").values_list("pk", flat=True)) == order
+
+
+def test_opening_needs_a_question():
+    survey = builders.survey(status=SurveyStatus.DRAFT)
+    with pytest.raises(services.DefinitionLocked):
+        services.set_survey_status(survey=survey, status=SurveyStatus.OPEN)
+    builders.question(survey, "text")
+    services.set_survey_status(survey=survey, status=SurveyStatus.OPEN)
+    assert Survey.objects.get().is_accepting()
+
+
+def test_staff_edit_never_writes_back_a_stale_results_version():
+    survey = builders.survey()
+    stale = Survey.objects.get(pk=survey.pk)
+    services.bump_results_version(survey.pk)
+    stale.title = "renamed"
+    stale.save()
+    fresh = Survey.objects.get(pk=survey.pk)
+    assert fresh.title == "renamed"
+    assert fresh.results_version == survey.results_version + 1
+
+
+def test_deleting_a_response_bumps_the_version():
+    survey = builders.survey()
+    (response,) = builders.bulk_responses(survey, 1)
+    version = survey.results_version
+    response.delete()
+    survey.refresh_from_db()
+    assert survey.results_version == version + 1
