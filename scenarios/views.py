@@ -302,9 +302,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_service(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
-    services.evaluate_scenario(scenario=scenario)  # refresh the saved results if stale
+    metrics = services.evaluate_scenario(scenario=scenario)[service_type.pk].metrics
     inputs = services.scenario_inputs(scenario, [service_type])
-    metrics = scenario.results.get(service_type=service_type).metrics
     return _render_coverage(
         request,
         form=None,

@@ -123,6 +123,7 @@ def close_finding(
     return finding
 
 
+@transaction.atomic
 def sync_hazard(*, site: Site, kind: str) -> bool:
     """Set the site's flag for `kind` from its open findings; returns the flag.
 

@@ -160,7 +160,7 @@ class InspectionPhotoView(StaffMixin, View):
 
     permission_required = VIEW
 
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         photo = get_object_or_404(
             InspectionPhoto.objects.filter(
                 inspection__site__in=selectors.visible_sites(request.user)
@@ -172,9 +172,11 @@ class InspectionPhotoView(StaffMixin, View):
             handle = photo.image.open("rb")
         except FileNotFoundError as error:
             raise Http404 from error
-        return FileResponse(
+        response = FileResponse(
             handle, content_type=PHOTO_CONTENT_TYPES.get(suffix, "application/octet-stream")
         )
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class FindingCloseView(StaffMixin, FormView):

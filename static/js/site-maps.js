@@ -27,7 +27,9 @@
     });
     F.addSites(map, [data.site], { fit: false, radius: 10 });
     if (radii.length) {
-      map.fitBounds(L.latLng(data.site.lat, data.site.lng).toBounds(radii[0] * 2), { padding: [12, 12] });
+      // Quarter zoom steps let the widest ring fill a small map instead of a quarter of it.
+      map.options.zoomSnap = 0.25;
+      map.fitBounds(L.latLng(data.site.lat, data.site.lng).toBounds(radii[0] * 2), { padding: [8, 8] });
     } else {
       map.setView([data.site.lat, data.site.lng], 16);
     }
