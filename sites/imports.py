@@ -420,8 +420,10 @@ def import_sites(upload, *, user) -> ImportResult:
                 service_list.append(service_types[service_code])
 
         data = {name: values.get(name, "") for name in model_fields}
-        if not is_new and "status" in model_fields and not data["status"]:
-            data["status"] = old_status
+        for name in ("status", "ownership"):
+            # An empty cell keeps the current value (for a new site: the default).
+            if name in data and not data[name]:
+                data[name] = getattr(instance, name)
         form = RowForm(data=data, instance=instance)
         if form.is_valid() and not form.other_errors:
             site = form.instance

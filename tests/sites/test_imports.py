@@ -399,3 +399,20 @@ def test_areas_export_then_import_gives_the_same_areas(planner_client):
         )
         assert response.status_code == 302
         assert list(Area.objects.order_by("code").values_list(*fields)) == before
+
+
+@pytest.mark.django_db
+def test_empty_status_and_ownership_cells_keep_the_defaults(planner_client):
+    factories.site(code="s1", status=SiteStatus.OPERATING, ownership="state")
+    header = ["code", "name", "address", "latitude", "longitude", "status", "ownership"]
+    rows = [
+        ["s1", "S1", "x", "31.19", "121.45", "", ""],
+        ["s2", "S2", "x", "31.19", "121.45", "", ""],
+    ]
+    assert post(planner_client, csv_upload(header, rows)).status_code == 302
+    assert Site.objects.get(code="s1").status == SiteStatus.OPERATING
+    assert Site.objects.get(code="s1").ownership == "state"
+    assert (Site.objects.get(code="s2").status, Site.objects.get(code="s2").ownership) == (
+        SiteStatus.CANDIDATE,
+        "other",
+    )

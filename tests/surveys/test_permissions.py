@@ -4,6 +4,8 @@ see only their own area's responses."""
 import pytest
 from django.urls import reverse
 
+from surveys.models import FieldVisit
+from tests.conftest import make_user
 from tests.surveys import builders
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +17,6 @@ def objects(areas, planner):
     east, west = areas
     (east_response,) = builders.bulk_responses(survey, 1, area=east)
     (west_response,) = builders.bulk_responses(survey, 1, area=west)
-    from surveys.models import FieldVisit
-
     visit = FieldVisit.objects.create(date="2026-03-02", area=west, residents_count=3)
     return {
         "survey": survey,
@@ -85,8 +85,6 @@ ALLOWED = {
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
 def test_each_role_opens_exactly_its_pages(client, objects, areas, role):
-    from tests.conftest import make_user
-
     user = make_user(f"user-{role}", role, area=areas[0] if role == "committee" else None)
     client.force_login(user)
     for name, (url, perm) in staff_urls(objects).items():
