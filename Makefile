@@ -13,7 +13,12 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-install: $(BIN)/.installed
+# axe-core for the browser tests' accessibility checks (npm registry, no browser download).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+install: $(BIN)/.installed node_modules/.installed
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input

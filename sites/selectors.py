@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from fenglin.roles import committee_area, is_committee_only
 from sites.models import (
     Area,
-    ServiceStatus,
     ServiceType,
     Site,
     SiteService,
@@ -116,10 +115,6 @@ def site_map_points(sites: QuerySet[Site]) -> list[dict]:
         }
         for pk, name, lat, lng, status in rows
     ]
-
-
-def site_detail(sites: QuerySet[Site], pk: int) -> Site:
-    return sites.select_related("area").get(pk=pk)
 
 
 def site_services(site: Site) -> list[SiteService]:
@@ -397,7 +392,3 @@ def service_type_sites(service_type: ServiceType, sites: QuerySet[Site]) -> list
         .select_related("site", "site__area")
         .order_by("site__name")
     )
-
-
-def planned_or_operating(services: Iterable[SiteService]) -> list[SiteService]:
-    return [s for s in services if s.status in (ServiceStatus.OPERATING, ServiceStatus.PLANNED)]

@@ -12,7 +12,12 @@ from fenglin import roles
 from tests.conftest import make_user
 
 ANONYMOUS, VIEWER, COMMITTEE, INSPECTOR, PLANNER, ADMIN = (
-    "anonymous", "viewer", "committee", "inspector", "planner", "admin",
+    "anonymous",
+    "viewer",
+    "committee",
+    "inspector",
+    "planner",
+    "admin",
 )
 EVERYONE = {ANONYMOUS, VIEWER, COMMITTEE, INSPECTOR, PLANNER, ADMIN}
 STAFF_READERS = {VIEWER, PLANNER, ADMIN}

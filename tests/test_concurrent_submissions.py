@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.django_db(transaction=True)
 def test_threads_submitting_one_idempotency_key_store_one_response():
-    survey = Survey.objects.create(title="Concurrency", slug="concurrency", status=SurveyStatus.OPEN)
+    survey = Survey.objects.create(
+        title="Concurrency", slug="concurrency", status=SurveyStatus.OPEN
+    )
     key = uuid.uuid4()
     threads = 8
     barrier = threading.Barrier(threads)

@@ -70,7 +70,9 @@ def test_pages_carry_a_nonce_csp_without_unsafe_inline(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "text"), [("zh-hans", "页面不存在"), ("en", "Page not found")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("zh-hans", "页面不存在"), ("en", "Page not found")]
+)
 def test_404_page_in_both_languages(client, settings, language, text):
     settings.DEBUG = False
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language

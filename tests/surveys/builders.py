@@ -44,8 +44,16 @@ def full_survey(areas=(), **kwargs) -> tuple[Survey, dict[str, Question]]:
             s,
             QuestionKind.MULTIPLE,
             choices=[
-                {"label": "老人", "label_en": "Elderly", "respondent_group": RespondentGroup.ELDERLY},
-                {"label": "儿童", "label_en": "Child", "respondent_group": RespondentGroup.CHILDREN},
+                {
+                    "label": "老人",
+                    "label_en": "Elderly",
+                    "respondent_group": RespondentGroup.ELDERLY,
+                },
+                {
+                    "label": "儿童",
+                    "label_en": "Child",
+                    "respondent_group": RespondentGroup.CHILDREN,
+                },
                 {"label": "无", "label_en": "None"},
             ],
             text_en="Household",

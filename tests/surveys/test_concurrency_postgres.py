@@ -73,4 +73,3 @@ def test_concurrent_distinct_submissions_are_all_stored(areas, settings):
     assert Response.objects.filter(survey=survey).count() == THREADS
     survey.refresh_from_db()
     assert survey.results_version >= THREADS
-

@@ -113,4 +113,6 @@ def test_committee_never_sees_another_areas_responses(committee_client, objects,
 
 def test_committee_does_not_see_draft_surveys(committee_client, objects):
     draft = builders.survey(status="draft")
-    assert committee_client.get(reverse("surveys:survey_detail", args=[draft.pk])).status_code == 404
+    assert (
+        committee_client.get(reverse("surveys:survey_detail", args=[draft.pk])).status_code == 404
+    )

@@ -83,7 +83,9 @@ def test_online_answers_need_an_accepting_survey_but_paper_entry_may_follow_clos
     q = builders.question(survey, "single", choices=["a"])
     with pytest.raises(services.SurveyNotAccepting):
         services.submit_response(
-            survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=uuid.uuid4()
+            survey=survey,
+            submission=_submission(q, q.choices.first()),
+            idempotency_key=uuid.uuid4(),
         )
     stored = services.submit_response(
         survey=survey,
