@@ -301,7 +301,7 @@ def main() -> int:
         sites_demo.load(stdout=io.StringIO(), responses=0, seed=1)
         surveys_demo.load(stdout=io.StringIO(), responses=0, seed=1)
         survey = Survey.objects.get(slug=surveys_demo.SLUG)
-        area_ids = [a.pk for a in areas_for_form()]
+        area_ids = [pk for pk, _name in areas_for_form()]
         spec_questions = []
         for q in questions_for(survey):
             if q.kind == "area":

@@ -76,9 +76,13 @@ def service_map(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.GET if submitted else None)
     offers = selectors.operating_offers()
     origin = results = None
+    within, further = [], []
     if submitted and form.is_valid():
         origin = form.origin()
         results = selectors.nearest_services(origin, offers)
+        # What a resident can walk to comes first, nearest first; the rest in catalogue order.
+        within = sorted((r for r in results if r.band), key=lambda r: r.nearest[0].walk_m)
+        further = [r for r in results if r.band is None]
     map_data = {
         "sites": selectors.sites_on_map(offers),
         "origin": None if origin is None else {"lat": origin.lat, "lng": origin.lng},
@@ -90,7 +94,9 @@ def service_map(request: HttpRequest) -> HttpResponse:
         "form": form,
         "origin": origin,
         "results": results,
-        "within_15": sum(1 for r in results or [] if r.band is not None),
+        "within": within,
+        "further": further,
+        "within_15": len(within),
         "map_data": map_data,
         "bands": selectors.MINUTE_BANDS,
         "speed": selectors.WALKING_SPEED_M_PER_MIN,

@@ -86,7 +86,7 @@ class ResponseForm(forms.Form):
         *args,
         survey: Survey,
         questions: list[Question],
-        areas: list[Area],
+        areas: list[tuple[int, str]],
         fixed_area: Area | None = None,
         honeypot: bool = True,
         **kwargs,
@@ -96,7 +96,7 @@ class ResponseForm(forms.Form):
         self.survey = survey
         self.questions = questions
         self.fixed_area = fixed_area
-        self.area_choices = [(a.pk, a.name) for a in areas]
+        self.area_choices = list(areas)
         if fixed_area is not None:
             self.area_choices = [(fixed_area.pk, fixed_area.name)]
         self.has_area_question = any(q.kind == QuestionKind.AREA for q in questions)

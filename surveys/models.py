@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -512,6 +512,18 @@ class FieldVisit(models.Model):
         super().clean()
         if self.area_id is None and self.site_id is None:
             raise ValidationError(_("Say which area or site was visited."))
+
+
+@receiver(post_save, sender=Question, dispatch_uid="surveys.question_saved")
+@receiver(post_delete, sender=Question, dispatch_uid="surveys.question_deleted")
+@receiver(post_save, sender=Choice, dispatch_uid="surveys.choice_saved")
+@receiver(post_delete, sender=Choice, dispatch_uid="surveys.choice_deleted")
+def _definition_changed(sender, instance, **kwargs) -> None:
+    # The survey's updated_at versions its definition: forms cached under it are rebuilt.
+    survey_id = instance.survey_id if sender is Question else None
+    if survey_id is None:
+        survey_id = Question.objects.filter(pk=instance.question_id).values("survey_id")[:1]
+    Survey.objects.filter(pk=survey_id).update(updated_at=timezone.now())
 
 
 @receiver(post_delete, sender=Response, dispatch_uid="surveys.response_deleted")

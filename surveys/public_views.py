@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from surveys import ratelimit
 from surveys.forms import ResponseForm
 from surveys.models import Channel, Response, Survey
-from surveys.selectors import areas_for_form, questions_for
+from surveys.selectors import areas_for_form, form_questions
 from surveys.services import AlreadyAnswered, SurveyNotAccepting, submit_response
 
 DEVICE_COOKIE = "fenglin_device"
@@ -59,7 +59,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, survey)
     device_token = _device_token(request)
     device_hash = ratelimit.salted_hash(device_token, "device") if device_token else ""
-    questions = questions_for(survey)
+    questions = form_questions(survey)
     form_kwargs = {"survey": survey, "questions": questions, "areas": areas_for_form()}
 
     if request.method == "GET":

@@ -53,8 +53,28 @@ def questions_for(survey: Survey, *, include_archived: bool = False) -> list[Que
     return questions
 
 
-def areas_for_form() -> list[Area]:
-    return list(Area.objects.only("pk", "name", "code").order_by("code"))
+# Built forms' questions per process, keyed by the survey's definition version (updated_at,
+# which every question or choice change moves): never stale, and the busiest page of a survey
+# shared in a WeChat group skips two queries and the object building on every request.
+_DEFINITIONS: dict[tuple[int, object], list[Question]] = {}
+_DEFINITIONS_MAX = 64
+
+
+def form_questions(survey: Survey) -> list[Question]:
+    """The active questions of a survey for its form (see questions_for), memoised per version."""
+    key = (survey.pk, survey.updated_at)
+    questions = _DEFINITIONS.get(key)
+    if questions is None:
+        questions = questions_for(survey)
+        if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = questions
+    return questions
+
+
+def areas_for_form() -> list[tuple[int, str]]:
+    """(id, name) of every area, for the neighbourhood list of a form (plain tuples: cheap)."""
+    return list(Area.objects.order_by("code").values_list("pk", "name"))
 
 
 def area_for_point(latitude: Decimal, longitude: Decimal) -> Area | None:

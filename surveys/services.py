@@ -81,14 +81,15 @@ def submit_response(
         raise SurveyNotAccepting
     if channel == Channel.PAPER and survey.status == SurveyStatus.DRAFT:
         raise SurveyNotAccepting
-    existing = _stored_with_key(survey, idempotency_key)
-    if existing is not None:
-        return Stored(existing, created=False)
     if not survey.one_response_per_device:
         device_hash = ""
     elif device_hash and Response.objects.filter(survey=survey, device_hash=device_hash).exists():
+        # A retry of this device's stored questionnaire is still a success, not a refusal.
+        existing = _stored_with_key(survey, idempotency_key)
+        if existing is not None:
+            return Stored(existing, created=False)
         raise AlreadyAnswered
-
+    # No "already stored?" query first: the unique constraint answers that, race-free.
     area_id = submission.area_id
     if area_id is None and submission.latitude is not None:
         area = area_for_point(submission.latitude, submission.longitude)

@@ -56,11 +56,22 @@ window.fenglinServiceMap = function (map) {
     button.type = "button";
     button.className = "button";
     button.textContent = form.getAttribute("data-locate-label") || "Use my location";
+    var status = document.createElement("p");
+    status.setAttribute("role", "status");
+    status.className = "help";
     button.addEventListener("click", function () {
-      navigator.geolocation.getCurrentPosition(function (position) {
-        submitPoint(position.coords.latitude, position.coords.longitude);
-      });
+      status.textContent = "";
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          submitPoint(position.coords.latitude, position.coords.longitude);
+        },
+        function () {
+          status.textContent = form.getAttribute("data-locate-error") || "";
+        },
+        { timeout: 15000 }
+      );
     });
     form.appendChild(button);
+    form.appendChild(status);
   }
 };

@@ -50,3 +50,19 @@ def test_the_service_map_drops_a_pin_and_lists_the_nearest_services(
     assert page.get_by_text("Canteen by the park").first.is_visible()
     assert page.get_by_text("07:00–19:00").is_visible()
     screenshot("service-map-pin")
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_use_my_location_measures_from_where_the_phone_is(page, live_server, english):
+    site = factories.site(name="Health station nearby", status="operating")
+    factories.site_service(site, factories.service_type("health_station"))
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 31.1925, "longitude": 121.4545})
+
+    page.goto(live_server.url + "/map/")
+    page.get_by_role("button", name="Use my location").click()
+
+    page.wait_for_url("**/map/?*lat=31.192500*")
+    assert page.get_by_role("heading", name="Near the pin you dropped").is_visible()
+    assert page.get_by_text("Health station nearby").first.is_visible()

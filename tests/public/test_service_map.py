@@ -77,7 +77,9 @@ def test_a_service_whose_nearest_site_is_far_is_marked_beyond_15_minutes(english
     body = english.get(URL, {"area": home_area.pk}).content.decode()
 
     # 900 m straight, 1,170 m walked: 17 minutes at 70 m/min.
-    assert "17 min walk" in body and "more than 15 minutes" in body
+    further = body[body.index("Further than a 15-minute walk") :]
+    assert "Far canteen" in further and "17 min walk" in further
+    assert "Within a 15-minute walk" not in body
     assert "0 of the 1 services on the street are within a 15-minute walk." in body
 
 
@@ -142,7 +144,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_sites(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"area": home_area.pk})
-    assert response.content.decode().count('class="card"') == 31
+    body = response.content.decode()
+    # One entry per service: a card when within 15 minutes, a table row beyond.
+    assert body.count("<h4>") + body.count('<th scope="row">') == 31
 
 
 @pytest.mark.django_db
@@ -155,3 +159,27 @@ def test_map_scripts_carry_the_csp_nonce_and_no_inline_styles(client, home_area)
     inline = [t for t in tags if "src=" not in t and "application/json" not in t]
     assert inline and all(f'nonce="{nonce}"' in tag for tag in inline)
     assert "style=" not in body
+
+
+@pytest.mark.django_db
+def test_services_within_reach_come_nearest_first_and_the_rest_in_a_table(english, home_area):
+    operating_canteen("Canteen at 500 m", 500)
+    nursery = factories.site(
+        name="Nursery at 100 m",
+        latitude=north_of(ORIGIN_LAT, 100),
+        longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
+    )
+    factories.site_service(nursery, factories.service_type("nursery"))
+    far = factories.site(
+        name="Market at 2 km",
+        latitude=north_of(ORIGIN_LAT, 2000),
+        longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
+    )
+    factories.site_service(far, factories.service_type("market"))
+
+    body = english.get(URL, {"area": home_area.pk}).content.decode()
+
+    within = body[body.index("Within a 15-minute walk") : body.index("Further than")]
+    assert within.index("Nursery at 100 m") < within.index("Canteen at 500 m")
+    assert "Market at 2 km" in body[body.index('id="further-table"') :]
+    assert "2 of the 3 services on the street are within a 15-minute walk." in body
