@@ -61,6 +61,10 @@ ROLE_PERMISSIONS: dict[str, list] = {
 }
 
 
+# Safety records belong to the inspectors: other roles may read them, never write them.
+INSPECTION_MODELS = ["inspection", "finding", "inspectionphoto", "inspectionrule"]
+
+
 def permissions_for(role: str) -> list[Permission]:
     query = Q(pk__in=[])
     for entry in ROLE_PERMISSIONS[role]:
@@ -70,7 +74,13 @@ def permissions_for(role: str) -> list[Permission]:
         else:
             app_label, codename = entry.split(".")
             query |= Q(content_type__app_label=app_label, codename=codename)
-    return list(Permission.objects.filter(query))
+    permissions = Permission.objects.filter(query)
+    if role != INSPECTORS:
+        permissions = permissions.exclude(
+            Q(content_type__app_label="sites", content_type__model__in=INSPECTION_MODELS)
+            & ~Q(codename__startswith="view_")
+        )
+    return list(permissions)
 
 
 def sync_role_groups(**kwargs) -> None:

@@ -154,7 +154,7 @@ def objects_for_kwargs():
         "Question": Question.objects.first(),
         "Response": Response.objects.first(),
         "FieldVisit": FieldVisit.objects.first(),
-        "Scenario": Scenario.objects.first(),
+        "Scenario": Scenario.objects.filter(additions__isnull=False).first(),
         "OptimisationRun": OptimisationRun.objects.first(),
         "WalkingRoute": WalkingRoute.objects.first(),
     }
@@ -233,11 +233,21 @@ def test_every_url_is_open_exactly_to_the_roles_that_may_open_it(client, setting
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", responses=20, seed=1, stdout=io.StringIO())
     objects = ensure_every_kind_of_object(objects_for_kwargs())
-    from sites.models import Area
+    # The committee user works for the area of the objects opened (other areas are hidden).
+    from sites.models import Site
+    from surveys.models import FieldVisit, Response
 
+    response = Response.objects.filter(area__sites__isnull=False).first()
+    own_area = response.area
+    objects["Response"] = response
+    objects["Area"] = own_area
+    objects["Site"] = Site.objects.filter(area=own_area).first()
+    objects["FieldVisit"] = FieldVisit.objects.filter(area=own_area).first() or (
+        FieldVisit.objects.create(date="2026-11-01", area=own_area, residents_count=3)
+    )
     users = {
         VIEWER: make_user("m-viewer", roles.VIEWERS),
-        COMMITTEE: make_user("m-committee", roles.COMMITTEE, area=Area.objects.first()),
+        COMMITTEE: make_user("m-committee", roles.COMMITTEE, area=own_area),
         INSPECTOR: make_user("m-inspector", roles.INSPECTORS),
         PLANNER: make_user("m-planner", roles.PLANNERS),
         ADMIN: make_user("m-admin", superuser=True),

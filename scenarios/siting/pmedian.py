@@ -261,16 +261,17 @@ class _Lagrangian:
         opened: NDArray,
         clock: milp.Clock,
         iters: int = 600,
-    ) -> tuple[float, NDArray, NDArray]:
+    ) -> tuple[float, NDArray, NDArray, NDArray]:
         """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place.
 
         Every few steps the sites open in the relaxed solution are priced exactly and replace
-        ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u)``
-        with ``bound <= cost(incumbent)`` valid for the whole problem.
+        ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u,
+        open_at_best)``: ``bound <= cost(incumbent)`` is valid for the whole problem, and the
+        sites open at the best multipliers ``u`` are a good start for local search.
         """
         prob, lists = self.prob, self.lists
         upper = prob.cost(incumbent)
-        best, best_u = -np.inf, u
+        best, best_u, best_open = -np.inf, u, incumbent
         theta, stall = 2.0, 0
         row, site, ce = lists.row, lists.site, self.ce
         n_closed = int(closed.sum())
@@ -279,7 +280,7 @@ class _Lagrangian:
             free = np.flatnonzero(~opened & ~closed)
             k_free = prob.p - int(opened.sum())
             if k_free < 0 or k_free > free.size:
-                return upper, incumbent, best_u  # no solution can beat the incumbent
+                return upper, incumbent, best_u, best_open  # nothing can beat the incumbent
             if it % 20 == 0 and closed.sum() > n_closed:
                 # Entries of closed sites no longer matter: drop them to speed up the rest.
                 keep = ~closed[site]
@@ -295,7 +296,7 @@ class _Lagrangian:
             fb = np.where(self.has_fb, np.minimum(self.cf - u, 0.0), 0.0)
             value = float(u.sum() + fb.sum() + rho[is_open].sum())
             if value > best:
-                best, best_u, stall = value, u, 0
+                best, best_u, best_open, stall = value, u, np.flatnonzero(is_open), 0
             else:
                 stall += 1
                 if stall >= 20:
@@ -316,7 +317,7 @@ class _Lagrangian:
             if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
                 break
             u = u + theta * max(upper - value, slack) / norm * g
-        return min(best, upper), incumbent, best_u
+        return min(best, upper), incumbent, best_u, best_open
 
 
 def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
@@ -415,19 +416,21 @@ def solve_pmedian(
 
 
 def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock):
-    """Greedy + swaps, then the Lagrangian (bound, reduction, priced relaxed solutions) and
-    swaps from its best solution. Returns ``(chosen, cost, bound, closed, opened)``."""
+    """Greedy + swaps; the Lagrangian (bound, reduction tests, priced relaxed solutions); swaps
+    from the sites open at its best multipliers, which often reach a far better local optimum;
+    then the Lagrangian again with that sharper incumbent. Returns
+    ``(chosen, cost, bound, closed, opened)``."""
     chosen = _local_search(prob, lists, clock)
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     _, dist = prob.nearest_open(chosen)
     lag = _Lagrangian(prob, lists)
-    bound, chosen, u = lag.run(chosen, prob.w * dist[:, 0], closed, opened, clock)
+    bound, chosen, u, lag_open = lag.run(chosen, prob.w * dist[:, 0], closed, opened, clock)
     upper = prob.cost(chosen)
     if bound < upper * (1 - 1e-10):
-        other = _local_search(prob, lists, clock, [chosen[~prob.fixed[chosen]]])
+        free = [s[~prob.fixed[s]] for s in (lag_open, chosen)]
+        other = _local_search(prob, lists, clock, free)
         if prob.cost(other) < upper:
-            # A better incumbent sharpens both the bound's target and the reduction tests.
-            more, chosen, _ = lag.run(other, u, closed, opened, clock, iters=300)
+            more, chosen, _, _ = lag.run(other, u, closed, opened, clock, iters=300)
             bound, upper = max(bound, more), prob.cost(chosen)
     return chosen, upper, min(bound, upper), closed, opened
 
