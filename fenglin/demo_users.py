@@ -34,7 +34,5 @@ def ensure(stdout) -> None:
 
             area = Area.objects.order_by("code").first()
             StaffProfile.objects.update_or_create(user=user, defaults={"area": area})
-    stdout.write(
-        "Demo logins (password for each: %s): %s"
-        % (DEMO_PASSWORD, ", ".join(name for name, _role, _su in DEMO_USERS))
-    )
+    names = ", ".join(name for name, _role, _su in DEMO_USERS)
+    stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}): {names}")

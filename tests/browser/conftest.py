@@ -109,10 +109,6 @@ def demo(live_server):
 
     from django.core.management import call_command
 
-    from django.db import connections
-    from sites.models import ServiceType
-    c = connections["default"]
-    print("DEMO", ServiceType.objects.count(), id(c), hasattr(c, "_test_serialized_contents"), flush=True)
     call_command("load_demo", responses=50, stdout=StringIO())
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         for table, (live_rows, restored_rows) in sorted(different.items()):
             self.stderr.write(f"{table}: live {live_rows} rows, restored {restored_rows}")
         if different:
-            raise CommandError(f"{len(different)} tables differ between the backup and the live data.")
+            raise CommandError(f"{len(different)} tables differ between the backup and live data.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restore checked: {len(live)} tables, {sum(live.values())} rows, all equal."
