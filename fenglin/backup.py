@@ -98,8 +98,14 @@ def restored_counts(backup_file: Path, tables: list[str]) -> dict[str, int]:
         counts = {}
         for table in tables:
             result = subprocess.run(
-                ["psql", "--no-psqlrc", "-tA", *_pg_args(scratch), "-c",
-                 f'SELECT COUNT(*) FROM "{table}"'],
+                [
+                    "psql",
+                    "--no-psqlrc",
+                    "-tA",
+                    *_pg_args(scratch),
+                    "-c",
+                    f'SELECT COUNT(*) FROM "{table}"',
+                ],
                 env=_pg_env(),
                 check=True,
                 capture_output=True,
