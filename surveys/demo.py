@@ -27,7 +27,7 @@ from surveys.models import (
     Survey,
     SurveyStatus,
 )
-from surveys.services import bump_results_version
+from surveys.services import answer_rows, bump_results_version
 
 SLUG = "tianlong-life-box"
 TITLE = "天龙生活盒子功能需求调查"
@@ -277,9 +277,9 @@ def _load_responses(survey: Survey, questions: list[Question], responses: int, s
         stored = Response.objects.bulk_create([response for response, _answers in built])
         Answer.objects.bulk_create(
             [
-                Answer(response=response, question=q, choice=c, number=n, text=t)
+                row
                 for response, (_unsaved, answers) in zip(stored, built, strict=True)
-                for q, c, n, t in answers
+                for row in answer_rows(response, answers)
             ],
             batch_size=BATCH,
         )

@@ -39,7 +39,7 @@ class Submission:
     area_id: int | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    # (question id, choice id, number, text) per Answer row.
+    # (question id, choice id, number, text) per Answer row, a question's rows together.
     answers: list[tuple[int, int | None, Decimal | None, str]] = field(default_factory=list)
     groups: set[str] = field(default_factory=set)
 

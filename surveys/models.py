@@ -431,6 +431,14 @@ class Answer(models.Model):
         _("number"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     text = models.TextField(_("text"), blank=True)
+    # 0 on the first row of a question's answer in a response, 1, 2 ... on further chosen
+    # choices: counting position 0 counts respondents without a costly COUNT(DISTINCT).
+    position = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The response's respondent groups, copied when the answer is stored (a response is never
+    # edited): the results aggregate the answers table alone, without a join per request.
+    has_elderly = models.BooleanField(default=False, editable=False)
+    has_children = models.BooleanField(default=False, editable=False)
+    has_disabled = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("answer")

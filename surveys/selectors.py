@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
 
 from sites.models import Area
 from surveys.models import (
@@ -107,12 +107,13 @@ def _filtered_responses(
     return responses
 
 
-def _filtered_answers(survey: Survey, *, area_id: int | None, group: str, channel: str):
-    answers = Answer.objects.filter(question__survey=survey)
+def _filtered_answers(question_ids: list[int], *, area_id: int | None, group: str, channel: str):
+    # Filter on the survey's question ids, not a join; group flags are copied on each answer.
+    answers = Answer.objects.filter(question_id__in=question_ids)
     if area_id is not None:
         answers = answers.filter(response__area_id=area_id)
     if group in GROUP_FIELDS:
-        answers = answers.filter(**{f"response__{GROUP_FIELDS[group]}": True})
+        answers = answers.filter(**{GROUP_FIELDS[group]: True})
     if channel:
         answers = answers.filter(response__channel=channel)
     return answers
@@ -122,50 +123,64 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
     """The raw figures of the results page: a fixed number of grouped queries, whatever the
     number of responses. Plain ids and numbers only, so the cache holds no model objects."""
     responses = _filtered_responses(survey, area_id=area_id, group=group, channel=channel)
-    answers = _filtered_answers(survey, area_id=area_id, group=group, channel=channel)
-    group_counts = {
-        name: Count("pk", filter=Q(**{column: True})) for name, column in GROUP_FIELDS.items()
-    }
-    totals = responses.aggregate(
+    kinds = dict(Question.objects.filter(survey=survey).values_list("pk", "kind"))
+    rating_ids = [pk for pk, kind in kinds.items() if kind == QuestionKind.RATING]
+    answers = _filtered_answers(list(kinds), area_id=area_id, group=group, channel=channel)
+    # Totals and responses per area in one grouped query.
+    per_area_rows = responses.values("area").annotate(
         total=Count("pk"),
         online=Count("pk", filter=Q(channel="online")),
         paper=Count("pk", filter=Q(channel="paper")),
         with_point=Count("pk", filter=Q(latitude__isnull=False)),
-        **group_counts,
+        **{name: Count("pk", filter=Q(**{column: True})) for name, column in GROUP_FIELDS.items()},
     )
-    per_choice = {
-        row["choice"]: row
-        for row in answers.filter(choice__isnull=False)
-        .values("choice")
-        .annotate(
-            n=Count("pk"),
-            **{
-                name: Count("pk", filter=Q(**{f"response__{column}": True}))
-                for name, column in GROUP_FIELDS.items()
-            },
-        )
-    }
-    per_question = {
-        row["question"]: row
-        for row in answers.values("question").annotate(
-            n=Count("response", distinct=True),
-            **{
-                name: Count("response", distinct=True, filter=Q(**{f"response__{column}": True}))
-                for name, column in GROUP_FIELDS.items()
-            },
-            avg=Avg("number"),
-            low=Min("number"),
-            high=Max("number"),
-        )
-    }
+    totals = dict.fromkeys(["total", "online", "paper", "with_point", *GROUP_FIELDS], 0)
+    per_area = {}
+    for row in per_area_rows:
+        per_area[row["area"]] = row["total"]
+        for name in totals:
+            totals[name] += row[name]
+    # One pass over the answers, grouped by (question, choice, rating): per-choice counts, the
+    # ratings' distribution, and — from each question's first row per response (position 0) —
+    # respondents per question, all split by respondent group; numbers' statistics ride along.
+    first = Q(position=0)
+    group_filters = {name: Q(**{column: True}) for name, column in GROUP_FIELDS.items()}
+    rating = Case(When(question_id__in=rating_ids or [0], then=F("number")), default=None)
+    rows = answers.values("question", "choice", rating=rating).annotate(
+        n=Count("pk"),
+        first=Count("pk", filter=first),
+        **{name: Count("pk", filter=q) for name, q in group_filters.items()},
+        **{f"first_{name}": Count("pk", filter=first & q) for name, q in group_filters.items()},
+        total=Sum("number"),
+        counted=Count("number"),
+        low=Min("number"),
+        high=Max("number"),
+    )
+    per_choice: dict[int, dict] = {}
+    per_question: dict[int, dict] = {}
     ratings: dict[int, dict[int, int]] = {}
-    for row in (
-        answers.filter(question__kind=QuestionKind.RATING, number__isnull=False)
-        .values("question", "number")
-        .annotate(n=Count("pk"))
-    ):
-        ratings.setdefault(row["question"], {})[int(row["number"])] = row["n"]
-    per_area = {row["area"]: row["n"] for row in responses.values("area").annotate(n=Count("pk"))}
+    for row in rows:
+        if row["choice"] is not None:
+            per_choice[row["choice"]] = {"n": row["n"], **{g: row[g] for g in GROUP_FIELDS}}
+        if row["rating"] is not None:
+            ratings.setdefault(row["question"], {})[int(row["rating"])] = row["n"]
+        stats = per_question.setdefault(
+            row["question"], {"n": 0, "total": 0, "counted": 0, "low": None, "high": None}
+        )
+        stats["n"] += row["first"]
+        for name in GROUP_FIELDS:
+            stats[name] = stats.get(name, 0) + row[f"first_{name}"]
+        if row["counted"]:
+            stats["total"] += row["total"]
+            stats["counted"] += row["counted"]
+            stats["low"] = row["low"] if stats["low"] is None else min(stats["low"], row["low"])
+            stats["high"] = (
+                row["high"] if stats["high"] is None else max(stats["high"], row["high"])
+            )
+    for stats in per_question.values():
+        counted = stats.pop("counted")
+        total = stats.pop("total")
+        stats["avg"] = float(total) / counted if counted else None
     pins = [
         [float(lat), float(lng)]
         for lat, lng in responses.filter(latitude__isnull=False)

@@ -53,6 +53,31 @@ def bump_results_version(survey_id: int) -> None:
     Survey.objects.filter(pk=survey_id).update(results_version=F("results_version") + 1)
 
 
+def answer_rows(response: Response, answers) -> list[Answer]:
+    """Answer rows for (question id or object, choice, number, text) tuples, numbering the rows
+    of each question from 0 (see Answer.position)."""
+    seen: dict[int, int] = {}
+    rows = []
+    for question, choice, number, text in answers:
+        key = getattr(question, "pk", question)
+        position = seen.get(key, 0)
+        seen[key] = position + 1
+        rows.append(
+            Answer(
+                response=response,
+                question_id=key,
+                choice_id=getattr(choice, "pk", choice),
+                number=number,
+                text=text,
+                position=position,
+                has_elderly=response.has_elderly,
+                has_children=response.has_children,
+                has_disabled=response.has_disabled,
+            )
+        )
+    return rows
+
+
 def _stored_with_key(survey: Survey, idempotency_key: uuid.UUID) -> Response | None:
     return Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
 
@@ -121,10 +146,7 @@ def submit_response(
         if device_hash:
             raise AlreadyAnswered from None
         raise
-    Answer.objects.bulk_create(
-        Answer(response=response, question_id=q, choice_id=c, number=n, text=t)
-        for q, c, n, t in submission.answers
-    )
+    Answer.objects.bulk_create(answer_rows(response, submission.answers))
     # Last, so the survey row is locked for as short a time as possible.
     bump_results_version(survey.pk)
     return Stored(response, created=True)

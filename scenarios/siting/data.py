@@ -125,8 +125,9 @@ class Solution:
     ``chosen`` holds candidate positions (sorted). ``bound`` is the best proven bound on the
     optimum (an upper bound when maximising, a lower bound when minimising) and ``bound_kind``
     says where it comes from: ``"mip"`` (HiGHS dual bound; equal to the objective when proven
-    optimal), ``"lp"`` (LP relaxation), ``"lagrangian"`` (a Lagrangian relaxation) or
-    ``"simple"`` (exact by construction or a cheap counting bound).
+    optimal), ``"lp"`` (LP relaxation), ``"lagrangian"`` (a Lagrangian relaxation, with its
+    reduction tests), ``"enumeration"`` (the last few combinations tried one by one) or
+    ``"simple"`` (exact by construction, or a cheap counting bound).
     ``gap = |bound - objective| / max(|bound|, |objective|)``, in [0, 1], and 0 when both are 0.
     """
 

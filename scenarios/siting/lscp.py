@@ -97,7 +97,7 @@ def solve_lscp_cover(
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     if not 0 < target <= 1:
         raise ValueError(f"target must be in (0, 1], got {target!r}")
-    clock = milp.Clock(time_limit)
+    clock = milp.auto_clock(method, time_limit)
     cover = reach(csr_array(cover))
     w = np.asarray(weight, dtype=float).ravel()
     m = cover.shape[1]

@@ -31,10 +31,7 @@ AUTO_EXACT_MAX_NNZ = 200_000
 nonzeros, above it heuristically. How long HiGHS needs depends more on the instance than on its
 size (the reference instances take 0.1 s; a clustered 5,000 × 300 one with the same nonzeros
 count as the largest can take minutes), so ``auto`` also caps the exact solve at
-:data:`AUTO_TIME_LIMIT` seconds unless a time limit is passed."""
-
-AUTO_TIME_LIMIT = 60.0
-"""Seconds given to the exact solver under ``method="auto"`` when no time limit is passed."""
+:data:`~scenarios.siting.milp.AUTO_TIME_LIMIT` seconds unless a time limit is passed."""
 
 METHODS = ("auto", "exact", "heuristic")
 
@@ -236,15 +233,13 @@ def solve_mclp_cover(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
-    clock = milp.Clock(time_limit)
+    clock = milp.auto_clock(method, time_limit)
     cover = reach(csr_array(cover))
     w = np.asarray(weight, dtype=float).ravel()
     m = cover.shape[1]
     fixed_mask, excluded_mask = fixed_and_excluded(m, fixed, excluded, p)
     red = _reduce(cover, w, int(p), fixed_mask, excluded_mask)
     use_exact = method == "exact" or (method == "auto" and red.a.nnz <= AUTO_EXACT_MAX_NNZ)
-    if method == "auto" and time_limit is None:
-        clock = milp.Clock(AUTO_TIME_LIMIT)
 
     bound_kind, status, used = "mip", "optimal", "exact" if use_exact else "heuristic"
     if red.k == 0 or red.a.shape[0] == 0:
@@ -329,7 +324,7 @@ def solve_mclp(
     ``method``: ``"exact"`` (HiGHS MILP, proven optimal unless ``time_limit`` stops it; then
     ``status == "time_limit"`` and ``bound`` is HiGHS's dual bound), ``"heuristic"`` (greedy +
     swaps, with an LP or Lagrangian bound) or ``"auto"`` (exact when the reduced model has at
-    most :data:`AUTO_EXACT_MAX_NNZ` nonzeros, within :data:`AUTO_TIME_LIMIT` s by default).
+    most :data:`AUTO_EXACT_MAX_NNZ` nonzeros, within ``milp.AUTO_TIME_LIMIT`` s by default).
     """
     dist = neighbours_within(demand.lat, demand.lng, candidates.lat, candidates.lng, radius_m)
     return solve_mclp_cover(

@@ -16,6 +16,19 @@ from scipy.sparse import sparray
 LP_BOUND_MAX_NNZ = 50_000
 
 
+AUTO_TIME_LIMIT = 60.0
+"""Seconds a solver gets under ``method="auto"`` when the caller passes no time limit, so that
+an instance harder than its size suggests cannot hang a request; the answer then carries its
+bound and gap."""
+
+
+def auto_clock(method: str, time_limit: float | None) -> Clock:
+    """The clock of one solve: the caller's limit, or :data:`AUTO_TIME_LIMIT` under "auto"."""
+    if time_limit is None and method == "auto":
+        return Clock(AUTO_TIME_LIMIT)
+    return Clock(time_limit)
+
+
 @dataclass(frozen=True)
 class MilpOutcome:
     """What HiGHS returned, always as a *minimisation*.

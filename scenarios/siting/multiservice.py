@@ -270,7 +270,7 @@ def solve_multi_service(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
-    clock = milp.Clock(time_limit)
+    clock = milp.auto_clock(method, time_limit)
     st = _setup(demand, services, buildings, floor_area, list(fixed), excluded)
     if max_buildings is not None and st.fixed.any(axis=0).sum() > max_buildings:
         raise ValueError("fixed placements already open more than max_buildings buildings")

@@ -1,17 +1,19 @@
 """p-median: choose ``p`` sites minimising the sum of weight × distance to the nearest chosen one.
 
-Exact model on nearest-k lists
-------------------------------
+Demand points at the same coordinates are merged (weights added) and zero weights dropped first.
+
+Restricted model on nearest-k lists
+-----------------------------------
 A full model has a variable per demand × candidate. Instead each demand point ``i`` gets
-assignment variables only for its ``k_i`` nearest candidates (exact haversine order), cut after
-the first fixed site in that list (a fixed site is always open, so nothing farther is ever
-used). If the list is not cut and candidates remain beyond it, ``i`` also gets a *fallback*
-variable priced at its (k_i+1)-th nearest distance: every candidate outside the list is at least
-that far, so the restricted model is a relaxation of the full one and its optimum (and HiGHS's
-dual bound) is a valid lower bound for the full problem. The chosen sites are then evaluated
-with exact distances; if that equals the restricted optimum, they are optimal for the full
-problem. Otherwise ``k_i`` is doubled for every point that used its fallback and the model is
-solved again (at worst ``k_i`` reaches the number of candidates, the full model).
+assignment variables only for its ``k_i`` nearest candidates (exact haversine order; initially
+``k = max(8, 4·m/p)``), cut after the first fixed site in that list (a fixed site is always open,
+so nothing farther is ever used). If the list is not cut and candidates remain beyond it, ``i``
+also gets a *fallback* variable priced at its (k_i+1)-th nearest distance: every candidate
+outside the list is at least that far, so the restricted model is a relaxation of the full one
+and its optimum, and HiGHS's dual bound, are valid lower bounds for the full problem. Chosen
+sites are always evaluated with exact distances; when that equals the restricted optimum they are
+optimal for the full problem, otherwise ``k_i`` is doubled for every point that used its
+fallback and the model is solved again (at worst the lists reach every candidate).
 
 Heuristic
 ---------
@@ -19,12 +21,27 @@ Greedy on the same lists, then best-improvement swaps in the fast-interchange fo
 Resende & Werneck: with exact nearest (``d1``) and second-nearest (``d2``) open distances,
 ``profit(a, r) = gain(a) - loss(r) + extra(a, r)`` for all pairs at once with sparse sums. Pairs
 outside the lists are left out, which can only *under*-estimate a profit, so every swap made is a
-real improvement. The bound is the LP relaxation of the restricted model, or a Lagrangian bound
-(relaxing the assignment rows) when that LP would be large.
+real improvement. Then a Lagrangian relaxation of the assignment rows (subgradient ascent; its
+best value equals the LP bound) gives the bound, prices its relaxed solutions, and the swaps are
+run again from the sites open at its best multipliers — which regularly turns a local optimum
+0.1-2 % off into the optimum. The reported bound is the LP relaxation when the model is small
+(HiGHS needs seconds for these degenerate LPs beyond :data:`PMEDIAN_LP_MAX_NNZ` nonzeros), the
+Lagrangian bound otherwise.
+
+Exact
+-----
+The heuristic first (phase one). Its Lagrangian also runs Beasley's reduction tests: a site whose
+forced opening (or closing) lifts the bound above the incumbent is closed (or opened) in every
+better solution. If the bound meets the incumbent (relative gap < 1e-10) it is optimal; else the
+sites left undecided are solved exactly — by enumerating the combinations when there are at most
+:data:`ENUMERATE_MAX`, otherwise by HiGHS on the restricted model over the remaining sites,
+leaving out the assignments the Lagrangian proves too costly. ``reduce=False`` skips all this and
+hands the whole restricted model to HiGHS (kept to check and benchmark against).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -40,6 +57,14 @@ AUTO_EXACT_MAX_ENTRIES = 400_000
 """``method="auto"`` solves exactly when the initial restricted model has at most this many
 assignment variables (demand points × list length); above it, the heuristic."""
 
+K_CAP = 100
+"""Initial lists never exceed this length, so memory grows with demand × K_CAP at most, not with
+demand × candidates; lists only grow beyond it for the points that need it."""
+
+ENUMERATE_MAX = 100_000
+"""After the reduction tests, at most this many combinations of the free sites are enumerated
+(exact and quick); beyond, HiGHS solves what is left."""
+
 PMEDIAN_LP_MAX_NNZ = 30_000
 """The heuristic's bound is the LP relaxation up to this many nonzeros, else Lagrangian."""
 
@@ -48,8 +73,10 @@ _CHUNK = 2048
 
 
 def initial_k(n_sites: int, p: int) -> int:
-    """List length to start from: a few times the candidates per chosen site."""
-    return int(min(n_sites, max(8, math.ceil(4 * n_sites / max(p, 1)))))
+    """List length to start from: four times the candidates per chosen site, at least 8.
+    Shorter lists make smaller models but weaker fallbacks, hence more rounds and a weaker
+    Lagrangian; four per site was the fastest on the generated 2,000 × 200 cases."""
+    return int(min(n_sites, K_CAP, max(8, math.ceil(4 * n_sites / max(p, 1)))))
 
 
 @dataclass
@@ -353,16 +380,17 @@ def solve_pmedian(
     """Choose ``p`` candidates minimising sum of weight × haversine metres to the nearest one.
 
     ``fixed`` sites are always chosen and count towards ``p``; ``excluded`` are never chosen.
-    ``method``: ``"exact"`` (HiGHS on nearest-k lists, grown until provably optimal; see the
-    module docstring), ``"heuristic"`` (greedy + fast swaps, LP or Lagrangian bound) or
-    ``"auto"`` (exact up to :data:`AUTO_EXACT_MAX_ENTRIES` list entries). ``k`` overrides the
+    ``method``: ``"exact"`` (Lagrangian reduction, then enumeration or HiGHS on nearest-k lists;
+    see the module docstring), ``"heuristic"`` (greedy + fast swaps, Lagrangian-guided; LP or
+    Lagrangian bound) or ``"auto"`` (exact up to :data:`AUTO_EXACT_MAX_ENTRIES` list entries,
+    within ``milp.AUTO_TIME_LIMIT`` s unless ``time_limit`` is given). ``k`` overrides the
     initial list length; ``reduce=False`` skips the Lagrangian phase of the exact method and
     hands the whole restricted model to HiGHS (slower; for checking). The objective is always
     recomputed from the chosen sites with exact distances.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
-    clock = milp.Clock(time_limit)
+    clock = milp.auto_clock(method, time_limit)
     m_all = len(candidates)
     fixed_mask, excluded_mask = fixed_and_excluded(m_all, fixed, excluded, p)
     allowed = np.flatnonzero(~excluded_mask)
@@ -415,11 +443,20 @@ def solve_pmedian(
     )
 
 
-def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock):
+@dataclass
+class _PhaseOne:
+    chosen: NDArray
+    cost: float
+    bound: float  # L(u) at ``u`` (capped at ``cost``)
+    u: NDArray
+    closed: NDArray
+    opened: NDArray
+
+
+def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock) -> _PhaseOne:
     """Greedy + swaps; the Lagrangian (bound, reduction tests, priced relaxed solutions); swaps
     from the sites open at its best multipliers, which often reach a far better local optimum;
-    then the Lagrangian again with that sharper incumbent. Returns
-    ``(chosen, cost, bound, closed, opened)``."""
+    then the Lagrangian again with that sharper incumbent."""
     chosen = _local_search(prob, lists, clock)
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     _, dist = prob.nearest_open(chosen)
@@ -430,9 +467,11 @@ def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock):
         free = [s[~prob.fixed[s]] for s in (lag_open, chosen)]
         other = _local_search(prob, lists, clock, free)
         if prob.cost(other) < upper:
-            more, chosen, _, _ = lag.run(other, u, closed, opened, clock, iters=300)
-            bound, upper = max(bound, more), prob.cost(chosen)
-    return chosen, upper, min(bound, upper), closed, opened
+            more, chosen, more_u, _ = lag.run(other, u, closed, opened, clock, iters=300)
+            upper = prob.cost(chosen)
+            if more > bound:
+                bound, u = more, more_u
+    return _PhaseOne(chosen, upper, min(bound, upper), u, closed, opened)
 
 
 def _trivial(prob: _Problem) -> NDArray | None:
@@ -444,8 +483,32 @@ def _trivial(prob: _Problem) -> NDArray | None:
     return np.sort(np.concatenate([np.flatnonzero(prob.fixed), rest]))
 
 
+def _enumerate(prob: _Problem) -> NDArray:
+    """Best choice by trying every combination of the free sites (only for a few thousand)."""
+    base = np.full(prob.n, np.inf)
+    fixed = np.flatnonzero(prob.fixed)
+    if fixed.size:
+        base = prob.nearest_open(fixed)[1][:, 0]
+    free = np.flatnonzero(~prob.fixed)
+    d = haversine_m(prob.lat[:, None], prob.lng[:, None], prob.slat[free], prob.slng[free])
+    d = np.minimum(d, base[:, None])
+    combos = np.array(list(itertools.combinations(range(free.size), prob.p - fixed.size)))
+    best, best_cost = combos[0], math.inf
+    batch = max(1, 4_000_000 // max(prob.n * combos.shape[1], 1))
+    for lo in range(0, len(combos), batch):
+        part = combos[lo : lo + batch]
+        costs = prob.w @ d[:, part].min(axis=2)
+        i = int(np.argmin(costs))
+        if costs[i] < best_cost:
+            best, best_cost = part[i], float(costs[i])
+    return np.sort(np.concatenate([fixed, free[best]]))
+
+
 def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
-    """Phase one, then HiGHS on the sites the reduction tests did not settle.
+    """Phase one, then the sites the reduction tests did not settle: by enumeration when only
+    a few combinations are left, else by HiGHS on a restricted model from which the assignments
+    the Lagrangian proves too costly (``L(u) + max(0, w_i d_ij - u_i) > incumbent``) are left
+    out — they can only occur in solutions worse than the incumbent.
 
     Returns ``(chosen, cost, bound, status, bound_kind)``. Optimality proven by the Lagrangian
     bound means a relative gap below 1e-10 (tighter than HiGHS's own tolerances).
@@ -457,22 +520,34 @@ def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
             chosen = _local_search(prob, lists, milp.Clock(None))
             cost = prob.cost(chosen)
         return chosen, cost, bound, status, "mip"
-    chosen, upper, bound, closed, opened = _phase_one(prob, lists, clock)
+    one = _phase_one(prob, lists, clock)
+    chosen, upper, bound = one.chosen, one.cost, one.bound
     if bound >= upper * (1 - 1e-10):
         return chosen, upper, bound, "optimal", "lagrangian"
     if clock.expired():
         return chosen, upper, bound, "time_limit", "lagrangian"
-    keep = np.flatnonzero(~closed)
+    keep = np.flatnonzero(~one.closed)
     sub = _Problem(
-        prob.lat, prob.lng, prob.w, prob.slat[keep], prob.slng[keep], opened[keep], prob.p
+        prob.lat, prob.lng, prob.w, prob.slat[keep], prob.slng[keep], one.opened[keep], prob.p
     )
+    n_free, k_free = int((~sub.fixed).sum()), sub.p - int(sub.fixed.sum())
     sub_chosen = _trivial(sub)
     if sub_chosen is not None:  # the reduction tests settled every site
         sub_cost = sub.cost(sub_chosen)
         sub_bound, status, kind = sub_cost, "optimal", "lagrangian"
+    elif math.comb(n_free, k_free) <= ENUMERATE_MAX:
+        sub_chosen = _enumerate(sub)
+        sub_cost = sub.cost(sub_chosen)
+        sub_bound, status, kind = sub_cost, "optimal", "enumeration"
     else:
+        too_costly = bound + np.maximum(prob.w[lists.row] * lists.dist - one.u[lists.row], 0)
+        drop = too_costly > upper * (1 + 1e-9)
+        # Codes of (point, site) pairs, sites numbered as in ``prob``.
+        dropped = np.sort(lists.row[drop] * prob.m + lists.site[drop])
         sub_k = np.full(sub.n, sub.m if sub.m <= 64 else initial_k(sub.m, sub.p))
-        sub_chosen, sub_cost, sub_bound, status = _mip_loop(sub, sub_k, clock)
+        sub_chosen, sub_cost, sub_bound, status = _mip_loop(
+            sub, sub_k, clock, (dropped, keep, prob.m)
+        )
         kind = "mip"
     if sub_chosen is not None and sub_cost < upper:
         chosen, upper = keep[sub_chosen], sub_cost
@@ -480,13 +555,33 @@ def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
     return chosen, upper, min(upper, max(bound, sub_bound)), status, kind
 
 
-def _mip_loop(prob: _Problem, k_rows: NDArray, clock: milp.Clock):
+def _without(lists: _Lists, dropped: NDArray, site_ids: NDArray, m: int) -> _Lists:
+    """``lists`` minus the dropped (point, site) pairs; each point keeps at least its nearest."""
+    codes = lists.row * m + site_ids[lists.site]
+    keep = ~np.isin(codes, dropped, assume_unique=False)
+    n = lists.fallback.size
+    left = np.bincount(lists.row[keep], minlength=n) > 0
+    first = np.zeros(lists.row.size, dtype=bool)
+    first[np.searchsorted(lists.row, np.arange(n))[np.bincount(lists.row, minlength=n) > 0]] = True
+    keep |= first & ~left[lists.row]
+    return _Lists(lists.row[keep], lists.site[keep], lists.dist[keep], lists.fallback)
+
+
+def _mip_loop(
+    prob: _Problem,
+    k_rows: NDArray,
+    clock: milp.Clock,
+    dropped: tuple[NDArray, NDArray, int] | None = None,
+):
     """Solve restricted models, growing lists where the fallback was used, until proven.
 
-    Returns ``(chosen or None, cost, bound, status)``.
+    ``dropped = (codes, site_ids, m)`` lists assignments to leave out, coded as
+    ``point * m + site_ids[site]``. Returns ``(chosen or None, cost, bound, status)``.
     """
     while True:
         lists = _Lists.build(prob, k_rows)
+        if dropped is not None and dropped[0].size:
+            lists = _without(lists, *dropped)
         out = milp.solve(*_model(prob, lists), time_limit=clock.remaining())
         if out.x is None:  # timed out without an incumbent
             return None, math.inf, out.bound, "time_limit"
@@ -509,7 +604,8 @@ def _mip_loop(prob: _Problem, k_rows: NDArray, clock: milp.Clock):
 def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
     """Phase one of the exact method; the bound is the LP relaxation's when the restricted model
     is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
-    chosen, upper, bound, _, _ = _phase_one(prob, lists, clock)
+    one = _phase_one(prob, lists, clock)
+    chosen, upper, bound = one.chosen, one.cost, one.bound
     model = _model(prob, lists)
     if bound < upper and model[1].nnz <= PMEDIAN_LP_MAX_NNZ:
         out = milp.solve(*model, relax=True, time_limit=clock.remaining())

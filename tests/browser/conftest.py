@@ -57,6 +57,30 @@ def screenshot(page):
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+@pytest.fixture(scope="session")
+def _migrated_data_snapshot(django_db_setup):
+    """The migrated data that serialized rollback restores, read before Playwright starts."""
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def playwright(_migrated_data_snapshot, playwright):
+    """pytest-playwright's Playwright, with the database snapshot carried over.
+
+    Once Playwright's sync API runs, Django hands this thread a new connection object, which
+    lacks the snapshot: serialized rollback would silently restore nothing, and a browser test
+    would start from the previous one's flushed, empty tables (no service catalogue).
+    """
+    from django.db import connections
+
+    connection = connections["default"]
+    if _migrated_data_snapshot is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _migrated_data_snapshot
+    return playwright
+
+
 @pytest.fixture
 def live_server(request, settings, transactional_db):
     """A live server per test, started under plain-HTTP settings.
@@ -80,7 +104,21 @@ def live_server(request, settings, transactional_db):
     )
     server = LiveServer(addr)
     yield server
+    # The browser (closed by now) held keep-alive request threads that share the test's
+    # database connection: let them end before the server stops sharing it.
+    _wait_for_request_threads()
     server.stop()
+
+
+def _wait_for_request_threads(timeout: float = 5.0) -> None:
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,7 @@ def test_a_service_whose_nearest_site_is_far_is_marked_beyond_15_minutes(english
 
     # 900 m straight, 1,170 m walked: 17 minutes at 70 m/min.
     further = body[body.index("Further than a 15-minute walk") :]
-    assert "Far canteen" in further and "17 min walk" in further
+    assert "Far canteen" in further and "17 min · 1170 m" in further
     assert "Within a 15-minute walk" not in body
     assert "0 of the 1 services on the street are within a 15-minute walk." in body
 

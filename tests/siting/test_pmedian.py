@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import DemandPoints, Facilities, solve_pmedian
+from scenarios.siting import DemandPoints, Facilities, pmedian, solve_pmedian
 from tests.siting.support import brute_pmedian, north_of, pmedian_value, random_case
 
 LAT, LNG = 31.2, 121.45
@@ -75,6 +75,24 @@ def test_short_lists_grow_until_provably_optimal(seed):
         sol = solve_pmedian(demand, sites, p=3, method="exact", k=1, reduce=reduce)
         assert sol.objective == pytest.approx(best, rel=1e-9)
         assert sol.status == "optimal"
+
+
+# Cases (found by running the solver) where the Lagrangian bound alone does not prove the
+# optimum, so the sites left after the reduction tests go to enumeration or to HiGHS.
+UNSETTLED = [(2, 3), (28, 3), (29, 5), (39, 3)]
+
+
+@pytest.mark.parametrize(("seed", "p"), UNSETTLED)
+@pytest.mark.parametrize("enumerate_max", [0, 100_000])
+def test_what_the_reduction_leaves_is_solved_exactly(monkeypatch, seed, p, enumerate_max):
+    # enumerate_max = 0 sends the rest to HiGHS, with the assignments the Lagrangian rules out
+    # left out of the model; otherwise the few remaining combinations are enumerated.
+    monkeypatch.setattr(pmedian, "ENUMERATE_MAX", enumerate_max)
+    demand, sites, dist = random_case(seed, n=80, m=14, spread=0.02)
+    sol = solve_pmedian(demand, sites, p=p, method="exact")
+    assert sol.bound_kind == ("mip" if enumerate_max == 0 else "enumeration")
+    assert sol.objective == pytest.approx(brute_pmedian(dist, demand.weight, p), rel=1e-9)
+    assert sol.gap == 0
 
 
 def test_coincident_demand_points_are_merged_not_lost():

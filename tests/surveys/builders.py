@@ -14,6 +14,7 @@ from surveys.models import (
     Survey,
     SurveyStatus,
 )
+from surveys.services import answer_rows
 
 
 def survey(**kwargs) -> Survey:
@@ -109,9 +110,9 @@ def bulk_responses(
     )
     Answer.objects.bulk_create(
         (
-            Answer(response=r, question_id=c.question_id, choice=c)
+            row
             for r in responses
-            for c in choices
+            for row in answer_rows(r, [(c.question_id, c, None, "") for c in choices])
         ),
         batch_size=5000,
     )
