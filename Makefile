@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=1
 
-.PHONY: install run test lint format lock worker bench clean
+.PHONY: install run test lint format lock lock-bench messages worker bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -38,6 +38,13 @@ lint: install
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Re-extract the strings and compile the catalogues (needs GNU gettext; the .mo files are
+# committed so that running the app does not).
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv \
+		--ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 format: install
 	$(BIN)/ruff format .
