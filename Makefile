@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 # Re-extract the strings and compile the catalogues (needs GNU gettext; the .mo files are
