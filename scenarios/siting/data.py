@@ -122,13 +122,19 @@ class Facilities:
 class Solution:
     """The answer of a siting solver.
 
-    ``chosen`` holds candidate positions (sorted). ``bound`` is the best proven bound on the
-    optimum (an upper bound when maximising, a lower bound when minimising) and ``bound_kind``
-    says where it comes from: ``"mip"`` (HiGHS dual bound; equal to the objective when proven
-    optimal), ``"lp"`` (LP relaxation), ``"lagrangian"`` (a Lagrangian relaxation, with its
-    reduction tests), ``"enumeration"`` (the last few combinations tried one by one) or
-    ``"simple"`` (exact by construction, or a cheap counting bound).
-    ``gap = |bound - objective| / max(|bound|, |objective|)``, in [0, 1], and 0 when both are 0.
+    ``chosen`` holds candidate positions (sorted). ``method`` is ``"exact"`` when the exact
+    procedure ran — ``status`` is then ``"optimal"``, or ``"time_limit"`` when the limit stopped
+    it and the answer is the best found (the heuristic's when HiGHS had nothing better) — and
+    ``"heuristic"`` when only the heuristic ran (``status == "heuristic"``). When nothing is left
+    to decide (everything fixed, nothing in reach, ...) the status is ``"optimal"`` either way.
+
+    ``bound`` is the best proven bound on the optimum (an upper bound when maximising, a lower
+    bound when minimising) and ``bound_kind`` says where it comes from: ``"mip"`` (HiGHS dual
+    bound; equal to the objective when proven optimal), ``"lp"`` (LP relaxation),
+    ``"lagrangian"`` (a Lagrangian relaxation, with its reduction tests), ``"enumeration"`` (the
+    last few combinations tried one by one) or ``"simple"`` (exact by construction, or a cheap
+    counting bound). ``gap = |bound - objective| / max(|bound|, |objective|)``, in [0, 1], and 0
+    when both are 0.
     """
 
     model: str

@@ -63,9 +63,13 @@ def _explain(
     covered2 = dist[:, 1] * detour <= threshold_m
     first = np.where(covered1, open_sites[np.maximum(idx[:, 0], 0)], -1)
     second = np.where(covered2, open_sites[np.maximum(idx[:, 1], 0)], -1)
+    # Group demand by serving site once (sorted), instead of scanning all demand per site.
+    order = np.argsort(first, kind="stable")
+    lo = np.searchsorted(first[order], open_sites, side="left")
+    hi = np.searchsorted(first[order], open_sites, side="right")
     out = []
-    for j in open_sites:
-        served = np.flatnonzero(first == j)
+    for j, a, b in zip(open_sites, lo, hi, strict=True):
+        served = order[a:b]
         picked = second[served]
         sole = served[picked < 0]
         out.append(

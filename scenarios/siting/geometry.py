@@ -25,6 +25,8 @@ EARTH_RADIUS_M = 6_371_008.8
 # small poleward bulge of a great circle between two points (metres over kilometres).
 _REL_SLACK = 1e-7
 _ABS_SLACK_M = 0.01
+_CHUNK = 4096  # demand points per k-d tree query in neighbours_within
+
 # Latitude margin (degrees) added to the band of the data when bounding the projection's scale.
 _LAT_MARGIN_DEG = 0.5
 
@@ -121,19 +123,26 @@ def neighbours_within(
     if n == 0 or m == 0 or not radius_m >= 0:
         return csr_array((np.zeros(0), np.zeros(0, np.int32), np.zeros(n + 1, np.int64)), (n, m))
     proj = _projection(dlat, dlng, slat, slng)
-    dtree = cKDTree(proj.to_xy(dlat, dlng))
+    dxy = proj.to_xy(dlat, dlng)
     stree = cKDTree(proj.to_xy(slat, slng))
-    pairs = dtree.sparse_distance_matrix(stree, proj.query_radius(radius_m), output_type="ndarray")
-    i = pairs["i"].astype(np.int64)
-    j = pairs["j"].astype(np.int64)
-    d = haversine_m(dlat[i], dlng[i], slat[j], slng[j])
-    keep = d <= radius_m
-    i, j, d = i[keep], j[keep], d[keep]
-    order = np.lexsort((j, i))
-    i, j, d = i[order], j[order], d[order]
+    query = proj.query_radius(radius_m)
+    rows, cols, dists = [], [], []
+    # Chunks of demand keep the candidate pairs (a little more than the final ones) small.
+    for lo in range(0, n, _CHUNK):
+        chunk = cKDTree(dxy[lo : lo + _CHUNK])
+        pairs = chunk.sparse_distance_matrix(stree, query, output_type="ndarray")
+        i = pairs["i"].astype(np.int64) + lo
+        j = pairs["j"].astype(np.int64)
+        d = haversine_m(dlat[i], dlng[i], slat[j], slng[j])
+        keep = d <= radius_m  # the exact distance decides
+        order = np.lexsort((j[keep], i[keep]))
+        rows.append(i[keep][order])
+        cols.append(j[keep][order].astype(np.int32))
+        dists.append(d[keep][order])
+    i = np.concatenate(rows)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(i, minlength=n), out=indptr[1:])
-    return csr_array((d, j.astype(np.int32), indptr), shape=(n, m))
+    return csr_array((np.concatenate(dists), np.concatenate(cols), indptr), shape=(n, m))
 
 
 def nearest_k(

@@ -86,13 +86,15 @@ def solve_lscp_cover(
     cover: csr_array,
     weight: ArrayLike,
     *,
-    target: float = 1.0,
+    target: float | None = 1.0,
     fixed: ArrayLike | None = None,
     excluded: ArrayLike | None = None,
     method: str = "auto",
     time_limit: float | None = None,
 ) -> Solution:
-    """LSCP on a given demand × candidate reach matrix (its sparsity pattern is the reach)."""
+    """LSCP on a given demand × candidate reach matrix (its sparsity pattern is the reach).
+    ``target=None`` means 1.0."""
+    target = 1.0 if target is None else target
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     if not 0 < target <= 1:
@@ -119,14 +121,16 @@ def solve_lscp_cover(
 
     if need <= tol or a.shape[0] == 0:
         chosen_free, free_bound = np.zeros(0, dtype=np.int64), 0.0
+        bound_kind = "simple"  # nothing left to decide
     elif use_exact:
         out = milp.solve(*_model(a, ww, need - tol, full), time_limit=clock.remaining())
         free_bound = out.bound
         status = "optimal" if out.optimal else "time_limit"
-        if out.x is not None:
-            chosen_free = np.flatnonzero(out.x[: a.shape[1]] > 0.5)
-        else:
-            used, chosen_free = "heuristic", _greedy(a, ww, need, tol)
+        chosen_free = None if out.x is None else np.flatnonzero(out.x[: a.shape[1]] > 0.5)
+        if not out.optimal:  # stopped by the time limit: keep the greedy answer if smaller
+            greedy = _greedy(a, ww, need, tol)
+            if chosen_free is None or greedy.size < chosen_free.size:
+                chosen_free = greedy
         if not np.isfinite(free_bound):
             free_bound, bound_kind = _simple_bound(a, ww, need, tol), "simple"
     else:
@@ -161,7 +165,7 @@ def solve_lscp(
     candidates: Facilities,
     *,
     radius_m: float,
-    target: float = 1.0,
+    target: float | None = 1.0,
     fixed: ArrayLike | None = None,
     excluded: ArrayLike | None = None,
     method: str = "auto",
@@ -182,16 +186,3 @@ def solve_lscp(
         method=method,
         time_limit=time_limit,
     )
-
-
-def lscp_coverage_ok(
-    cover: csr_array, weight: ArrayLike, chosen: NDArray, target: float, allowed: NDArray
-) -> bool:
-    """Whether ``chosen`` covers ``target`` × the weight coverable by ``allowed`` sites."""
-    cover = reach(csr_array(cover))
-    w = np.asarray(weight, dtype=float)
-    mask = np.zeros(cover.shape[1], dtype=bool)
-    mask[chosen] = True
-    total = float(w[cover_counts(cover, allowed) > 0].sum())
-    got = float(w[cover_counts(cover, mask) > 0].sum())
-    return got >= target * total - _REL_TOL * max(total, 1.0)

@@ -1,12 +1,14 @@
 """Maximal covering location (MCLP): choose ``p`` sites covering the most demand weight.
 
-Exact: a MILP solved by HiGHS, after the heuristic, whose answer is kept if HiGHS stops on its
-time limit with a worse one. Heuristic: greedy, then best-improvement swaps (one site out, one
-in) evaluated for all pairs at once with sparse products; the same swaps are run again from the
-best solution of a Lagrangian relaxation (and of the LP relaxation when that is small), which
-often lands on a much better local optimum. Its bound is the LP relaxation when the model has at
-most ``milp.LP_BOUND_MAX_NNZ`` nonzeros, otherwise the Lagrangian bound (which converges to the
-LP bound from above; a few thousand cheap subgradient steps).
+Exact: a MILP solved by HiGHS; when HiGHS stops on its time limit, the heuristic's answer is
+kept if better, and the smaller of the two bounds is reported.
+
+Heuristic: greedy, then best-improvement swaps (one site out, one in) evaluated for all pairs at
+once with sparse products; the same swaps are run again from the best solution of a Lagrangian
+relaxation (and of the LP relaxation when that is small), which often lands on a much better
+local optimum. Its bound is the LP relaxation when the model has at most
+``milp.LP_BOUND_MAX_NNZ`` nonzeros, otherwise the Lagrangian bound (which converges to the LP
+bound from above; at most 1,500 cheap subgradient steps).
 
 Before either, the model is reduced: excluded columns go, demand already covered by fixed sites
 becomes a constant, demand nobody can reach goes, and demand points reached by exactly the same
@@ -139,13 +141,18 @@ class _Local:
 
 
 def _local_search(
-    a: csr_array, w: NDArray, k: int, clock: milp.Clock, starts: list[NDArray] | None = None
+    a: csr_array,
+    w: NDArray,
+    k: int,
+    clock: milp.Clock,
+    starts: list[NDArray] | None = None,
+    greedy_start: bool = True,
 ) -> NDArray:
-    """Greedy + swaps, and swaps from each extra start (top of a relaxation); the best wins."""
+    """Swaps from the greedy choice and from each start (topped up greedily); the best wins."""
     best, best_value = np.zeros(0, dtype=np.int64), -np.inf
-    for start in [None, *(starts or [])]:
+    for start in [*([None] if greedy_start else []), *(starts or [])]:
         loc = _Local(a, w)
-        for j in start if start is not None else ():
+        for j in np.unique(start)[:k] if start is not None else ():
             loc.toggle(int(j), +1)
         loc.greedy(k)
         loc.swap(clock)
@@ -209,10 +216,9 @@ def _heuristic(red: _Reduced, clock: milp.Clock, lp: bool = True) -> tuple[NDArr
         if out.x is not None and np.isfinite(out.bound):
             starts.append(np.argsort(-out.x[: red.a.shape[1]], kind="stable")[: red.k])
             bound, kind = min(bound, -out.bound), "lp"
-    for start in starts:
-        other = _local_search(red.a, red.w, red.k, clock, [start])
-        if _value(red, other) > _value(red, chosen):
-            chosen = other
+    other = _local_search(red.a, red.w, red.k, clock, starts, greedy_start=False)
+    if _value(red, other) > _value(red, chosen):
+        chosen = other
     return chosen, max(bound, _value(red, chosen)), kind
 
 
@@ -245,24 +251,26 @@ def solve_mclp_cover(
     if red.k == 0 or red.a.shape[0] == 0:
         # Nothing left to decide: every choice covers the same weight.
         chosen_free, reduced_bound = np.zeros(0, dtype=np.int64), 0.0
+        bound_kind = "simple"
     elif use_exact:
-        # The heuristic first (cheap): its answer stands if HiGHS runs out of time with a worse
-        # incumbent or none, and its bound backs HiGHS's.
-        chosen_free, heur_bound, heur_kind = _heuristic(red, clock, lp=False)
+        # A large model gets the heuristic first, so that its answer and bound stand if HiGHS
+        # runs out of time; a small one only when HiGHS stops short (rare; it takes a moment).
+        heur = _heuristic(red, clock, lp=False) if red.a.nnz > milp.LP_BOUND_MAX_NNZ else None
         out = milp.solve(*_model(red), time_limit=clock.remaining())
         status = "optimal" if out.optimal else "time_limit"
         reduced_bound = -out.bound
-        if out.x is not None:
-            mip_free = np.flatnonzero(out.x[: red.a.shape[1]] > 0.5)
-            if out.optimal or _value(red, mip_free) >= _value(red, chosen_free):
-                chosen_free = mip_free
-        if heur_bound < reduced_bound:
-            reduced_bound, bound_kind = heur_bound, heur_kind
+        chosen_free = None if out.x is None else np.flatnonzero(out.x[: red.a.shape[1]] > 0.5)
+        if not out.optimal:
+            heur = heur or _heuristic(red, milp.Clock(None))
+            if chosen_free is None or _value(red, heur[0]) > _value(red, chosen_free):
+                chosen_free = heur[0]
+            if heur[1] < reduced_bound:
+                reduced_bound, bound_kind = heur[1], heur[2]
     else:
         status = "heuristic"
         chosen_free, reduced_bound, bound_kind = _heuristic(red, clock)
 
-    chosen = _complete(red, chosen_free, m, excluded_mask)
+    chosen = _complete(red, chosen_free)
     objective = covered_weight(cover, w, _mask(chosen, m))
     constant = objective - float(red.w[_rows_covered(red.a, chosen_free)].sum())
     bound = max(constant + reduced_bound, objective)
@@ -294,7 +302,7 @@ def _mask(index: NDArray, m: int) -> NDArray:
     return mask
 
 
-def _complete(red: _Reduced, chosen_free: NDArray, m: int, excluded: NDArray) -> NDArray:
+def _complete(red: _Reduced, chosen_free: NDArray) -> NDArray:
     """Fixed + chosen free sites, padded with unused free sites so that exactly p are returned
     (padding adds no coverage; it only happens when fewer sites already reach everything)."""
     chosen = set(red.fixed.tolist()) | set(red.cols[chosen_free].tolist())

@@ -292,8 +292,12 @@ def solve_multi_service(
             placed = st.fixed.copy()
             take = out.x[: pair_s.size] > 0.5
             placed[pair_s[take], pair_b[take]] = True
-        else:  # HiGHS stopped before finding any incumbent: fall back to the greedy
-            used, placed = "heuristic", _greedy(st, max_buildings)
+        if not out.optimal:  # stopped by the time limit: keep the greedy answer if better
+            greedy = _greedy(st, max_buildings)
+            if placed is None or st.priority @ _covered(st, greedy) > st.priority @ _covered(
+                st, placed
+            ):
+                placed = greedy
         if not np.isfinite(bound):
             bound, bound_kind = simple, "simple"
     else:

@@ -244,10 +244,15 @@ def _list_end(lists: _Lists, n: int) -> NDArray:
 
 
 def _local_search(
-    prob: _Problem, lists: _Lists, clock: milp.Clock, starts: list[NDArray] | None = None
+    prob: _Problem,
+    lists: _Lists,
+    clock: milp.Clock,
+    starts: list[NDArray] | None = None,
+    greedy_start: bool = True,
 ) -> NDArray:
+    """Swaps from the greedy choice and from each start (topped up greedily); the best wins."""
     best, best_value = np.flatnonzero(prob.fixed), math.inf
-    for start in [None, *(starts or [])]:
+    for start in [*([None] if greedy_start else []), *(starts or [])]:
         loc = _Local(prob, lists)
         if start is not None:
             start = start[~prob.fixed[start]]
@@ -465,7 +470,7 @@ def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock) -> _PhaseOne:
     upper = prob.cost(chosen)
     if bound < upper * (1 - 1e-10):
         free = [s[~prob.fixed[s]] for s in (lag_open, chosen)]
-        other = _local_search(prob, lists, clock, free)
+        other = _local_search(prob, lists, clock, free, greedy_start=False)
         if prob.cost(other) < upper:
             more, chosen, more_u, _ = lag.run(other, u, closed, opened, clock, iters=300)
             upper = prob.cost(chosen)

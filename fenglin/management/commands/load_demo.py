@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--responses", type=int, default=300, help="Survey responses to generate."
+            "--responses", type=int, default=1000, help="Survey responses to generate."
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
 
