@@ -37,7 +37,8 @@ lint: install
 
 test: lint
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser tests/browser
 
 # Re-extract the strings and compile the catalogues (needs GNU gettext; the .mo files are
 # committed so that running the app does not).

@@ -57,13 +57,3 @@ def admin_user(db):
 def planner_client(client, planner):
     client.force_login(planner)
     return client
-
-
-def pytest_collection_modifyitems(config, items):
-    """Run the browser tests last.
-
-    Playwright's event loop gives the test thread a fresh database connection, which pytest-
-    django's transactional flush handling does not expect; keeping those tests at the end means
-    no other test runs after that switch.
-    """
-    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))

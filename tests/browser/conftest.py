@@ -14,12 +14,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
+    """Mark every browser test `browser` (make test runs them in a pytest run of their own:
+    Playwright's event loop swaps the test thread's database connection, which transactional
+    tests in the same run would trip over), and skip them where Chromium is missing."""
     skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     for item in items:
         if "tests/browser" in str(item.fspath):
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
