@@ -111,7 +111,7 @@ class _Problem:
         if chosen.size == 0:
             return math.inf
         _, dist = self.nearest_open(chosen)
-        return float(self.w @ dist[:, 0])
+        return float((self.w * dist[:, 0]).sum())
 
 
 @dataclass
@@ -229,7 +229,7 @@ class _Local:
             profit = gain[:, None] - loss[free_open][None, :] + extra
             profit[self.open, :] = -np.inf
             best = np.unravel_index(int(np.argmax(profit)), profit.shape)
-            total = float(prob.w @ self.d1)
+            total = float((prob.w * self.d1).sum())
             if not profit[best] > 1e-9 * max(total, 1.0):
                 return
             self.open[free_open[best[1]]] = False
@@ -345,7 +345,7 @@ class _Lagrangian:
                 opened[pick[value - rho[pick] + best_out > upper + slack]] = True
             served = np.bincount(row, weights=(red < 0) & is_open[site], minlength=prob.n)
             g = 1.0 - served - (fb < 0)
-            norm = float(g @ g)
+            norm = float((g * g).sum())  # not g @ g: BLAS thread wake-ups cost ms
             if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
                 break
             u = u + theta * max(upper - value, slack) / norm * g
