@@ -8,10 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fenglin.i18n import in_active_language
 from sites.validators import (
     validate_latitude_in_region,
     validate_longitude_in_region,
@@ -230,7 +230,7 @@ class ServiceType(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return in_active_language(self.name_zh, self.name_en)
 
 
 class Ownership(models.TextChoices):
@@ -676,8 +676,7 @@ class WalkingRoute(models.Model):
 
     @property
     def name(self) -> str:
-        english = (get_language() or "").startswith("en")
-        return self.name_en if english and self.name_en else self.name_zh
+        return in_active_language(self.name_zh, self.name_en)
 
 
 class RouteStop(models.Model):

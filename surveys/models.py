@@ -17,13 +17,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
+from fenglin.i18n import in_active_language
 
 
 class SurveyStatus(models.TextChoices):
@@ -117,15 +114,15 @@ class Survey(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title_en if _english() and self.title_en else self.title
+        return in_active_language(self.title, self.title_en)
 
     @property
     def display_description(self) -> str:
-        return self.description_en if _english() and self.description_en else self.description
+        return in_active_language(self.description, self.description_en)
 
     @property
     def display_thanks(self) -> str:
-        return self.thanks_text_en if _english() and self.thanks_text_en else self.thanks_text
+        return in_active_language(self.thanks_text, self.thanks_text_en)
 
     def is_accepting(self, now=None) -> bool:
         """True while residents can answer: open by hand and inside its dates, if any."""
@@ -225,11 +222,11 @@ class Question(models.Model):
 
     @property
     def display_text(self) -> str:
-        return self.text_en if _english() and self.text_en else self.text
+        return in_active_language(self.text, self.text_en)
 
     @property
     def display_help(self) -> str:
-        return self.help_text_en if _english() and self.help_text_en else self.help_text
+        return in_active_language(self.help_text, self.help_text_en)
 
     @property
     def has_choices(self) -> bool:
@@ -314,7 +311,7 @@ class Choice(models.Model):
 
     @property
     def display_label(self) -> str:
-        return self.label_en if _english() and self.label_en else self.label
+        return in_active_language(self.label, self.label_en)
 
 
 class Channel(models.TextChoices):
