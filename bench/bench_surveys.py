@@ -1,8 +1,9 @@
 """Benchmark: resident submissions through the real HTTP stack, and the results page at scale.
 
 Starts its own gunicorn (DEBUG off, collected static files) on 127.0.0.1 with a free port, on a
-PostgreSQL database it creates, with a file-based cache shared by the workers (as Redis would be
-in production) and rate limits lifted. Then, in one run:
+PostgreSQL database it creates, with the cache shared by the workers that production uses (Redis,
+database 14 of a local one, flushed first; a file-based cache when no Redis answers) and rate
+limits lifted. Then, in one run:
 
 1. requests per second on the server's cheapest page (/healthz/) at C concurrent clients;
 2. survey submissions per second (POST /s/<slug>/, each a new questionnaire of the demo survey,
@@ -15,7 +16,7 @@ Every loop is bounded in count and time; the server, database and temporary file
 at the end, also on Ctrl-C.
 
     .venv/bin/python bench/bench_surveys.py [--clients 16] [--seconds 10] [--responses 100000]
-        [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+        [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--redis-url redis://...]
 """
 
 from __future__ import annotations
@@ -48,12 +49,7 @@ SETTINGS = """
 from fenglin.settings import *  # noqa: F403
 
 STATIC_ROOT = {static!r}
-CACHES = {{
-    "default": {{
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": {cache!r},
-    }}
-}}
+CACHES = {{"default": {cache!r}}}
 SURVEY_RATE_LIMITS = {{"per_address": (10**9, 60), "per_survey": (10**9, 60)}}
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
@@ -213,10 +209,28 @@ def admin_sql(admin_url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-def setup_django(tmp: Path, database_url: str) -> dict:
+def shared_cache(tmp: Path, redis_url: str) -> dict:
+    """Django's Redis cache when Redis answers at ``redis_url`` (flushed), else a file cache."""
+    parts = urllib.parse.urlsplit(redis_url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            pass
+    except OSError:
+        print(f"no Redis at {redis_url}: a file-based cache stands in for it")
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp / "cache"),
+        }
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+
+
+def setup_django(tmp: Path, database_url: str, cache: dict) -> dict:
     settings_file = tmp / "bench_surveys_settings.py"
     settings_file.write_text(
-        SETTINGS.format(static=str(tmp / "static"), cache=str(tmp / "cache")), encoding="utf-8"
+        SETTINGS.format(static=str(tmp / "static"), cache=cache), encoding="utf-8"
     )
     env = {
         "DJANGO_SETTINGS_MODULE": "bench_surveys_settings",
@@ -269,6 +283,11 @@ def main() -> int:
         default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL URL allowed to create and drop databases",
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="the shared cache; flushed at the start",
+    )
     args = parser.parse_args()
     args.clients = max(1, min(args.clients, 256))
     args.seconds = max(1.0, min(args.seconds, 120.0))
@@ -282,7 +301,9 @@ def main() -> int:
     try:
         admin_sql(args.admin_url, f'CREATE DATABASE "{name}"')
         created = True
-        env = setup_django(tmp, database_url)
+        cache = shared_cache(tmp, args.redis_url)
+        env = setup_django(tmp, database_url, cache)
+        print(f"cache: {cache['BACKEND'].rsplit('.', 1)[-1]} {cache['LOCATION']}")
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
         from django.db import connections

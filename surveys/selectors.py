@@ -197,12 +197,23 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
     }
 
 
+def results_state(survey: Survey) -> str:
+    """What a survey's cached results depend on: its results version (bumped by deletions and
+    bulk changes) and its responses' count and newest id, which every new response moves.
+
+    Read from the database, not the cache, so that no cache backend can serve stale figures;
+    and a new response needs no write to the survey row, which would serialise submissions.
+    """
+    state = Response.objects.filter(survey=survey).aggregate(count=Count("pk"), last=Max("pk"))
+    return f"{survey.results_version}:{state['count']}:{state['last']}"
+
+
 def results_figures(
     survey: Survey, *, area_id: int | None = None, group: str = "", channel: str = ""
 ) -> dict:
-    """Raw result figures, cached under the survey's results version (bumped by every new
-    response in its own transaction), so a cached figure is never stale."""
-    key = f"surveys:results:{survey.pk}:{survey.results_version}:{area_id}:{group}:{channel}"
+    """Raw result figures, cached under the survey's :func:`results_state`, so a cached figure
+    is never stale."""
+    key = f"surveys:results:{survey.pk}:{results_state(survey)}:{area_id}:{group}:{channel}"
     figures = cache.get(key)
     if figures is None:
         figures = _aggregate(survey, area_id=area_id, group=group, channel=channel)
