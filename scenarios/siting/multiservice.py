@@ -11,7 +11,9 @@ when the number of buildings is limited, and covered-weight variables per servic
 rows merged by identical reach (as in MCLP). Heuristic (documented greedy): repeatedly place the
 (service, building) pair with the best marginal priority-weighted covered weight *per m²* among
 those that still fit (area left, the service's site limit, the building limit), until nothing
-adds coverage; a service needing no floor area ranks by its gain alone, ahead of the others. Its
+adds coverage; a service needing no floor area ranks by its gain alone, ahead of the others.
+Then each placement in turn is dropped, forbidden and the plan refilled greedily, keeping any
+refill that covers more, until a pass finds none (drop-and-refill; see :func:`_improve`). Its
 bound is the LP relaxation or, when that is large, the total coverable weight.
 
 Fixed placements (a service already operating in a building) are always kept, consume floor
@@ -217,8 +219,46 @@ def _model(st: _Setup, red, max_buildings: int | None):
     )
 
 
-def _greedy(st: _Setup, max_buildings: int | None) -> NDArray:
-    placed = st.fixed.copy()
+def _value(st: _Setup, placed: NDArray) -> float:
+    return float(st.priority @ _covered(st, placed))
+
+
+def _improve(st: _Setup, placed: NDArray, max_buildings: int | None, clock) -> NDArray:
+    """Drop one placement, forbid it, refill greedily; keep the result when it covers more.
+
+    The greedy fills buildings in order of gain per m² and cannot undo an early choice that
+    blocks a better pair of later ones (service A in the only building service B can use, when A
+    had a near-equal alternative); this revisits each placement in turn until a full pass over
+    them finds no improvement or the time is up.
+    """
+    best = _value(st, placed)
+    tol = 1e-9 * max(1.0, abs(best))
+    improved = True
+    while improved and not clock.expired():
+        improved = False
+        for s, b in zip(*np.nonzero(placed & ~st.fixed), strict=True):
+            start = placed.copy()
+            start[s, b] = False
+            forbidden = np.zeros_like(placed)
+            forbidden[s, b] = True
+            other = _greedy(st, max_buildings, start=start, forbidden=forbidden)
+            value = _value(st, other)
+            if value > best + tol:
+                placed, best, improved = other, value, True
+                break
+            if clock.expired():
+                break
+    return placed
+
+
+def _greedy(
+    st: _Setup,
+    max_buildings: int | None,
+    start: NDArray | None = None,
+    forbidden: NDArray | None = None,
+) -> NDArray:
+    placed = st.fixed.copy() if start is None else start.copy()
+    allowed = st.allowed if forbidden is None else st.allowed & ~forbidden
     left = st.cap - st.area @ placed
     counts = [cover_counts(st.covers[s], placed[s]) for s in range(st.s)]
     covt = [csr_array(st.covers[s].T) for s in range(st.s)]
@@ -229,7 +269,7 @@ def _greedy(st: _Setup, max_buildings: int | None) -> NDArray:
     gains = np.array([gain(s) for s in range(st.s)]).reshape(st.s, st.b)
     while True:
         opened = placed.any(axis=0)
-        fits = st.allowed & ~placed & (st.area[:, None] <= left[None, :] + 1e-9)
+        fits = allowed & ~placed & (st.area[:, None] <= left[None, :] + 1e-9)
         fits &= (placed.sum(axis=1) < st.limit)[:, None]
         if max_buildings is not None and opened.sum() >= max_buildings:
             fits &= opened[None, :]
@@ -293,7 +333,7 @@ def solve_multi_service(
             take = out.x[: pair_s.size] > 0.5
             placed[pair_s[take], pair_b[take]] = True
         if not out.optimal:  # stopped by the time limit: keep the greedy answer if better
-            greedy = _greedy(st, max_buildings)
+            greedy = _improve(st, _greedy(st, max_buildings), max_buildings, milp.Clock(None))
             if placed is None or st.priority @ _covered(st, greedy) > st.priority @ _covered(
                 st, placed
             ):
@@ -301,7 +341,8 @@ def solve_multi_service(
         if not np.isfinite(bound):
             bound, bound_kind = simple, "simple"
     else:
-        placed, status = _greedy(st, max_buildings), "heuristic"
+        placed = _improve(st, _greedy(st, max_buildings), max_buildings, clock)
+        status = "heuristic"
         bound, bound_kind = simple, "simple"
         if model[1].nnz <= milp.LP_BOUND_MAX_NNZ:
             out = milp.solve(*model, relax=True, time_limit=clock.remaining())

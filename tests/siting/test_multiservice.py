@@ -50,6 +50,23 @@ def test_hand_computed(method):
 
 
 @pytest.mark.parametrize("method", ["exact", "heuristic"])
+def test_an_early_choice_that_blocks_a_better_pair_is_undone(method):
+    """Buildings X (0 m) and Y (400 m north), 10 m² each; both services need 10 m². Service A
+    covers 100 from X and 90 from Y; service B (150 m reach) covers 80, from X only. Placing by
+    gain per m² puts A in X first and leaves B nowhere (100); A in Y and B in X give 170."""
+    lat = [north_of(LAT, -300), north_of(LAT, 200), LAT]
+    demand = DemandPoints.from_arrays(lat, [LNG] * 3, [0, 0, 0])
+    buildings = Facilities.from_arrays([LAT, north_of(LAT, 400)], [LNG, LNG])
+    services = [
+        Service("A", radius_m=500, floor_area_m2=10, weight=np.array([10.0, 90.0, 0.0])),
+        Service("B", radius_m=150, floor_area_m2=10, weight=np.array([0.0, 0.0, 80.0])),
+    ]
+    sol = solve_multi_service(demand, services, buildings, [10.0, 10.0], method=method)
+    assert sol.objective == 170
+    assert sol.placed.tolist() == [[False, True], [True, False]]
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic"])
 def test_fixed_placement_keeps_its_area_and_counts_towards_max_sites(method):
     demand, services, buildings, area = _case(area0=200)
     services[0] = Service(
