@@ -34,15 +34,12 @@ def limits() -> dict[str, tuple[int, int]]:
 def _hit(key: str, limit: int, window: int, now: float) -> Verdict:
     bucket = int(now // window)
     cache_key = f"surveys:rl:{key}:{window}:{bucket}"
-    # add() is atomic and only sets a missing key, so concurrent first hits do not reset it.
-    if cache.add(cache_key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(cache_key, 1, timeout=window + 5)
-            count = 1
+    # incr() first: after the window's first hit it is the only call. add() is atomic and only
+    # sets a missing key, so concurrent first hits do not reset the count.
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the window's first hit, unless another server's came in between
+        count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
     if count > limit:
         return Verdict(False, retry_after=int((bucket + 1) * window - now) + 1)
     return Verdict(True)

@@ -83,7 +83,6 @@ def _stored_with_key(survey: Survey, idempotency_key: uuid.UUID) -> Response | N
     return Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
 
 
-@transaction.atomic
 def submit_response(
     *,
     survey: Survey,
@@ -137,9 +136,11 @@ def submit_response(
         has_disabled=RespondentGroup.DISABLED in submission.groups,
     )
     try:
-        # A savepoint: losing the race on a unique constraint must not spoil the transaction.
+        # One transaction for the response and its answers; losing the race on the unique
+        # constraint rolls it back whole (a savepoint when a caller's transaction is open).
         with transaction.atomic():
             response.save(force_insert=True)
+            Answer.objects.bulk_create(answer_rows(response, submission.answers))
     except IntegrityError:
         first = _stored_with_key(survey, idempotency_key)
         if first is not None:
@@ -147,7 +148,6 @@ def submit_response(
         if device_hash:
             raise AlreadyAnswered from None
         raise
-    Answer.objects.bulk_create(answer_rows(response, submission.answers))
     # No write to the survey row: cached results see the new response through its id and count
     # (selectors.results_state), so concurrent submissions share no lock.
     return Stored(response, created=True)

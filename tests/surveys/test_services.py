@@ -38,7 +38,7 @@ def test_submit_stores_response_and_answers_without_writing_the_survey_row():
 
 def test_a_second_submission_with_the_key_is_answered_by_the_unique_constraint():
     """No "already stored?" query guards the insert: the constraint catches the duplicate (as
-    it does when two servers race), inside a savepoint, and the first response is returned."""
+    it does when two servers race), the attempt is rolled back and the first response returned."""
     survey = builders.survey()
     q = builders.question(survey, "single", choices=["a"])
     key = uuid.uuid4()
