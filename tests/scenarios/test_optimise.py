@@ -1,6 +1,7 @@
 """Optimisation from a scenario: form, background task, progress, cancel, result scenario."""
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -69,6 +70,9 @@ def test_mclp_end_to_end_with_the_immediate_backend(planner_client, world):
     page = planner_client.get(run.get_absolute_url())
     assert page.status_code == 200
     assert result.name in page.content.decode()
+    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = planner_client.get(run.get_absolute_url()).content.decode()
+    assert "1 site besides the locked ones" in english
     status = planner_client.get(reverse("scenarios:run_status", args=[run.pk])).json()
     assert status["finished"] is True and status["progress"] == 100
 
