@@ -210,10 +210,24 @@ class CompareForm(forms.Form):
         return chosen
 
 
-class OptimiseForm(forms.Form):
+class SolverFields(forms.Form):
+    """How hard to try: the method and the time limit of one optimisation run."""
+
+    method = forms.ChoiceField(label=_("Method"), choices=SolveMethod.choices, initial="auto")
+    time_limit_s = forms.IntegerField(
+        label=_("Time limit (seconds)"),
+        initial=30,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+
+
+class OptimiseForm(SolverFields):
     """An optimisation of one service in a scenario; locked and excluded sites by default."""
 
-    model = forms.ChoiceField(label=_("Model"), choices=SitingModel.choices)
+    model = forms.ChoiceField(
+        label=_("Model"),
+        choices=[c for c in SitingModel.choices if c[0] != SitingModel.SHARED],
+    )
     new_sites = forms.IntegerField(
         label=_("New sites to open (p)"),
         required=False,
@@ -244,12 +258,7 @@ class OptimiseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Sites with a recorded hazard are excluded by default."),
     )
-    method = forms.ChoiceField(label=_("Method"), choices=SolveMethod.choices, initial="auto")
-    time_limit_s = forms.IntegerField(
-        label=_("Time limit (seconds)"),
-        initial=30,
-        validators=[MinValueValidator(1), MaxValueValidator(600)],
-    )
+    field_order = ["model", "new_sites", "target_share", "locked", "excluded"]
 
     def __init__(self, *args, providers: list[Site], others: list[Site], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -281,3 +290,50 @@ class OptimiseForm(forms.Form):
                     % {"free": free},
                 )
         return data
+
+
+class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ServiceType) -> str:
+        area = f" · {obj.min_floor_area_m2} m²" if obj.min_floor_area_m2 else ""
+        return f"{obj.name} (≤ {obj.threshold_m} m{area})"
+
+
+class SharedPlanForm(SolverFields):
+    """Several services placed at once into buildings whose floor area they share."""
+
+    services = ServiceTypeChoiceField(
+        label=_("Services to place"),
+        queryset=ServiceType.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each takes the minimum floor area of its standard; where a service is already "
+            "offered, it keeps its building."
+        ),
+    )
+    new_sites = forms.IntegerField(
+        label=_("New buildings to open at most"),
+        min_value=1,
+        max_value=500,
+        help_text=_("Buildings that host none of these services today."),
+    )
+    excluded = SiteChoiceField(
+        label=_("Excluded buildings (never used)"),
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sites with a recorded hazard are excluded by default."),
+    )
+    field_order = ["services", "new_sites", "excluded"]
+
+    def __init__(self, *args, buildings: list[Site], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = ServiceType.objects.with_standard()
+        self.fields["excluded"].queryset = Site.objects.filter(pk__in=[s.pk for s in buildings])
+        if not self.is_bound:
+            self.initial.setdefault("excluded", [s.pk for s in buildings if s.has_hazard])
+
+    def clean_services(self):
+        chosen = self.cleaned_data["services"]
+        if len(chosen) < 2:
+            raise forms.ValidationError(_("Choose at least two services."))
+        return chosen

@@ -170,6 +170,7 @@ class SitingModel(models.TextChoices):
     MCLP = "mclp", _("Maximal coverage (choose p sites, cover the most demand)")
     PMEDIAN = "pmedian", _("p-median (choose p sites, shortest total walk)")
     LSCP = "lscp", _("Fewest sites reaching a target share of demand")
+    SHARED = "shared", _("Several services sharing buildings' floor area")
 
 
 class SolveMethod(models.TextChoices):
@@ -192,8 +193,11 @@ FINISHED_STATUSES = {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED}
 class OptimisationRun(models.Model):
     """One optimisation of a scenario for a service type, run as a background task.
 
-    The task writes its progress here and checks `cancel_requested` between its stages; the
-    result is saved as a new scenario (`result_scenario`).
+    The shared-buildings model places several services at once (`service_type_ids`, no
+    `service_type`); its `new_sites` is the number of buildings it may open besides those
+    already hosting one of them. The task writes its progress here and checks
+    `cancel_requested` between its stages; the result is saved as a new scenario
+    (`result_scenario`).
     """
 
     scenario = models.ForeignKey(
@@ -208,7 +212,10 @@ class OptimisationRun(models.Model):
         verbose_name=_("service"),
         on_delete=models.PROTECT,
         related_name="optimisation_runs",
+        null=True,
+        blank=True,
     )
+    service_type_ids = models.JSONField(_("services"), default=list, blank=True)
     new_sites = models.PositiveSmallIntegerField(
         _("new sites to open (p)"),
         null=True,
@@ -278,10 +285,16 @@ class OptimisationRun(models.Model):
                     "Give the number of new sites, or for the fewest-sites model a target share."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(model="shared", service_type__isnull=True)
+                | (~Q(model="shared") & Q(service_type__isnull=False)),
+                name="optimisationrun_one_service_unless_shared",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_model_display()} · {self.service_type} · {self.created_at:%Y-%m-%d}"
+        services = self.service_type or ", ".join(t.name for t in self.shared_service_types())
+        return f"{self.get_model_display()} · {services} · {self.created_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
         return reverse("scenarios:run_detail", args=[self.pk])
@@ -296,3 +309,11 @@ class OptimisationRun(models.Model):
             raise ValidationError({"target_share": _("Give the share of demand to reach.")})
         if self.model != SitingModel.LSCP and not self.new_sites:
             raise ValidationError({"new_sites": _("Give the number of new sites to open.")})
+        if self.model == SitingModel.SHARED and len(self.service_type_ids) < 2:
+            raise ValidationError({"service_type_ids": _("Choose at least two services.")})
+
+    def shared_service_types(self) -> list:
+        """The services a shared-buildings run places, in catalogue order."""
+        from sites.models import ServiceType
+
+        return list(ServiceType.objects.filter(pk__in=self.service_type_ids))

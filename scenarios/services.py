@@ -40,8 +40,10 @@ from scenarios.siting import (
     reach,
     solve_lscp,
     solve_mclp,
+    solve_multi_service,
     solve_pmedian,
 )
+from scenarios.siting import Service as SitingService
 from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
 from surveys.demand import DemandRow, demand_table, used_surveys
 
@@ -745,27 +747,41 @@ def optimisation_pool(scenario: Scenario, service_type: ServiceType) -> tuple[li
     return list(providers.order_by("name")), list(others.order_by("name"))
 
 
+def shared_pool(scenario: Scenario) -> list[Site]:
+    """Buildings a shared-buildings plan may use: candidate premises and operating sites, minus
+    the ones the scenario closes."""
+    closed = scenario.closed_sites.values_list("pk", flat=True)
+    usable = Q(pk__in=Site.objects.candidates()) | Q(pk__in=Site.objects.operating())
+    return list(Site.objects.filter(usable).exclude(pk__in=closed).order_by("name"))
+
+
 @transaction.atomic
 def start_optimisation(
     *,
     scenario: Scenario,
     user,
     model: str,
-    service_type: ServiceType,
+    service_type: ServiceType | None,
     new_sites: int | None,
     target_share: Decimal | None,
     locked: Iterable[Site],
     excluded: Iterable[Site],
     method: str,
     time_limit_s: int,
+    shared_service_types: Sequence[ServiceType] = (),
 ) -> OptimisationRun:
-    """Record an optimisation run and enqueue its task (in the same transaction)."""
+    """Record an optimisation run and enqueue its task (in the same transaction).
+
+    The shared-buildings model takes ``shared_service_types`` instead of ``service_type``;
+    the services already offered in the scenario always keep their buildings.
+    """
     from scenarios.tasks import optimise
 
     run = OptimisationRun(
         scenario=scenario,
         model=model,
         service_type=service_type,
+        service_type_ids=sorted(t.pk for t in shared_service_types),
         new_sites=new_sites if model != SitingModel.LSCP else None,
         target_share=target_share if model == SitingModel.LSCP else None,
         locked_site_ids=sorted(s.pk for s in locked),
@@ -847,6 +863,8 @@ def run_optimisation(run_id: int) -> dict:
 
 def _optimise(run_id: int) -> tuple[dict, Scenario]:
     run = OptimisationRun.objects.select_related("scenario", "service_type").get(pk=run_id)
+    if run.model == SitingModel.SHARED:
+        return _optimise_shared(run)
     scenario, service_type = run.scenario, run.service_type
     if service_type.threshold_m is None:
         raise ValueError(gettext("This service has no walking threshold to optimise against."))
@@ -918,6 +936,170 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
         _progress(run_id, 95, gettext_noop("Saving the new scenario"))
         result = _save_result(run, new_ids)
         OptimisationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            stage=gettext_noop("Finished"),
+            summary=summary,
+            result_scenario=result,
+            finished_at=timezone.now(),
+        )
+    return summary, result
+
+
+def _placements(scenario: Scenario, pool: Sequence[Site]) -> dict[int, dict[int, float]]:
+    """Per site of ``pool``: the services it offers in ``scenario`` and the floor area each takes
+    (the recorded one, else the standard's minimum, else 0)."""
+    site_ids = [s.pk for s in pool]
+    rows = [
+        (row.site_id, row.service_type_id, row.floor_area_m2, row.service_type.min_floor_area_m2)
+        for row in SiteService.objects.operating()
+        .filter(site__in=site_ids)
+        .select_related("service_type")
+    ]
+    rows += [
+        (a.site_id, a.service_type_id, a.floor_area_m2, a.service_type.min_floor_area_m2)
+        for a in scenario.additions.filter(site__in=site_ids).select_related("service_type")
+    ]
+    offered: dict[int, dict[int, float]] = {}
+    for site_id, type_id, area, standard in rows:
+        offered.setdefault(site_id, {})[type_id] = float(area or standard or 0)
+    return offered
+
+
+def _optimise_shared(run: OptimisationRun) -> tuple[dict, Scenario]:
+    """Place several services into buildings at once (the life-box problem).
+
+    Each building's floor area, less what services outside the plan take there, is shared by
+    the planned services at their standard's minimum area; services already offered keep
+    their building (fixed placements).
+    """
+    scenario, types = run.scenario, run.shared_service_types()
+    if len(types) < 2 or any(t.threshold_m is None for t in types):
+        raise ValueError(gettext("Choose at least two services with a walking threshold."))
+
+    _progress(run.pk, 10, gettext_noop("Reading demand and candidate sites"))
+    pool = shared_pool(scenario)
+    offered = _placements(scenario, pool)
+    planned = {t.pk: i for i, t in enumerate(types)}
+    need = np.array([float(t.min_floor_area_m2 or 0) for t in types])
+    excluded_ids = set(run.excluded_site_ids)
+    fixed, floor, excluded = [], np.zeros(len(pool)), []
+    for b, site in enumerate(pool):
+        here = offered.get(site.pk, {})
+        others = sum(area for type_id, area in here.items() if type_id not in planned)
+        placed = [planned[type_id] for type_id in here if type_id in planned]
+        fixed += [(i, b) for i in placed]
+        room = float(site.floor_area_m2) - others if site.floor_area_m2 is not None else 0.0
+        if site.pk in excluded_ids:
+            room = 0.0  # an excluded building keeps what it offers and gets nothing new
+            if not placed:
+                excluded.append(b)
+        # Never less than its fixed placements need: a recorded area may be out of date.
+        floor[b] = max(room, float(need[placed].sum()))
+    fixed_buildings = {b for _, b in fixed}
+    inputs = scenario_inputs(scenario, types)
+    points = [_demand_points(inputs, t) for t in types]
+    buildings = Facilities(
+        ids=[s.pk for s in pool],
+        lat=np.array([float(s.latitude) for s in pool], dtype=float),
+        lng=np.array([float(s.longitude) for s in pool], dtype=float),
+    )
+    services = [
+        SitingService(
+            name=t.code,
+            radius_m=float(t.threshold_m) / inputs.params.detour,
+            floor_area_m2=float(need[i]),
+            weight=points[i].weight,
+        )
+        for i, t in enumerate(types)
+    ]
+
+    _progress(run.pk, 30, gettext_noop("Solving"))
+    solution = solve_multi_service(
+        points[0],
+        services,
+        buildings,
+        floor,
+        max_buildings=len(fixed_buildings) + int(run.new_sites),
+        fixed=fixed,
+        excluded=excluded,
+        method=run.method,
+        time_limit=float(run.time_limit_s),
+    )
+
+    _progress(run.pk, 80, gettext_noop("Explaining the choice"))
+    is_fixed = np.zeros_like(solution.placed)
+    for i, b in fixed:
+        is_fixed[i, b] = True
+    new = solution.placed & ~is_fixed
+    chosen = []
+    for b in solution.buildings.tolist():
+        site = pool[b]
+        chosen.append(
+            {
+                "site_id": site.pk,
+                "name": site.name,
+                "lat": float(site.latitude),
+                "lng": float(site.longitude),
+                "status": "operating" if b in fixed_buildings else "selected",
+                "services": [types[i].name for i in np.flatnonzero(solution.placed[:, b])],
+                "new_services": [types[i].name for i in np.flatnonzero(new[:, b])],
+                "area_used": _clean(solution.area_used[b], 1),
+                "floor_area": _clean(floor[b], 1),
+            }
+        )
+    per_service = [
+        {
+            "name": t.name,
+            "covered": _clean(solution.covered[i], 2),
+            "share": _clean(solution.covered[i] / points[i].weight.sum(), 4)
+            if points[i].weight.sum() > 0
+            else None,
+            "sites": int(solution.placed[i].sum()),
+        }
+        for i, t in enumerate(types)
+    ]
+    new_pairs = [[pool[b].pk, types[i].pk] for i, b in zip(*np.nonzero(new), strict=True)]
+    summary = {
+        "solution": {
+            "model": SitingModel.SHARED.value,
+            "method": solution.method,
+            "objective": _clean(solution.objective, 3),
+            "bound": _clean(solution.bound, 3),
+            "gap": _clean(solution.gap, 6),
+            "seconds": _clean(solution.seconds, 3),
+            "status": solution.status,
+        },
+        "chosen": chosen,
+        "services": per_service,
+        "new_site_ids": sorted({site_id for site_id, _ in new_pairs if site_id}),
+        "new_pairs": new_pairs,
+        "not_kept_site_ids": [],
+        "candidates": len(pool),
+    }
+
+    _progress(run.pk, 90, gettext_noop("Saving the new scenario"))
+    with transaction.atomic():
+        _progress(run.pk, 95, gettext_noop("Saving the new scenario"))
+        result = copy_scenario(
+            scenario=scenario,
+            name=f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"[:150],
+            user=run.created_by,
+            description=gettext("Result of optimisation run %(id)s.") % {"id": run.pk},
+        )
+        ScenarioAddition.objects.bulk_create(
+            [
+                ScenarioAddition(
+                    scenario=result,
+                    site_id=site_id,
+                    service_type_id=type_id,
+                    floor_area_m2=types[planned[type_id]].min_floor_area_m2,
+                )
+                for site_id, type_id in new_pairs
+            ],
+            ignore_conflicts=True,
+        )
+        OptimisationRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
             progress=100,
             stage=gettext_noop("Finished"),

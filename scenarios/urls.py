@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/services/<slug:code>/", views.scenario_service, name="scenario_service"),
     path("plans/<int:pk>/optimise/", views.scenario_optimise, name="scenario_optimise"),
+    path("plans/<int:pk>/share/", views.scenario_share, name="scenario_share"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),

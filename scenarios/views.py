@@ -20,6 +20,7 @@ from scenarios.forms import (
     GapFilterForm,
     OptimiseForm,
     ScenarioForm,
+    SharedPlanForm,
 )
 from scenarios.models import (
     DEFAULT_DETOUR,
@@ -27,6 +28,7 @@ from scenarios.models import (
     RunStatus,
     Scenario,
     ScenarioAddition,
+    SitingModel,
 )
 from sites.models import ServiceType, TargetGroup
 
@@ -403,6 +405,36 @@ def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
             "providers": providers,
             "others": others,
         },
+    )
+
+
+@needs(ADD, CHANGE)
+def scenario_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several services placed at once into buildings whose floor area they share."""
+    scenario = get_object_or_404(Scenario, pk=pk)
+    buildings = services.shared_pool(scenario)
+    form = SharedPlanForm(request.POST or None, buildings=buildings)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = services.start_optimisation(
+            scenario=scenario,
+            user=request.user,
+            model=SitingModel.SHARED,
+            service_type=None,
+            shared_service_types=list(data["services"]),
+            new_sites=data["new_sites"],
+            target_share=None,
+            locked=[],
+            excluded=data["excluded"],
+            method=data["method"],
+            time_limit_s=data["time_limit_s"],
+        )
+        return redirect(run)
+    with_area = sum(1 for s in buildings if s.floor_area_m2)
+    return render(
+        request,
+        "scenarios/scenario_share.html",
+        {"scenario": scenario, "form": form, "buildings": buildings, "with_area": with_area},
     )
 
 

@@ -108,6 +108,7 @@ EXPECTED: dict[str, set[str]] = {
     "scenarios:addition_create": PLANNERS,
     "scenarios:addition_delete": PLANNERS,
     "scenarios:scenario_optimise": PLANNERS,
+    "scenarios:scenario_share": PLANNERS,
     "scenarios:run_cancel": PLANNERS,
 }
 

@@ -38,6 +38,10 @@ PAGES = {
         roles.PLANNERS,
     ),
     "coverage": (lambda: reverse("scenarios:coverage_list"), roles.PLANNERS),
+    "shared-plan": (
+        lambda: reverse("scenarios:scenario_share", args=[_first("scenarios.Scenario").pk]),
+        roles.PLANNERS,
+    ),
     "safety-dashboard": (lambda: reverse("sites:safety_dashboard"), roles.INSPECTORS),
 }
 

@@ -199,3 +199,75 @@ def test_database_backend_queues_the_task(planner_client, world):
     task.task.call(*task.task_result.args, **task.task_result.kwargs)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
+
+
+@pytest.fixture
+def shared_world(world):
+    """World plus a day care (100 m²; the canteen takes 150 m²). K, the one candidate, has
+    200 m²: room for one of the two. Area C asks for canteens (3 of 3) more than for day care
+    (1 of 3); area A, whose S1 already runs a canteen, asks for day care (3 of 3)."""
+    from sites.models import ServiceType
+    from tests import factories
+
+    ServiceType.objects.filter(pk=world["canteen"].pk).update(min_floor_area_m2=150)
+    daycare = factories.service_type(
+        "daycare", target_group="elderly", threshold_m=300, min_floor_area_m2=100
+    )
+    world["k"].floor_area_m2 = 200
+    world["k"].save()
+    survey = builders.survey()
+    choice = builders.need_question(survey, [daycare])["daycare"]
+    for name, asked in [("A", 3), ("C", 1)]:
+        for i in range(3):
+            builders.respond(survey, world["areas"][name], [choice] if i < asked else [])
+    return {**world, "daycare": daycare}
+
+
+def post_share(client, scenario, **data):
+    form = {"new_sites": "1", "method": "auto", "time_limit_s": "10", **data}
+    return client.post(reverse("scenarios:scenario_share", args=[scenario.pk]), form)
+
+
+def test_shared_buildings_end_to_end(planner_client, shared_world):
+    w = shared_world
+    scenario = builders.scenario(name="Base")
+    page = planner_client.get(reverse("scenarios:scenario_share", args=[scenario.pk]))
+    assert w["h"].pk in page.context["form"].initial["excluded"]  # the hazard, by default
+    response = post_share(
+        planner_client,
+        scenario,
+        services=[w["canteen"].pk, w["daycare"].pk],
+        excluded=[w["h"].pk],
+    )
+    run = OptimisationRun.objects.get()
+    assert response.status_code == 302
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.service_type is None
+    assert sorted(run.service_type_ids) == sorted([w["canteen"].pk, w["daycare"].pk])
+    added = {
+        (a.site.name, a.service_type.code)
+        for a in ScenarioAddition.objects.filter(scenario=run.result_scenario)
+    }
+    # S1 keeps its canteen and takes the day care (350 m² left); K fits only one service and
+    # gets the canteen area C asks for most; H, excluded, only keeps its canteen.
+    assert added == {("S1", "daycare"), ("K", "canteen")}
+    chosen = {c["name"]: c for c in run.summary["chosen"]}
+    assert chosen["K"]["area_used"] == 150 and chosen["K"]["floor_area"] == 200
+    assert chosen["H"]["new_services"] == []
+    assert sorted(run.summary["new_pairs"]) == sorted(
+        [[w["s1"].pk, w["daycare"].pk], [w["k"].pk, w["canteen"].pk]]
+    )
+
+    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = planner_client.get(run.get_absolute_url()).content.decode()
+    assert 'id="chosen-table"' in html and 'id="services-table"' in html
+    assert "at most 1 new building" in html
+
+
+def test_shared_buildings_needs_two_services(planner_client, shared_world):
+    scenario = builders.scenario(name="Base")
+    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = post_share(planner_client, scenario, services=[shared_world["canteen"].pk])
+    assert response.status_code == 200
+    assert response.context["form"].errors["services"] == ["Choose at least two services."]
+    assert not OptimisationRun.objects.exists()
