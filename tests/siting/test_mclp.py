@@ -121,3 +121,43 @@ def test_time_limit_still_returns_p_sites_with_a_valid_bound():
     assert len(sol.chosen) == 12
     assert sol.objective == mclp_value(dist, demand.weight, sol.chosen, 300)
     assert sol.bound >= sol.objective
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kernel_step_solves_the_model_restricted_to_its_kernel(seed):
+    """The heuristic's last step: the best p sites among the kernel's, by brute force."""
+    from scenarios.siting import mclp, milp, neighbours_within, reach
+
+    demand, sites, dist = random_case(seed, n=60, m=12)
+    radius, p = 300.0, 3
+    cover = reach(neighbours_within(demand.lat, demand.lng, sites.lat, sites.lng, radius))
+    none = np.zeros(12, dtype=bool)
+    red = mclp._reduce(cover, demand.weight, p, none, none)
+    kernel = np.array(sorted(np.random.default_rng(seed).choice(12, 7, replace=False)))
+    chosen = mclp._kernel_solve(red, kernel, milp.Clock(None))
+    best = brute_mclp(dist[:, kernel], demand.weight, p, radius)
+    assert set(chosen.tolist()) <= set(kernel.tolist())
+    assert mclp_value(dist, demand.weight, chosen, radius) == best
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lp_bound_by_interior_point_is_the_lp_optimum(seed):
+    """The LP relaxation (interior point) agrees with dual simplex and bounds the optimum."""
+    from scipy.optimize import linprog
+
+    from scenarios.siting import mclp, milp, neighbours_within, reach
+
+    demand, sites, dist = random_case(seed, n=80, m=12)
+    cover = reach(neighbours_within(demand.lat, demand.lng, sites.lat, sites.lng, 300.0))
+    none = np.zeros(12, dtype=bool)
+    red = mclp._reduce(cover, demand.weight, 3, none, none)
+    c, a, row_lb, row_ub, lb, ub, _integer = mclp._model(red)
+    out = milp.solve(c, a, row_lb, row_ub, lb, ub, _integer, relax=True)
+    rows = red.a.shape[0]
+    simplex = linprog(
+        c, A_ub=a[:rows], b_ub=row_ub[:rows], A_eq=a[rows:], b_eq=[red.k], bounds=(0, 1),
+        method="highs-ds",
+    )  # fmt: skip
+    assert out.optimal
+    assert out.bound == pytest.approx(simplex.fun, rel=1e-7)
+    assert -out.bound >= brute_mclp(dist, demand.weight, 3, 300.0) - 1e-6
