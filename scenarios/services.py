@@ -915,35 +915,21 @@ def _optimise(run_id: int) -> tuple[dict, Scenario]:
         entry["status"] = "operating" if entry["site_id"] in provider_ids else "selected"
     dropped = [s.pk for s in providers if s.pk not in {pool[j].pk for j in chosen}]
 
-    _progress(run_id, 90, gettext_noop("Saving the new scenario"))
     summary = {
-        "solution": {
-            "model": solution.model,
-            "method": solution.method,
-            "objective": _clean(solution.objective, 3),
-            "bound": _clean(solution.bound, 3),
-            "gap": _clean(solution.gap, 6),
-            "seconds": _clean(solution.seconds, 3),
-            "status": solution.status,
-        },
+        "solution": _solution_summary(solution, solution.model),
         "chosen": explanations,
         "new_site_ids": new_ids,
         "not_kept_site_ids": dropped,
         "candidates": len(pool),
     }
-    with transaction.atomic():
-        # Last check: a cancel that arrived while solving wins over saving.
-        _progress(run_id, 95, gettext_noop("Saving the new scenario"))
-        result = _save_result(run, new_ids)
-        OptimisationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.SUCCEEDED,
-            progress=100,
-            stage=gettext_noop("Finished"),
-            summary=summary,
-            result_scenario=result,
-            finished_at=timezone.now(),
-        )
-    return summary, result
+    label = dict(SitingModel.choices)[run.model].split(" (")[0]
+    if run.model == SitingModel.LSCP:
+        detail = f"{float(run.target_share):.0%}"
+    else:
+        detail = f"p+{run.new_sites}"
+    name = f"{scenario.name} · {label} · {service_type.name} · {detail}"
+    additions = [(site_id, service_type) for site_id in new_ids]
+    return summary, _save_and_finish(run, summary, name, additions)
 
 
 def _placements(scenario: Scenario, pool: Sequence[Site]) -> dict[int, dict[int, float]]:
@@ -1059,31 +1045,45 @@ def _optimise_shared(run: OptimisationRun) -> tuple[dict, Scenario]:
         }
         for i, t in enumerate(types)
     ]
-    new_pairs = [[pool[b].pk, types[i].pk] for i, b in zip(*np.nonzero(new), strict=True)]
+    additions = [(pool[b].pk, types[i]) for i, b in zip(*np.nonzero(new), strict=True)]
+    new_pairs = [[site_id, service_type.pk] for site_id, service_type in additions]
     summary = {
-        "solution": {
-            "model": SitingModel.SHARED.value,
-            "method": solution.method,
-            "objective": _clean(solution.objective, 3),
-            "bound": _clean(solution.bound, 3),
-            "gap": _clean(solution.gap, 6),
-            "seconds": _clean(solution.seconds, 3),
-            "status": solution.status,
-        },
+        "solution": _solution_summary(solution, SitingModel.SHARED.value),
         "chosen": chosen,
         "services": per_service,
-        "new_site_ids": sorted({site_id for site_id, _ in new_pairs if site_id}),
+        "new_site_ids": sorted({site_id for site_id, _ in new_pairs}),
         "new_pairs": new_pairs,
         "not_kept_site_ids": [],
         "candidates": len(pool),
     }
+    name = f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"
+    return summary, _save_and_finish(run, summary, name, additions)
 
+
+def _solution_summary(solution, model: str) -> dict:
+    return {
+        "model": model,
+        "method": solution.method,
+        "objective": _clean(solution.objective, 3),
+        "bound": _clean(solution.bound, 3),
+        "gap": _clean(solution.gap, 6),
+        "seconds": _clean(solution.seconds, 3),
+        "status": solution.status,
+    }
+
+
+def _save_and_finish(
+    run: OptimisationRun, summary: dict, name: str, additions: list[tuple[int, ServiceType]]
+) -> Scenario:
+    """Save the result as a copy of the run's scenario with ``additions`` (site id, service
+    type; at the standard's minimum floor area) and mark the run finished."""
     _progress(run.pk, 90, gettext_noop("Saving the new scenario"))
     with transaction.atomic():
+        # Last check: a cancel that arrived while solving wins over saving.
         _progress(run.pk, 95, gettext_noop("Saving the new scenario"))
         result = copy_scenario(
-            scenario=scenario,
-            name=f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"[:150],
+            scenario=run.scenario,
+            name=name[:150],
             user=run.created_by,
             description=gettext("Result of optimisation run %(id)s.") % {"id": run.pk},
         )
@@ -1092,10 +1092,10 @@ def _optimise_shared(run: OptimisationRun) -> tuple[dict, Scenario]:
                 ScenarioAddition(
                     scenario=result,
                     site_id=site_id,
-                    service_type_id=type_id,
-                    floor_area_m2=types[planned[type_id]].min_floor_area_m2,
+                    service_type=service_type,
+                    floor_area_m2=service_type.min_floor_area_m2,
                 )
-                for site_id, type_id in new_pairs
+                for site_id, service_type in additions
             ],
             ignore_conflicts=True,
         )
@@ -1107,36 +1107,7 @@ def _optimise_shared(run: OptimisationRun) -> tuple[dict, Scenario]:
             result_scenario=result,
             finished_at=timezone.now(),
         )
-    return summary, result
-
-
-def _save_result(run: OptimisationRun, new_ids: list[int]) -> Scenario:
-    service_type = run.service_type
-    label = dict(SitingModel.choices)[run.model].split(" (")[0]
-    if run.model == SitingModel.LSCP:
-        detail = f"{float(run.target_share):.0%}"
-    else:
-        detail = f"p+{run.new_sites}"
-    name = f"{run.scenario.name} · {label} · {service_type.name} · {detail}"[:150]
-    scenario = copy_scenario(
-        scenario=run.scenario,
-        name=name,
-        user=run.created_by,
-        description=gettext("Result of optimisation run %(id)s.") % {"id": run.pk},
-    )
-    ScenarioAddition.objects.bulk_create(
-        [
-            ScenarioAddition(
-                scenario=scenario,
-                site_id=site_id,
-                service_type=service_type,
-                floor_area_m2=service_type.min_floor_area_m2,
-            )
-            for site_id in new_ids
-        ],
-        ignore_conflicts=True,
-    )
-    return scenario
+    return result
 
 
 def solve(
