@@ -197,3 +197,94 @@ def nearest_k(
         todo = todo[~ok]
         extra *= 4
     return index, dist
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Demand points gathered into grid cells, with what a cell's centre may misstate.
+
+    The centre of a cell is its points' weighted mean in 3-D (``c3``), pushed out onto the sphere.
+    For each point ``i`` of a cell, ``r_i`` (metres) bounds how far its distance to *any* site
+    within a few hundred kilometres differs from the centre's: ``|d(i, q) - d(centre, q)| <=
+    r_i``. And, because the great-circle distance grows convexly with the straight-line (chord)
+    distance, the points' total is never below the centre's: ``sum_i w_i d(i, q) >= W d(centre,
+    q) - jensen`` for every site ``q`` (Jensen's inequality; ``jensen`` covers the millimetres
+    between ``c3`` and the sphere). A p-median bound computed on cells with these terms (see
+    :mod:`.pmedian`) is a valid bound for the points themselves.
+    """
+
+    lat: NDArray
+    lng: NDArray
+    weight: NDArray  # W: total weight
+    spread: NDArray  # sum of w_i r_i
+    reach: NDArray  # max r_i
+    jensen: NDArray
+    index: NDArray  # the cell of each input point
+
+    def __len__(self) -> int:
+        return self.weight.size
+
+
+# Sites farther than this from a cell are never used with its bounds: the slope of the
+# great-circle distance against the chord is below 1 + 1e-4 up to it.
+_CELL_REACH_M = 500_000.0
+_CELL_SLOPE = 1.0 / np.sqrt(1.0 - (_CELL_REACH_M / (2 * EARTH_RADIUS_M)) ** 2)
+
+
+def _unit_xyz(lat: NDArray, lng: NDArray) -> NDArray:
+    phi, lam = np.radians(lat), np.radians(lng)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def aggregate_cells(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, size_m: float) -> Cells:
+    """Gather points into square cells of ``size_m`` metres on a local projection."""
+    lat, lng, weight = map(_as_float, (lat, lng, weight))
+    xy = LocalProjection.around(lat, lng).to_xy(lat, lng)
+    _, index = np.unique(_cell_codes(xy, size_m), return_inverse=True)
+    index = index.ravel()
+    n = int(index.max()) + 1 if index.size else 0
+    xyz = EARTH_RADIUS_M * _unit_xyz(lat, lng)
+    total = np.bincount(index, weights=weight, minlength=n)
+    mean = np.column_stack(
+        [np.bincount(index, weights=weight * xyz[:, k], minlength=n) for k in range(3)]
+    ) / np.maximum(total, 1e-300)[:, None]
+    norm = np.linalg.norm(mean, axis=1)
+    inside = np.maximum(EARTH_RADIUS_M - norm, 0.0)  # how far c3 lies below the surface
+    centre = mean / norm[:, None]
+    chord = np.linalg.norm(xyz - mean[index], axis=1)
+    # d(i, q) and d(centre, q) are the great-circle images of chords that differ by at most
+    # chord_i + inside (triangle inequality in 3-D); the slope bound turns that into metres.
+    r = _CELL_SLOPE * (chord + inside[index]) * (1 + _REL_SLACK) + _ABS_SLACK_M
+    reach = np.zeros(n)
+    np.maximum.at(reach, index, r)
+    return Cells(
+        lat=np.degrees(np.arcsin(np.clip(centre[:, 2], -1.0, 1.0))),
+        lng=np.degrees(np.arctan2(centre[:, 1], centre[:, 0])),
+        weight=total,
+        spread=np.bincount(index, weights=weight * r, minlength=n),
+        reach=reach,
+        jensen=total * (_CELL_SLOPE * inside * (1 + _REL_SLACK) + _ABS_SLACK_M),
+        index=index,
+    )
+
+
+def _cell_codes(xy: NDArray, size_m: float) -> NDArray:
+    key = np.floor(xy / size_m).astype(np.int64)
+    if key.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    key -= key.min(axis=0)
+    return key[:, 0] * (int(key[:, 1].max()) + 1) + key[:, 1]
+
+
+def cells_at_most(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, limit: int) -> Cells:
+    """The finest cells (sides of 1 m × 1.25^k) that number at most ``limit``."""
+    lat, lng = _as_float(lat), _as_float(lng)
+    xy = LocalProjection.around(lat, lng).to_xy(lat, lng)
+    lo, hi = 0, 90  # 1.25^90 m spans the globe: one cell
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if np.unique(_cell_codes(xy, 1.25**mid)).size <= limit:
+            hi = mid
+        else:
+            lo = mid + 1
+    return aggregate_cells(lat, lng, weight, 1.25**lo)

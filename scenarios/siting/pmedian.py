@@ -28,6 +28,16 @@ run again from the sites open at its best multipliers — which regularly turns 
 (HiGHS needs seconds for these degenerate LPs beyond :data:`PMEDIAN_LP_MAX_NNZ` nonzeros), the
 Lagrangian bound otherwise.
 
+Large instances
+---------------
+Beyond :data:`AGGREGATE_ENTRIES` list entries (a city's half a million points) the heuristic
+works on grid cells of nearby points (:func:`~.geometry.cells_at_most`, 50 per chosen site,
+30,000 to 120,000): greedy, swaps and the Lagrangian run on the cells, every answer is priced on
+the points, and the Lagrangian carries each cell's spread so that its bound holds for the
+points. Swap rounds apply many non-interfering swaps at once, and the greedy fills what is left
+in one go when time runs out, so large ``p`` stays within the time limit (a tenth of which is kept
+for pricing on the points).
+
 Exact
 -----
 The heuristic first (phase one). Its Lagrangian also runs Beasley's reduction tests: a site whose
@@ -51,7 +61,7 @@ from scipy.sparse import coo_array, csr_array
 
 from . import milp
 from .data import DemandPoints, Facilities, Solution, fixed_and_excluded, relative_gap
-from .geometry import haversine_m, nearest_k
+from .geometry import Cells, cells_at_most, haversine_m, nearest_k
 
 AUTO_EXACT_MAX_ENTRIES = 400_000
 """``method="auto"`` solves exactly when the initial restricted model has at most this many
@@ -67,6 +77,18 @@ ENUMERATE_MAX = 100_000
 
 PMEDIAN_LP_MAX_NNZ = 30_000
 """The heuristic's bound is the LP relaxation up to this many nonzeros, else Lagrangian."""
+
+AGGREGATE_ENTRIES = 4_000_000
+"""The heuristic searches on cells of nearby points (at most :data:`CELLS_MAX`) when points ×
+list length exceeds this: a city's half a million points would make every greedy or swap step
+scan tens of millions of list entries. Answers are still priced on the points, and the bound
+accounts for how far each point lies from its cell's centre."""
+
+CELLS_PER_SITE = 50
+CELLS_MAX = 120_000
+"""Cells: 50 per chosen site (at least 30,000 cells) so that a cell stays small beside the
+distance to its site, at most 120,000 so that the search stays quick."""
+CELLS_MIN = 30_000
 
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
@@ -90,6 +112,8 @@ class _Problem:
     slng: NDArray
     fixed: NDArray  # bool over allowed sites
     p: int
+    cells: Cells | None = None  # set when the rows are cells of the points below
+    points: tuple[NDArray, NDArray, NDArray] | None = None  # (lat, lng, weight)
 
     @property
     def n(self) -> int:
@@ -106,6 +130,26 @@ class _Problem:
         return pos, dist
 
     def cost(self, chosen: NDArray) -> float:
+        """Exact cost of the choice, on the points themselves when the rows are cells."""
+        if self.points is None:
+            return self.centre_cost(chosen)
+        lat, lng, w = self.points
+        if chosen.size == 0:
+            return math.inf if w.size else 0.0
+        idx, dist = nearest_k(lat, lng, self.slat[chosen], self.slng[chosen], 1)
+        return float((w * dist[:, 0]).sum())
+
+    def cost_below(self, chosen: NDArray, limit: float) -> float:
+        """The exact cost, or inf when the cheap centre cost shows it is not below ``limit``."""
+        if self.cells is None:
+            return self.cost(chosen)
+        if self.centre_cost(chosen) - float(self.cells.spread.sum()) >= limit:
+            return math.inf
+        return self.cost(chosen)
+
+    def centre_cost(self, chosen: NDArray) -> float:
+        """Cost with each row at its own coordinates: the exact cost, or for cells within
+        ``sum(cells.spread)`` of the points' cost."""
         if self.n == 0:
             return 0.0
         if chosen.size == 0:
@@ -185,55 +229,107 @@ class _Local:
         pos, dist = self.prob.nearest_open(chosen, 2)
         self.n1 = pos[:, 0]
         self.d1 = dist[:, 0]
-        self.d2 = dist[:, 1] if dist.shape[1] > 1 else np.full(self.prob.n, np.inf)
+        two = dist.shape[1] > 1
+        self.n2 = pos[:, 1] if two else np.full(self.prob.n, -1)
+        self.d2 = dist[:, 1] if two else np.full(self.prob.n, np.inf)
 
     def value(self) -> float:
         return self.prob.cost(np.flatnonzero(self.open))
 
-    def greedy(self) -> None:
+    def greedy(self, clock: milp.Clock) -> None:
         """Add the site with the largest saving until p are open. Where nothing in a point's
-        list is open yet its current distance is taken as its fallback (list end) distance."""
+        list is open yet its current distance is taken as its fallback (list end) distance.
+        Once the clock runs out, the sites of the largest savings fill the rest at once."""
         prob, lists = self.prob, self.lists
         cur = np.minimum(lists.fallback, _list_end(lists, prob.n))
         if self.open.any():
             self._refresh()
             cur = np.minimum(cur, self.d1)
-        while self.open.sum() < prob.p:
+        while (missing := prob.p - int(self.open.sum())) > 0:
             saving = self.wl * np.maximum(cur[lists.row] - lists.dist, 0.0)
             gain = np.bincount(lists.site, weights=saving, minlength=prob.m)
             gain[self.open] = -np.inf
+            if clock.expired():
+                self.open[np.argsort(-gain, kind="stable")[:missing]] = True
+                return
             j = int(np.argmax(gain))
             self.open[j] = True
             hit = lists.site == j
             np.minimum.at(cur, lists.row[hit], lists.dist[hit])
 
     def swap(self, clock: milp.Clock) -> None:
+        """Best-improvement swaps until none improves. Each round takes the best swap and then,
+        down the list of improving ones, every further swap whose points (those served by its
+        closed site or first or second, or nearer to its new site than their second) no swap of
+        the round touches: their savings simply add up. Large ``p`` thus needs few rounds."""
         prob, lists = self.prob, self.lists
+        by_site = np.argsort(lists.site, kind="stable")
+        site_start = np.searchsorted(lists.site[by_site], np.arange(prob.m + 1))
         while not clock.expired():
             free_open = np.flatnonzero(self.open & ~prob.fixed)
             if free_open.size == 0 or self.open.all():
                 return
             self._refresh()
-            d1r, d2r, n1r = self.d1[lists.row], self.d2[lists.row], self.n1[lists.row]
-            gain = np.bincount(
-                lists.site, weights=self.wl * np.maximum(d1r - lists.dist, 0.0), minlength=prob.m
-            )
-            loss = np.bincount(self.n1, weights=prob.w * (self.d2 - self.d1), minlength=prob.m)
-            # extra(a, r): points served by r that a would serve better than their second-nearest.
-            slot = np.full(prob.m, -1)
-            slot[free_open] = np.arange(free_open.size)
-            use = (slot[n1r] >= 0) & (lists.dist < d2r)
-            extra_w = self.wl[use] * (d2r[use] - np.maximum(lists.dist[use], d1r[use]))
-            extra = np.zeros((prob.m, free_open.size))
-            np.add.at(extra, (lists.site[use], slot[n1r[use]]), extra_w)
-            profit = gain[:, None] - loss[free_open][None, :] + extra
-            profit[self.open, :] = -np.inf
-            best = np.unravel_index(int(np.argmax(profit)), profit.shape)
-            total = float((prob.w * self.d1).sum())
-            if not profit[best] > 1e-9 * max(total, 1.0):
+            swaps = self._improving_swaps(free_open)
+            if not swaps:
                 return
-            self.open[free_open[best[1]]] = False
-            self.open[best[0]] = True
+            taken = np.zeros(prob.n, dtype=bool)
+            used = np.zeros(prob.m, dtype=bool)
+            n2_order = np.argsort(self.n2, kind="stable")
+            n1_order = np.argsort(self.n1, kind="stable")
+            limit = max(1, free_open.size // 8)
+            done = 0
+            for add, drop in swaps:
+                if used[add] or used[drop]:
+                    continue
+                entries = by_site[site_start[add] : site_start[add + 1]]
+                near = lists.row[entries][lists.dist[entries] < self.d2[lists.row[entries]]]
+                rows = np.concatenate(
+                    [near, _rows_of(self.n1, n1_order, drop), _rows_of(self.n2, n2_order, drop)]
+                )
+                if done and taken[rows].any():
+                    continue
+                taken[rows] = True
+                used[add] = used[drop] = True
+                self.open[drop], self.open[add] = False, True
+                done += 1
+                if done >= limit:
+                    break
+
+    def _improving_swaps(self, free_open: NDArray) -> list[tuple[int, int]]:
+        """Improving (add, drop) pairs, best first, by the fast-interchange profit
+        ``gain(a) - loss(r) + extra(a, r)``; ``extra`` is kept sparse (pairs sharing a point)."""
+        prob, lists = self.prob, self.lists
+        d1r, d2r, n1r = self.d1[lists.row], self.d2[lists.row], self.n1[lists.row]
+        gain = np.bincount(
+            lists.site, weights=self.wl * np.maximum(d1r - lists.dist, 0.0), minlength=prob.m
+        )
+        gain[self.open] = -np.inf
+        loss = np.bincount(self.n1, weights=prob.w * (self.d2 - self.d1), minlength=prob.m)
+        droppable = np.zeros(prob.m, dtype=bool)
+        droppable[free_open] = True
+        # extra(a, r): points served by r that a would serve better than their second-nearest.
+        use = droppable[n1r] & (lists.dist < d2r) & ~self.open[lists.site]
+        extra_w = self.wl[use] * (d2r[use] - np.maximum(lists.dist[use], d1r[use]))
+        pair, where = np.unique(lists.site[use] * prob.m + n1r[use], return_inverse=True)
+        add, drop = pair // prob.m, pair % prob.m
+        profit = gain[add] - loss[drop] + np.bincount(where.ravel(), weights=extra_w)
+        # Pairs sharing no point: their profit is gain - loss, best for the extremes.
+        best_add = int(np.argmax(gain))
+        best_drop = int(free_open[np.argmin(loss[free_open])])
+        add = np.append(add, best_add)
+        drop = np.append(drop, best_drop)
+        profit = np.append(profit, gain[best_add] - loss[best_drop])
+        total = float((prob.w * self.d1).sum())
+        good = np.flatnonzero(profit > 1e-9 * max(total, 1.0))
+        good = good[np.argsort(-profit[good], kind="stable")]
+        return list(zip(add[good].tolist(), drop[good].tolist(), strict=True))
+
+
+def _rows_of(owner: NDArray, order: NDArray, site: int) -> NDArray:
+    """Points whose ``owner`` (nearest or second-nearest open site) is ``site``."""
+    lo, hi = np.searchsorted(owner[order], [site, site + 1])
+    return order[lo:hi]
 
 
 def _list_end(lists: _Lists, n: int) -> NDArray:
@@ -257,7 +353,7 @@ def _local_search(
         if start is not None:
             start = start[~prob.fixed[start]]
             loc.open[start[: prob.p - int(loc.open.sum())]] = True
-        loc.greedy()
+        loc.greedy(clock)
         loc.swap(clock)
         value = loc.value()
         if value < best_value:
@@ -273,6 +369,13 @@ class _Lagrangian:
     fixed ones plus the ``p - |fixed|`` free ones of least ``rho``. Every ``L(u)`` is a lower bound
     (the relaxation's dual equals the LP bound); subgradient ascent raises it.
 
+    On cells (:class:`~.geometry.Cells`) the multiplier of each point is ``w_i (a + r_i)`` for
+    its cell's level ``a = u / W``, and the cell's share of ``rho_j`` is bounded from below with
+    only the cell's totals: by the triangle inequality, ``W min(0, d - a - 2R)``, and by Jensen's,
+    ``W min(0, d - a) - spread - jensen`` (``d`` from the cell's centre, ``R`` its reach); the
+    larger is used. Both are at most the points' own terms, so ``L`` stays a lower bound for the
+    points, and a cell served by one open site loses nothing but ``jensen`` (millimetres).
+
     Reduction tests (Beasley's): a free site left out whose forced opening would lift ``L`` above
     the incumbent cost ``upper`` is closed in every better solution; one taken whose forced closing
     would do so is open in every better solution. The tests only drop solutions no better than
@@ -284,6 +387,26 @@ class _Lagrangian:
         self.ce = prob.w[lists.row] * lists.dist
         self.has_fb = np.isfinite(lists.fallback)
         self.cf = prob.w * np.where(self.has_fb, lists.fallback, 0.0)
+        cells = prob.cells
+        if cells is not None:
+            self.two_wr = 2 * cells.weight * cells.reach
+            self.loss = cells.spread + cells.jensen
+            self.spread_total = float(cells.spread.sum())
+
+    def _terms(self, x: NDArray, row: NDArray | None) -> tuple[NDArray, NDArray]:
+        """Lower bounds on the reduced costs ``x = w d - u`` (per entry, or per row for the
+        fallbacks when ``row`` is None) and where they fall as ``u`` rises."""
+        if self.prob.cells is None:
+            red = np.minimum(x, 0.0)
+            return red, red < 0
+        two_wr = self.two_wr if row is None else self.two_wr[row]
+        # A fallback is no site: only the triangle terms bound it, twice the spread.
+        loss = 2 * self.prob.cells.spread if row is None else self.loss[row]
+        by_triangle = np.minimum(x - two_wr, 0.0)
+        by_jensen = np.minimum(x, 0.0) - loss
+        use_triangle = by_triangle >= by_jensen
+        slope = np.where(use_triangle, x < two_wr, x < 0)
+        return np.where(use_triangle, by_triangle, by_jensen), slope
 
     def run(
         self,
@@ -306,6 +429,7 @@ class _Lagrangian:
         best, best_u, best_open = -np.inf, u, incumbent
         theta, stall = 2.0, 0
         row, site, ce = lists.row, lists.site, self.ce
+        spread_total = self.spread_total if prob.cells is not None else 0.0
         n_closed = int(closed.sum())
         for it in range(iters):
             slack = 1e-9 * max(abs(upper), 1.0)
@@ -317,7 +441,7 @@ class _Lagrangian:
                 # Entries of closed sites no longer matter: drop them to speed up the rest.
                 keep = ~closed[site]
                 row, site, ce, n_closed = row[keep], site[keep], ce[keep], int(closed.sum())
-            red = np.minimum(ce - u[row], 0.0)
+            red, falls = self._terms(ce - u[row], row)
             rho = np.bincount(site, weights=red, minlength=prob.m)
             if 0 < k_free < free.size:
                 pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]]
@@ -325,8 +449,9 @@ class _Lagrangian:
                 pick = free if k_free else free[:0]
             is_open = opened.copy()
             is_open[pick] = True
-            fb = np.where(self.has_fb, np.minimum(self.cf - u, 0.0), 0.0)
-            value = float(u.sum() + fb.sum() + rho[is_open].sum())
+            fb, fb_falls = self._terms(self.cf - u, None)
+            fb, fb_falls = np.where(self.has_fb, fb, 0.0), self.has_fb & fb_falls
+            value = float(u.sum() + spread_total + fb.sum() + rho[is_open].sum())
             if value > best:
                 best, best_u, best_open, stall = value, u, np.flatnonzero(is_open), 0
             else:
@@ -335,7 +460,7 @@ class _Lagrangian:
                     theta, stall = theta / 2, 0
             if it % 10 == 0:
                 candidate = np.flatnonzero(is_open)
-                cost = prob.cost(candidate)
+                cost = prob.cost_below(candidate, upper)
                 if cost < upper:
                     incumbent, upper = candidate, cost
             if 0 < k_free < free.size:
@@ -343,13 +468,30 @@ class _Lagrangian:
                 worst_in, best_out = rho[pick].max(), rho[out].min()
                 closed[out[value + rho[out] - worst_in > upper + slack]] = True
                 opened[pick[value - rho[pick] + best_out > upper + slack]] = True
-            served = np.bincount(row, weights=(red < 0) & is_open[site], minlength=prob.n)
-            g = 1.0 - served - (fb < 0)
+            served = np.bincount(row, weights=falls & is_open[site], minlength=prob.n)
+            g = 1.0 - served - fb_falls
             norm = float((g * g).sum())  # not g @ g: BLAS thread wake-ups cost ms
             if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
                 break
             u = u + theta * max(upper - value, slack) / norm * g
         return min(best, upper), incumbent, best_u, best_open
+
+
+def _on_cells(prob: _Problem) -> _Problem:
+    """The same problem with its points gathered into at most :data:`CELLS_MAX` cells; costs
+    stay exact (on the points) and the Lagrangian bound stays valid for the points."""
+    cells = cells_at_most(prob.lat, prob.lng, prob.w, min(CELLS_MAX, max(CELLS_MIN, CELLS_PER_SITE * prob.p)))
+    return _Problem(
+        lat=cells.lat,
+        lng=cells.lng,
+        w=cells.weight,
+        slat=prob.slat,
+        slng=prob.slng,
+        fixed=prob.fixed,
+        p=prob.p,
+        cells=cells,
+        points=(prob.lat, prob.lng, prob.w),
+    )
 
 
 def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
@@ -427,8 +569,15 @@ def solve_pmedian(
     elif use_exact:
         chosen, objective, bound, status, bound_kind = _exact(prob, k0, clock, reduce)
     else:
+        search_clock = clock
+        if prob.n * k0 > AGGREGATE_ENTRIES:
+            prob = _on_cells(prob)
+            # Steps end their round after the clock runs out, and pricing a choice on all the
+            # points takes a while: keep a tenth of the time for that.
+            if clock.limit is not None:
+                search_clock = milp.Clock(max(0.9 * clock.limit - clock.elapsed, 0.0))
         lists = _Lists.build(prob, np.full(prob.n, k0))
-        chosen, bound, bound_kind = _heuristic(prob, lists, clock)
+        chosen, bound, bound_kind = _heuristic(prob, lists, search_clock)
         objective, status = prob.cost(chosen), "heuristic"
 
     bound = min(bound, objective)
@@ -611,6 +760,8 @@ def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArra
     is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
     one = _phase_one(prob, lists, clock)
     chosen, upper, bound = one.chosen, one.cost, one.bound
+    if prob.cells is not None:  # an LP on the cells' centres would bound the centres only
+        return chosen, bound, "lagrangian"
     model = _model(prob, lists)
     if bound < upper and model[1].nnz <= PMEDIAN_LP_MAX_NNZ:
         out = milp.solve(*model, relax=True, time_limit=clock.remaining())

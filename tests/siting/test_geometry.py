@@ -121,3 +121,25 @@ def test_projection_distortion_is_bounded(a, b, c):
 
 def test_north_of_helper_is_exact_enough():
     assert haversine_m(31.2, 121.45, north_of(31.2, 400.0), 121.45) == pytest.approx(400, abs=1e-6)
+
+
+def test_cells_bound_what_their_centres_misstate():
+    from scenarios.siting.geometry import aggregate_cells, haversine_m
+
+    rng = np.random.default_rng(4)
+    lat = 31.2 + rng.normal(0, 0.01, 500)
+    lng = 121.45 + rng.normal(0, 0.01, 500)
+    w = rng.integers(1, 20, 500).astype(float)
+    slat, slng = 31.2 + rng.normal(0, 0.02, 40), 121.45 + rng.normal(0, 0.02, 40)
+    cells = aggregate_cells(lat, lng, w, 300.0)
+    assert 1 < len(cells) < 500
+    assert cells.weight.sum() == pytest.approx(w.sum())
+    d_point = haversine_m(lat[:, None], lng[:, None], slat, slng)
+    d_centre = haversine_m(cells.lat[:, None], cells.lng[:, None], slat, slng)
+    # Each point's distance to any site is within its cell's reach of the centre's ...
+    assert (np.abs(d_point - d_centre[cells.index]) <= cells.reach[cells.index, None]).all()
+    # ... and a cell's total is never below its weight at the centre, less the tiny slack.
+    total = np.zeros((len(cells), 40))
+    np.add.at(total, cells.index, w[:, None] * d_point)
+    assert (total >= cells.weight[:, None] * d_centre - cells.jensen[:, None]).all()
+    assert (cells.spread <= cells.weight * cells.reach * (1 + 1e-12)).all()

@@ -126,3 +126,51 @@ def test_one_more_site_never_raises_the_optimum(seed, p):
     a = solve_pmedian(demand, sites, p=p, method="exact")
     b = solve_pmedian(demand, sites, p=p + 1, method="exact")
     assert b.objective <= a.objective * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_on_cells_the_bound_still_holds_for_the_points(monkeypatch, seed):
+    """Large instances search on cells of nearby points; the answer is priced on the points and
+    the bound must stay below the points' true optimum however coarse the cells are."""
+    demand, sites, dist = random_case(seed, n=80, m=10, spread=0.02)
+    fixed = [seed % 10] if seed % 2 else []
+    p = 2 + seed % 3
+    best = brute_pmedian(dist, demand.weight, p, fixed)
+    monkeypatch.setattr(pmedian, "AGGREGATE_ENTRIES", 0)
+    monkeypatch.setattr(pmedian, "CELLS_MIN", 5 + 5 * seed)
+    monkeypatch.setattr(pmedian, "CELLS_MAX", 5 + 5 * seed)
+    sol = solve_pmedian(demand, sites, p=p, fixed=fixed, method="heuristic")
+    assert sol.objective == pytest.approx(pmedian_value(dist, demand.weight, sol.chosen))
+    assert len(sol.chosen) == p and set(fixed) <= set(sol.chosen.tolist())
+    assert sol.objective >= best * (1 - 1e-12)
+    assert sol.bound <= best * (1 + 1e-12)
+    assert sol.bound > 0  # the cells' terms do not throw the bound away
+
+
+def test_greedy_out_of_time_still_opens_p_sites():
+    demand, sites, _ = random_case(3, n=60, m=10)
+    prob = pmedian._Problem(
+        demand.lat, demand.lng, demand.weight, sites.lat, sites.lng, np.zeros(10, bool), 4
+    )
+    lists = pmedian._Lists.build(prob, np.full(prob.n, 5))
+    loc = pmedian._Local(prob, lists)
+    loc.greedy(pmedian.milp.Clock(0.0))
+    assert loc.open.sum() == 4
+
+
+def test_swaps_reach_what_single_swaps_reach_on_many_sites():
+    """Rounds apply many non-interfering swaps at once; the result must still be a local optimum
+    (no single improving swap left) and no worse than the greedy start."""
+    demand, sites, _ = random_case(11, n=400, m=60, spread=0.03)
+    prob = pmedian._Problem(
+        demand.lat, demand.lng, demand.weight, sites.lat, sites.lng, np.zeros(60, bool), 15
+    )
+    lists = pmedian._Lists.build(prob, np.full(prob.n, 60))  # full lists: profits exact
+    loc = pmedian._Local(prob, lists)
+    loc.greedy(pmedian.milp.Clock(None))
+    start = loc.value()
+    loc.swap(pmedian.milp.Clock(None))
+    assert loc.open.sum() == 15
+    assert loc.value() < start
+    loc._refresh()
+    assert loc._improving_swaps(np.flatnonzero(loc.open)) == []
