@@ -245,9 +245,12 @@ def aggregate_cells(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, size_m: f
     n = int(index.max()) + 1 if index.size else 0
     xyz = EARTH_RADIUS_M * _unit_xyz(lat, lng)
     total = np.bincount(index, weights=weight, minlength=n)
-    mean = np.column_stack(
-        [np.bincount(index, weights=weight * xyz[:, k], minlength=n) for k in range(3)]
-    ) / np.maximum(total, 1e-300)[:, None]
+    mean = (
+        np.column_stack(
+            [np.bincount(index, weights=weight * xyz[:, k], minlength=n) for k in range(3)]
+        )
+        / np.maximum(total, 1e-300)[:, None]
+    )
     norm = np.linalg.norm(mean, axis=1)
     inside = np.maximum(EARTH_RADIUS_M - norm, 0.0)  # how far c3 lies below the surface
     centre = mean / norm[:, None]

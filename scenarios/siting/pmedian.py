@@ -480,7 +480,9 @@ class _Lagrangian:
 def _on_cells(prob: _Problem) -> _Problem:
     """The same problem with its points gathered into at most :data:`CELLS_MAX` cells; costs
     stay exact (on the points) and the Lagrangian bound stays valid for the points."""
-    cells = cells_at_most(prob.lat, prob.lng, prob.w, min(CELLS_MAX, max(CELLS_MIN, CELLS_PER_SITE * prob.p)))
+    cells = cells_at_most(
+        prob.lat, prob.lng, prob.w, min(CELLS_MAX, max(CELLS_MIN, CELLS_PER_SITE * prob.p))
+    )
     return _Problem(
         lat=cells.lat,
         lng=cells.lng,
