@@ -241,7 +241,26 @@ def aggregate_cells(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, size_m: f
     lat, lng, weight = map(_as_float, (lat, lng, weight))
     xy = LocalProjection.around(lat, lng).to_xy(lat, lng)
     _, index = np.unique(_cell_codes(xy, size_m), return_inverse=True)
-    index = index.ravel()
+    return cells_from_index(lat, lng, weight, index.ravel())
+
+
+def split_cells(
+    lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, cells: Cells, which: NDArray
+) -> tuple[Cells, NDArray]:
+    """Split the cells ``which`` (a mask) into the quarters around their centres, where they
+    hold points; returns the new cells and, per new cell, the cell it came from."""
+    lat, lng, weight = map(_as_float, (lat, lng, weight))
+    proj = LocalProjection.around(lat, lng)
+    xy = proj.to_xy(lat, lng)
+    centre = proj.to_xy(cells.lat, cells.lng)[cells.index]
+    quarter = 2 * (xy[:, 0] > centre[:, 0]) + (xy[:, 1] > centre[:, 1])
+    code = cells.index * 4 + np.where(which[cells.index], quarter, 0)
+    codes, index = np.unique(code, return_inverse=True)
+    return cells_from_index(lat, lng, weight, index.ravel()), codes // 4
+
+
+def cells_from_index(lat: NDArray, lng: NDArray, weight: NDArray, index: NDArray) -> Cells:
+    """The cells of points numbered ``index`` (0, 1, ... with none skipped)."""
     n = int(index.max()) + 1 if index.size else 0
     xyz = EARTH_RADIUS_M * _unit_xyz(lat, lng)
     total = np.bincount(index, weights=weight, minlength=n)

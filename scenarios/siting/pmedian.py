@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -61,7 +61,13 @@ from scipy.sparse import coo_array, csr_array
 
 from . import milp
 from .data import DemandPoints, Facilities, Solution, fixed_and_excluded, relative_gap
-from .geometry import Cells, cells_at_most, haversine_m, nearest_k
+from .geometry import (
+    Cells,
+    cells_at_most,
+    haversine_m,
+    nearest_k,
+    split_cells,
+)
 
 AUTO_EXACT_MAX_ENTRIES = 400_000
 """``method="auto"`` solves exactly when the initial restricted model has at most this many
@@ -89,6 +95,11 @@ CELLS_MAX = 120_000
 """Cells: 50 per chosen site (at least 30,000 cells) so that a cell stays small beside the
 distance to its site, at most 120,000 so that the search stays quick."""
 CELLS_MIN = 30_000
+
+REFINED_CELLS_MAX = 150_000
+REFINE_FROM_CELLS = 4
+"""Cells are split along the service boundaries (:func:`_refine_cells`) when there are at most
+a quarter of :data:`REFINED_CELLS_MAX`, and up to that many."""
 
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
@@ -389,24 +400,27 @@ class _Lagrangian:
         self.cf = prob.w * np.where(self.has_fb, lists.fallback, 0.0)
         cells = prob.cells
         if cells is not None:
+            # Per row: the triangle term's offset (2 W R) and the Jensen term's loss; for a
+            # fallback, which is no site, only the triangle bounds hold: twice the spread.
             self.two_wr = 2 * cells.weight * cells.reach
             self.loss = cells.spread + cells.jensen
+            self.fb_loss = 2 * cells.spread
             self.spread_total = float(cells.spread.sum())
 
-    def _terms(self, x: NDArray, row: NDArray | None) -> tuple[NDArray, NDArray]:
-        """Lower bounds on the reduced costs ``x = w d - u`` (per entry, or per row for the
-        fallbacks when ``row`` is None) and where they fall as ``u`` rises."""
-        if self.prob.cells is None:
+    def _terms(
+        self, x: NDArray, two_wr: NDArray | None, loss: NDArray | None
+    ) -> tuple[NDArray, NDArray]:
+        """Lower bounds on the reduced costs ``x = w d - u`` and where they fall as ``u`` rises.
+
+        For cells, the larger of the triangle term ``min(0, x - 2WR)`` and the Jensen term
+        ``min(0, x) - loss``; as ``loss <= 2WR`` that is ``min(x, 0) + clip(x - 2WR, -loss, 0)``.
+        """
+        if two_wr is None:
             red = np.minimum(x, 0.0)
             return red, red < 0
-        two_wr = self.two_wr if row is None else self.two_wr[row]
-        # A fallback is no site: only the triangle terms bound it, twice the spread.
-        loss = 2 * self.prob.cells.spread if row is None else self.loss[row]
-        by_triangle = np.minimum(x - two_wr, 0.0)
-        by_jensen = np.minimum(x, 0.0) - loss
-        use_triangle = by_triangle >= by_jensen
-        slope = np.where(use_triangle, x < two_wr, x < 0)
-        return np.where(use_triangle, by_triangle, by_jensen), slope
+        over = x - two_wr
+        red = np.minimum(x, 0.0) + np.clip(over, -loss, 0.0)
+        return red, (x < 0) | ((over > -loss) & (over < 0))
 
     def run(
         self,
@@ -416,6 +430,7 @@ class _Lagrangian:
         opened: NDArray,
         clock: milp.Clock,
         iters: int = 600,
+        theta: float = 2.0,
     ) -> tuple[float, NDArray, NDArray, NDArray]:
         """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place.
 
@@ -427,9 +442,12 @@ class _Lagrangian:
         prob, lists = self.prob, self.lists
         upper = prob.cost(incumbent)
         best, best_u, best_open = -np.inf, u, incumbent
-        theta, stall = 2.0, 0
+        stall = 0
         row, site, ce = lists.row, lists.site, self.ce
-        spread_total = self.spread_total if prob.cells is not None else 0.0
+        cells = prob.cells is not None
+        spread_total = self.spread_total if cells else 0.0
+        two_wr = self.two_wr[row] if cells else None
+        loss = self.loss[row] if cells else None
         n_closed = int(closed.sum())
         for it in range(iters):
             slack = 1e-9 * max(abs(upper), 1.0)
@@ -441,7 +459,9 @@ class _Lagrangian:
                 # Entries of closed sites no longer matter: drop them to speed up the rest.
                 keep = ~closed[site]
                 row, site, ce, n_closed = row[keep], site[keep], ce[keep], int(closed.sum())
-            red, falls = self._terms(ce - u[row], row)
+                if cells:
+                    two_wr, loss = two_wr[keep], loss[keep]
+            red, falls = self._terms(ce - u[row], two_wr, loss)
             rho = np.bincount(site, weights=red, minlength=prob.m)
             if 0 < k_free < free.size:
                 pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]]
@@ -449,7 +469,9 @@ class _Lagrangian:
                 pick = free if k_free else free[:0]
             is_open = opened.copy()
             is_open[pick] = True
-            fb, fb_falls = self._terms(self.cf - u, None)
+            fb, fb_falls = self._terms(
+                self.cf - u, self.two_wr if cells else None, self.fb_loss if cells else None
+            )
             fb, fb_falls = np.where(self.has_fb, fb, 0.0), self.has_fb & fb_falls
             value = float(u.sum() + spread_total + fb.sum() + rho[is_open].sum())
             if value > best:
@@ -494,6 +516,39 @@ def _on_cells(prob: _Problem) -> _Problem:
         cells=cells,
         points=(prob.lat, prob.lng, prob.w),
     )
+
+
+def _refine_cells(
+    prob: _Problem, one: _PhaseOne, k: int, clock: milp.Clock
+) -> tuple[NDArray, float]:
+    """Sharpen the bound: split the cells whose spread can cost it — those near their nearest
+    chosen site, or about as near to their second (within four times their reach) — into
+    quarters, again and again up to :data:`REFINED_CELLS_MAX` cells, then go on with the
+    Lagrangian from the multipliers so far (small first steps, as they carry over). A cell
+    served by one site well inside its level and far from the others loses nothing, so only
+    cells along the service boundaries and near the sites need to be small. Returns ``(chosen,
+    bound)``; the better of the two bounds is kept."""
+    chosen, bound, u = one.chosen, one.bound, one.u
+    lat, lng, w = prob.points
+    cells, level = prob.cells, u / prob.w
+    _, dist = prob.nearest_open(chosen, 2)
+    d1 = dist[:, 0]
+    d2 = dist[:, 1] if dist.shape[1] > 1 else np.full(prob.n, np.inf)
+    while True:
+        risky = ((d2 - d1 < 4 * cells.reach) | (d1 < 4 * cells.reach)) & (cells.reach > 1.0)
+        if not risky.any() or len(cells) + 3 * int(risky.sum()) > REFINED_CELLS_MAX:
+            break
+        cells, parent = split_cells(lat, lng, w, cells, risky)
+        level, d1, d2 = level[parent], d1[parent], d2[parent]  # a child stays near its parent
+    if cells is prob.cells:
+        return chosen, bound
+    prob = replace(prob, lat=cells.lat, lng=cells.lng, w=cells.weight, cells=cells)
+    lists = _Lists.build(prob, np.full(prob.n, k))
+    closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
+    more, chosen, u, _ = _Lagrangian(prob, lists).run(
+        chosen, cells.weight * level, closed, opened, clock, theta=0.25
+    )
+    return chosen, max(bound, more)
 
 
 def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
@@ -609,21 +664,25 @@ class _PhaseOne:
     opened: NDArray
 
 
-def _phase_one(prob: _Problem, lists: _Lists, clock: milp.Clock) -> _PhaseOne:
+def _phase_one(
+    prob: _Problem, lists: _Lists, clock: milp.Clock, iters: tuple[int, int] = (600, 300)
+) -> _PhaseOne:
     """Greedy + swaps; the Lagrangian (bound, reduction tests, priced relaxed solutions); swaps
     from the sites open at its best multipliers, which often reach a far better local optimum;
-    then the Lagrangian again with that sharper incumbent."""
+    then the Lagrangian again with that sharper incumbent (``iters`` steps each time)."""
     chosen = _local_search(prob, lists, clock)
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     _, dist = prob.nearest_open(chosen)
     lag = _Lagrangian(prob, lists)
-    bound, chosen, u, lag_open = lag.run(chosen, prob.w * dist[:, 0], closed, opened, clock)
+    bound, chosen, u, lag_open = lag.run(
+        chosen, prob.w * dist[:, 0], closed, opened, clock, iters=iters[0]
+    )
     upper = prob.cost(chosen)
     if bound < upper * (1 - 1e-10):
         free = [s[~prob.fixed[s]] for s in (lag_open, chosen)]
         other = _local_search(prob, lists, clock, free, greedy_start=False)
         if prob.cost(other) < upper:
-            more, chosen, more_u, _ = lag.run(other, u, closed, opened, clock, iters=300)
+            more, chosen, more_u, _ = lag.run(other, u, closed, opened, clock, iters=iters[1])
             upper = prob.cost(chosen)
             if more > bound:
                 bound, u = more, more_u
@@ -760,8 +819,13 @@ def _mip_loop(
 def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
     """Phase one of the exact method; the bound is the LP relaxation's when the restricted model
     is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
-    one = _phase_one(prob, lists, clock)
+    # Few cells (small p) give a coarse bound until they are split: few steps on them, the
+    # rest on the split cells. With many cells already, splitting costs more than it gains.
+    refine = prob.cells is not None and REFINE_FROM_CELLS * prob.n <= REFINED_CELLS_MAX
+    one = _phase_one(prob, lists, clock, (150, 100) if refine else (600, 300))
     chosen, upper, bound = one.chosen, one.cost, one.bound
+    if refine:
+        chosen, bound = _refine_cells(prob, one, lists.row.size // prob.n, clock)
     if prob.cells is not None:  # an LP on the cells' centres would bound the centres only
         return chosen, bound, "lagrangian"
     model = _model(prob, lists)

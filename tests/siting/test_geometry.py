@@ -143,3 +143,22 @@ def test_cells_bound_what_their_centres_misstate():
     np.add.at(total, cells.index, w[:, None] * d_point)
     assert (total >= cells.weight[:, None] * d_centre - cells.jensen[:, None]).all()
     assert (cells.spread <= cells.weight * cells.reach * (1 + 1e-12)).all()
+
+
+def test_split_cells_quarters_only_the_chosen_ones():
+    from scenarios.siting.geometry import aggregate_cells, split_cells
+
+    rng = np.random.default_rng(9)
+    lat = 31.2 + rng.normal(0, 0.01, 400)
+    lng = 121.45 + rng.normal(0, 0.01, 400)
+    w = rng.integers(1, 9, 400).astype(float)
+    cells = aggregate_cells(lat, lng, w, 800.0)
+    which = np.zeros(len(cells), dtype=bool)
+    which[::2] = True
+    split, parent = split_cells(lat, lng, w, cells, which)
+    assert split.weight.sum() == pytest.approx(w.sum())
+    # Every new cell holds points of its parent only, and untouched cells keep all theirs.
+    assert (parent[split.index] == cells.index).all()
+    children = np.bincount(parent, minlength=len(cells))
+    assert (children[~which] == 1).all()
+    assert (children[which] <= 4).all() and children[which].max() > 1
