@@ -173,29 +173,34 @@ def nearest_k(
     proj = _projection(dlat, dlng, slat, slng)
     tree = cKDTree(proj.to_xy(slat, slng))
     dxy = proj.to_xy(dlat, dlng)
-    todo = np.flatnonzero(kk > 0)
-    extra = 4
-    while todo.size:
-        kq = int(min(m, kk[todo].max() + extra))
-        pdist, pidx = tree.query(dxy[todo], k=kq)
-        pdist = pdist.reshape(todo.size, kq)
-        pidx = pidx.reshape(todo.size, kq)
-        h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
-        order = np.lexsort((pidx, h), axis=1)
-        h = np.take_along_axis(h, order, axis=1)
-        pidx = np.take_along_axis(pidx, order, axis=1)
-        rows_k = kk[todo]
-        kth = h[np.arange(todo.size), rows_k - 1]
-        # Sites the tree did not return are at least this far (none are left when kq == m).
-        unseen = np.inf if kq == m else proj.true_lower_bound(pdist[:, -1])
-        ok = kth < unseen  # strict, so an unseen site cannot tie with the k-th either
-        w = min(kq, width)
-        cols = np.arange(w)[None, :]
-        valid = cols < rows_k[ok, None]
-        index[todo[ok], :w] = np.where(valid, pidx[ok, :w], -1)
-        dist[todo[ok], :w] = np.where(valid, h[ok, :w], np.inf)
-        todo = todo[~ok]
-        extra *= 4
+    # Rows asking for similar k are queried together, so a few long rows do not make every
+    # row fetch (and sort) as many neighbours as they do.
+    rows = np.flatnonzero(kk > 0)
+    bucket = np.floor(np.log(kk[rows]) / np.log(1.5)).astype(np.int64)
+    for b in np.unique(bucket):
+        todo = rows[bucket == b]
+        extra = 4
+        while todo.size:
+            kq = int(min(m, kk[todo].max() + extra))
+            pdist, pidx = tree.query(dxy[todo], k=kq)
+            pdist = pdist.reshape(todo.size, kq)
+            pidx = pidx.reshape(todo.size, kq)
+            h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
+            order = np.lexsort((pidx, h), axis=1)
+            h = np.take_along_axis(h, order, axis=1)
+            pidx = np.take_along_axis(pidx, order, axis=1)
+            rows_k = kk[todo]
+            kth = h[np.arange(todo.size), rows_k - 1]
+            # Sites the tree did not return are at least this far (none are left when kq == m).
+            unseen = np.inf if kq == m else proj.true_lower_bound(pdist[:, -1])
+            ok = kth < unseen  # strict, so an unseen site cannot tie with the k-th either
+            w = min(kq, width)
+            cols = np.arange(w)[None, :]
+            valid = cols < rows_k[ok, None]
+            index[todo[ok], :w] = np.where(valid, pidx[ok, :w], -1)
+            dist[todo[ok], :w] = np.where(valid, h[ok, :w], np.inf)
+            todo = todo[~ok]
+            extra *= 4
     return index, dist
 
 
@@ -310,3 +315,21 @@ def cells_at_most(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, limit: int)
         else:
             lo = mid + 1
     return aggregate_cells(lat, lng, weight, 1.25**lo)
+
+
+def count_within(
+    demand_lat: ArrayLike,
+    demand_lng: ArrayLike,
+    site_lat: ArrayLike,
+    site_lng: ArrayLike,
+    radius_m: ArrayLike,
+) -> NDArray:
+    """How many sites lie within each point's own radius, or a few more: the count is taken on
+    the projection with its distortion allowed for, so it never misses a site."""
+    dlat, dlng, slat, slng = map(_as_float, (demand_lat, demand_lng, site_lat, site_lng))
+    if dlat.size == 0 or slat.size == 0:
+        return np.zeros(dlat.size, dtype=np.int64)
+    proj = _projection(dlat, dlng, slat, slng)
+    tree = cKDTree(proj.to_xy(slat, slng))
+    radius = np.asarray(radius_m, dtype=float) * proj.over + _ABS_SLACK_M
+    return np.asarray(tree.query_ball_point(proj.to_xy(dlat, dlng), radius, return_length=True))
