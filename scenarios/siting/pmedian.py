@@ -86,24 +86,21 @@ PMEDIAN_LP_MAX_NNZ = 30_000
 """The heuristic's bound is the LP relaxation up to this many nonzeros, else Lagrangian."""
 
 AGGREGATE_ENTRIES = 4_000_000
-"""The heuristic searches on cells of nearby points (at most :data:`CELLS_MAX`) when points ×
+"""The heuristic searches on cells of nearby points (at most :data:`SEARCH_CELLS`) when points ×
 list length exceeds this: a city's half a million points would make every greedy or swap step
 scan tens of millions of list entries. Answers are still priced on the points, and the bound
 accounts for how far each point lies from its cell's centre."""
 
-CELLS_PER_SITE = 50
-CELLS_MAX = 120_000
-"""Cells: 50 per chosen site (at least 30,000 cells) so that a cell stays small beside the
-distance to its site, at most 120,000 so that the search stays quick."""
-CELLS_MIN = 30_000
+SEARCH_CELLS = 30_000
 
-REFINED_CELLS_MAX = 90_000
-REFINE_FROM_CELLS = 2
+SPLIT_CELLS_PER_SITE = 150
+SPLIT_CELLS = (90_000, 150_000)
 SPLIT_MARGIN = 8.0
-"""Cells are split along the service boundaries (:func:`_refine_cells`) when there are at most
-half of :data:`REFINED_CELLS_MAX`, up to that many, the cells nearest to a boundary or a site
-(within ``SPLIT_MARGIN`` times their reach) first. More cells cost more per Lagrangian step than
-they gain in 60 s: at p = 200 of 20,000 sites, 90,000 gave a 2.8 % gap, 150,000 3.7 %."""
+"""After the search, cells are split along the service boundaries (:func:`_refine_cells`), the
+cells nearest to a boundary or a site (within ``SPLIT_MARGIN`` times their reach) first, up to
+150 cells per chosen site within :data:`SPLIT_CELLS`. More cells cost more per Lagrangian step
+than they gain in 60 s: at p = 200 of 20,000 sites 90,000 cells gave a 2.8 % gap and 150,000
+3.7 %; at p = 1,000, 150,000 gave 5.1 % and 90,000 6.5 %."""
 
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
@@ -521,11 +518,9 @@ def _slices(starts: NDArray, which: NDArray) -> NDArray:
 
 
 def _on_cells(prob: _Problem) -> _Problem:
-    """The same problem with its points gathered into at most :data:`CELLS_MAX` cells; costs
-    stay exact (on the points) and the Lagrangian bound stays valid for the points."""
-    cells = cells_at_most(
-        prob.lat, prob.lng, prob.w, min(CELLS_MAX, max(CELLS_MIN, CELLS_PER_SITE * prob.p))
-    )
+    """The same problem with its points gathered into at most :data:`SEARCH_CELLS` cells;
+    costs stay exact (on the points) and the Lagrangian bound stays valid for the points."""
+    cells = cells_at_most(prob.lat, prob.lng, prob.w, SEARCH_CELLS)
     return _Problem(
         lat=cells.lat,
         lng=cells.lng,
@@ -544,21 +539,22 @@ def _refine_cells(
 ) -> tuple[NDArray, float]:
     """Sharpen the bound: split the cells whose spread can cost it — those near their nearest
     chosen site, or about as near to their second (within :data:`SPLIT_MARGIN` times their
-    reach), nearest first — into quarters, again and again up to :data:`REFINED_CELLS_MAX`
-    cells, lengthen the lists that end before a cell's chosen site, then go on with the
-    Lagrangian from the multipliers so far (small first steps, as they carry over). A cell
-    served by one site well inside its level and far from the others loses nothing, so only
-    cells along the service boundaries and near the sites need to be small. Returns ``(chosen,
-    bound)``; the better of the two bounds is kept."""
+    reach), nearest first — into quarters, again and again up to :data:`SPLIT_CELLS`; lengthen
+    the lists that end before a cell's chosen site; then go on with the Lagrangian from the
+    multipliers so far (small first steps, as they carry over). A cell served by one site well
+    inside its level and far from the others loses nothing, so only cells along the service
+    boundaries and near the sites need to be small. Returns ``(chosen, bound)``; the better of
+    the two bounds is kept."""
     chosen, bound, u = one.chosen, one.bound, one.u
     lat, lng, w = prob.points
     cells, level = prob.cells, u / prob.w
     _, dist = prob.nearest_open(chosen, 2)
     d1 = dist[:, 0]
     d2 = dist[:, 1] if dist.shape[1] > 1 else np.full(prob.n, np.inf)
+    most = int(np.clip(SPLIT_CELLS_PER_SITE * prob.p, *SPLIT_CELLS))
     while True:
         risk = np.minimum(d2 - d1, d1) / cells.reach  # margins in reaches: small is risky
-        room = (REFINED_CELLS_MAX - len(cells)) // 3
+        room = (most - len(cells)) // 3
         risky = np.flatnonzero((risk < SPLIT_MARGIN) & (cells.reach > 1.0))
         if risky.size == 0 or room <= 0:
             break
@@ -854,12 +850,11 @@ def _mip_loop(
 def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
     """Phase one of the exact method; the bound is the LP relaxation's when the restricted model
     is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
-    # Few cells (small p) give a coarse bound until they are split: few steps on them, the
-    # rest on the split cells. With many cells already, splitting costs more than it gains.
-    refine = prob.cells is not None and REFINE_FROM_CELLS * prob.n <= REFINED_CELLS_MAX
-    one = _phase_one(prob, lists, clock, (150, 100) if refine else (600, 300), restart=not refine)
+    # On cells the bound is coarse until they are split: few steps there, the rest after.
+    cells = prob.cells is not None
+    one = _phase_one(prob, lists, clock, (150, 100) if cells else (600, 300), restart=not cells)
     chosen, upper, bound = one.chosen, one.cost, one.bound
-    if refine:
+    if cells:
         chosen, bound = _refine_cells(prob, one, lists.row.size // prob.n, clock)
     if prob.cells is not None:  # an LP on the cells' centres would bound the centres only
         return chosen, bound, "lagrangian"

@@ -137,8 +137,7 @@ def test_on_cells_the_bound_still_holds_for_the_points(monkeypatch, seed):
     p = 2 + seed % 3
     best = brute_pmedian(dist, demand.weight, p, fixed)
     monkeypatch.setattr(pmedian, "AGGREGATE_ENTRIES", 0)
-    monkeypatch.setattr(pmedian, "CELLS_MIN", 5 + 5 * seed)
-    monkeypatch.setattr(pmedian, "CELLS_MAX", 5 + 5 * seed)
+    monkeypatch.setattr(pmedian, "SEARCH_CELLS", 5 + 5 * seed)
     sol = solve_pmedian(demand, sites, p=p, fixed=fixed, method="heuristic")
     assert sol.objective == pytest.approx(pmedian_value(dist, demand.weight, sol.chosen))
     assert len(sol.chosen) == p and set(fixed) <= set(sol.chosen.tolist())
