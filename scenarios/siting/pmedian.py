@@ -432,9 +432,10 @@ class _Lagrangian:
         opened: NDArray,
         clock: milp.Clock,
         iters: int = 600,
-        theta: float = 2.0,
+        patience: int = 20,
     ) -> tuple[float, NDArray, NDArray, NDArray]:
-        """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place.
+        """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place. The step
+        halves after ``patience`` steps without a better bound.
 
         Every few steps the sites open in the relaxed solution are priced exactly and replace
         ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u,
@@ -444,7 +445,7 @@ class _Lagrangian:
         prob, lists = self.prob, self.lists
         upper = prob.cost(incumbent)
         best, best_u, best_open = -np.inf, u, incumbent
-        stall = 0
+        theta, stall = 2.0, 0
         # Entries by site: the subgradient only needs those of the open sites, a slice each.
         by_site = np.argsort(lists.site, kind="stable")
         row, site, ce = lists.row[by_site], lists.site[by_site], self.ce[by_site]
@@ -485,7 +486,7 @@ class _Lagrangian:
                 best, best_u, best_open, stall = value, u, np.flatnonzero(is_open), 0
             else:
                 stall += 1
-                if stall >= 20:
+                if stall >= patience:
                     theta, stall = theta / 2, 0
             if it % 10 == 0:
                 candidate = np.flatnonzero(is_open)
@@ -541,10 +542,10 @@ def _refine_cells(
     chosen site, or about as near to their second (within :data:`SPLIT_MARGIN` times their
     reach), nearest first — into quarters, again and again up to :data:`SPLIT_CELLS`; lengthen
     the lists that end before a cell's chosen site; then go on with the Lagrangian from the
-    multipliers so far (small first steps, as they carry over). A cell served by one site well
-    inside its level and far from the others loses nothing, so only cells along the service
-    boundaries and near the sites need to be small. Returns ``(chosen, bound)``; the better of
-    the two bounds is kept."""
+    multipliers so far (halving the step sooner: more cells, fewer steps in the time). A cell
+    served by one site well inside its level and far from the others loses nothing, so only
+    cells along the service boundaries and near the sites need to be small. Returns ``(chosen,
+    bound)``; the better of the two bounds is kept."""
     chosen, bound, u = one.chosen, one.bound, one.u
     lat, lng, w = prob.points
     cells, level = prob.cells, u / prob.w
@@ -572,7 +573,7 @@ def _refine_cells(
     lists = _Lists.build(prob, np.minimum(k, prob.m))
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     more, chosen, u, _ = _Lagrangian(prob, lists).run(
-        chosen, cells.weight * level, closed, opened, clock, theta=0.25
+        chosen, cells.weight * level, closed, opened, clock, patience=10
     )
     return chosen, max(bound, more)
 
