@@ -31,12 +31,14 @@ Lagrangian bound otherwise.
 Large instances
 ---------------
 Beyond :data:`AGGREGATE_ENTRIES` list entries (a city's half a million points) the heuristic
-works on grid cells of nearby points (:func:`~.geometry.cells_at_most`, 50 per chosen site,
-30,000 to 120,000): greedy, swaps and the Lagrangian run on the cells, every answer is priced on
-the points, and the Lagrangian carries each cell's spread so that its bound holds for the
-points. Swap rounds apply many non-interfering swaps at once, and the greedy fills what is left
-in one go when time runs out, so large ``p`` stays within the time limit (a tenth of which is kept
-for pricing on the points).
+searches on grid cells of nearby points (:func:`~.geometry.cells_at_most`, about
+:data:`SEARCH_CELLS`): greedy, swaps and a short Lagrangian run on the cells, and every answer is
+priced on the points. The Lagrangian carries each cell's spread (how far its points lie from its
+centre) so that its bound holds for the points; it loses where a cell lies near a service
+boundary or near its site, so those cells are then split into quarters, nearest first
+(:func:`_refine_cells`), and the Lagrangian goes on there until the time is up. Swap rounds
+apply many non-interfering swaps at once and the greedy fills what is left in one go when time
+runs out, so large ``p`` stays within the time limit (a tenth of which is kept for pricing).
 
 Exact
 -----
