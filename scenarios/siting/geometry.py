@@ -230,10 +230,20 @@ class Cells:
         return self.weight.size
 
 
-# Sites farther than this from a cell are never used with its bounds: the slope of the
-# great-circle distance against the chord is below 1 + 1e-4 up to it.
+# The cells' bounds hold for sites up to this far (the slope of the great-circle distance
+# against the chord is below 1 + 1e-4 up to it); see cells_fit.
 _CELL_REACH_M = 500_000.0
 _CELL_SLOPE = 1.0 / np.sqrt(1.0 - (_CELL_REACH_M / (2 * EARTH_RADIUS_M)) ** 2)
+
+
+def cells_fit(lat: ArrayLike, lng: ArrayLike) -> bool:
+    """Whether points and sites with these coordinates lie close enough for :class:`Cells`:
+    the diagonal of their box, with room to spare, within the reach of the cells' bounds."""
+    lat, lng = _as_float(lat), _as_float(lng)
+    if lat.size == 0:
+        return True
+    diagonal = haversine_m(lat.min(), lng.min(), lat.max(), lng.max())
+    return bool(2 * diagonal <= _CELL_REACH_M)
 
 
 def _unit_xyz(lat: NDArray, lng: NDArray) -> NDArray:

@@ -66,6 +66,7 @@ from .data import DemandPoints, Facilities, Solution, fixed_and_excluded, relati
 from .geometry import (
     Cells,
     cells_at_most,
+    cells_fit,
     count_within,
     haversine_m,
     nearest_k,
@@ -656,7 +657,8 @@ def solve_pmedian(
         chosen, objective, bound, status, bound_kind = _exact(prob, k0, clock, reduce)
     else:
         search_clock = clock
-        if prob.n * k0 > AGGREGATE_ENTRIES:
+        everything = (np.concatenate([prob.lat, prob.slat]), np.concatenate([prob.lng, prob.slng]))
+        if prob.n * k0 > AGGREGATE_ENTRIES and cells_fit(*everything):
             prob = _on_cells(prob)
             # Steps end their round after the clock runs out, and pricing a choice on all the
             # points takes a while: keep a tenth of the time for that.

@@ -162,3 +162,10 @@ def test_split_cells_quarters_only_the_chosen_ones():
     children = np.bincount(parent, minlength=len(cells))
     assert (children[~which] == 1).all()
     assert (children[which] <= 4).all() and children[which].max() > 1
+
+
+def test_cells_only_for_one_region():
+    from scenarios.siting.geometry import cells_fit
+
+    assert cells_fit([31.0, 31.3], [121.2, 121.6])  # a city
+    assert not cells_fit([31.0, 39.9], [121.4, 116.4])  # Shanghai and Beijing: too far apart
