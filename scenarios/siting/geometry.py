@@ -178,30 +178,37 @@ def nearest_k(
     rows = np.flatnonzero(kk > 0)
     bucket = np.floor(np.log(kk[rows]) / np.log(1.5)).astype(np.int64)
     for b in np.unique(bucket):
-        todo = rows[bucket == b]
-        extra = 4
-        while todo.size:
-            kq = int(min(m, kk[todo].max() + extra))
-            pdist, pidx = tree.query(dxy[todo], k=kq)
-            pdist = pdist.reshape(todo.size, kq)
-            pidx = pidx.reshape(todo.size, kq)
-            h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
-            order = np.lexsort((pidx, h), axis=1)
-            h = np.take_along_axis(h, order, axis=1)
-            pidx = np.take_along_axis(pidx, order, axis=1)
-            rows_k = kk[todo]
-            kth = h[np.arange(todo.size), rows_k - 1]
-            # Sites the tree did not return are at least this far (none are left when kq == m).
-            unseen = np.inf if kq == m else proj.true_lower_bound(pdist[:, -1])
-            ok = kth < unseen  # strict, so an unseen site cannot tie with the k-th either
-            w = min(kq, width)
-            cols = np.arange(w)[None, :]
-            valid = cols < rows_k[ok, None]
-            index[todo[ok], :w] = np.where(valid, pidx[ok, :w], -1)
-            dist[todo[ok], :w] = np.where(valid, h[ok, :w], np.inf)
-            todo = todo[~ok]
-            extra *= 4
+        _nearest_rows(rows[bucket == b], kk, proj, tree, dxy, (dlat, dlng, slat, slng), index, dist)
     return index, dist
+
+
+def _nearest_rows(todo, kk, proj, tree, dxy, coords, index, dist) -> None:
+    """Fill ``index``/``dist`` for the rows ``todo`` of :func:`nearest_k`, querying again with
+    more neighbours where the tree's answer could still miss a nearer site."""
+    dlat, dlng, slat, slng = coords
+    m, width = slat.size, index.shape[1]
+    extra = 4
+    while todo.size:
+        kq = int(min(m, kk[todo].max() + extra))
+        pdist, pidx = tree.query(dxy[todo], k=kq)
+        pdist = pdist.reshape(todo.size, kq)
+        pidx = pidx.reshape(todo.size, kq)
+        h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
+        order = np.lexsort((pidx, h), axis=1)
+        h = np.take_along_axis(h, order, axis=1)
+        pidx = np.take_along_axis(pidx, order, axis=1)
+        rows_k = kk[todo]
+        kth = h[np.arange(todo.size), rows_k - 1]
+        # Sites the tree did not return are at least this far (none are left when kq == m).
+        unseen = np.inf if kq == m else proj.true_lower_bound(pdist[:, -1])
+        ok = kth < unseen  # strict, so an unseen site cannot tie with the k-th either
+        w = min(kq, width)
+        cols = np.arange(w)[None, :]
+        valid = cols < rows_k[ok, None]
+        index[todo[ok], :w] = np.where(valid, pidx[ok, :w], -1)
+        dist[todo[ok], :w] = np.where(valid, h[ok, :w], np.inf)
+        todo = todo[~ok]
+        extra *= 4
 
 
 @dataclass(frozen=True)
@@ -254,7 +261,10 @@ def _unit_xyz(lat: NDArray, lng: NDArray) -> NDArray:
 def aggregate_cells(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, size_m: float) -> Cells:
     """Gather points into square cells of ``size_m`` metres on a local projection."""
     lat, lng, weight = map(_as_float, (lat, lng, weight))
-    xy = LocalProjection.around(lat, lng).to_xy(lat, lng)
+    return _grid_cells(lat, lng, weight, LocalProjection.around(lat, lng).to_xy(lat, lng), size_m)
+
+
+def _grid_cells(lat: NDArray, lng: NDArray, weight: NDArray, xy: NDArray, size_m: float) -> Cells:
     _, index = np.unique(_cell_codes(xy, size_m), return_inverse=True)
     return cells_from_index(lat, lng, weight, index.ravel())
 
@@ -315,7 +325,7 @@ def _cell_codes(xy: NDArray, size_m: float) -> NDArray:
 
 def cells_at_most(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, limit: int) -> Cells:
     """The finest cells (sides of 1 m × 1.25^k) that number at most ``limit``."""
-    lat, lng = _as_float(lat), _as_float(lng)
+    lat, lng, weight = map(_as_float, (lat, lng, weight))
     xy = LocalProjection.around(lat, lng).to_xy(lat, lng)
     lo, hi = 0, 90  # 1.25^90 m spans the globe: one cell
     while lo < hi:
@@ -324,7 +334,7 @@ def cells_at_most(lat: ArrayLike, lng: ArrayLike, weight: ArrayLike, limit: int)
             hi = mid
         else:
             lo = mid + 1
-    return aggregate_cells(lat, lng, weight, 1.25**lo)
+    return _grid_cells(lat, lng, weight, xy, 1.25**lo)
 
 
 def count_within(
@@ -341,5 +351,5 @@ def count_within(
         return np.zeros(dlat.size, dtype=np.int64)
     proj = _projection(dlat, dlng, slat, slng)
     tree = cKDTree(proj.to_xy(slat, slng))
-    radius = np.asarray(radius_m, dtype=float) * proj.over + _ABS_SLACK_M
+    radius = proj.query_radius(np.asarray(radius_m, dtype=float))
     return np.asarray(tree.query_ball_point(proj.to_xy(dlat, dlng), radius, return_length=True))

@@ -151,13 +151,13 @@ class _Problem:
         lat, lng, w = self.points
         if chosen.size == 0:
             return math.inf if w.size else 0.0
-        idx, dist = nearest_k(lat, lng, self.slat[chosen], self.slng[chosen], 1)
+        _, dist = nearest_k(lat, lng, self.slat[chosen], self.slng[chosen], 1)
         return float((w * dist[:, 0]).sum())
 
     def cost_below(self, chosen: NDArray, limit: float) -> float:
         """The exact cost, or inf when the cheap centre cost says it is unlikely below
         ``limit`` (only a candidate for the incumbent is skipped, never a bound)."""
-        if self.cells is None:
+        if self.points is None:
             return self.cost(chosen)
         if self.centre_cost(chosen) >= limit:
             return math.inf
@@ -182,6 +182,11 @@ class _Lists:
     site: NDArray
     dist: NDArray
     fallback: NDArray  # per point: fallback distance, or inf when none is needed
+
+    def by_site(self, m: int) -> tuple[NDArray, NDArray]:
+        """Entry positions ordered by site, and where each of the ``m`` sites' runs starts."""
+        order = np.argsort(self.site, kind="stable")
+        return order, np.searchsorted(self.site[order], np.arange(m + 1))
 
     @classmethod
     def build(cls, prob: _Problem, k: NDArray) -> _Lists:
@@ -279,8 +284,7 @@ class _Local:
         closed site or first or second, or nearer to its new site than their second) no swap of
         the round touches: their savings simply add up. Large ``p`` thus needs few rounds."""
         prob, lists = self.prob, self.lists
-        by_site = np.argsort(lists.site, kind="stable")
-        site_start = np.searchsorted(lists.site[by_site], np.arange(prob.m + 1))
+        by_site, site_start = lists.by_site(prob.m)
         while not clock.expired():
             free_open = np.flatnonzero(self.open & ~prob.fixed)
             if free_open.size == 0 or self.open.all():
@@ -450,9 +454,8 @@ class _Lagrangian:
         best, best_u, best_open = -np.inf, u, incumbent
         theta, stall = 2.0, 0
         # Entries by site: the subgradient only needs those of the open sites, a slice each.
-        by_site = np.argsort(lists.site, kind="stable")
+        by_site, starts = lists.by_site(prob.m)
         row, site, ce = lists.row[by_site], lists.site[by_site], self.ce[by_site]
-        starts = np.searchsorted(site, np.arange(prob.m + 1))
         cells = prob.cells is not None
         spread_total = self.spread_total if cells else 0.0
         two_wr = self.two_wr[row] if cells else None
@@ -855,14 +858,14 @@ def _mip_loop(
 def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArray, float, str]:
     """Phase one of the exact method; the bound is the LP relaxation's when the restricted model
     is small (HiGHS needs seconds for degenerate p-median LPs beyond), else the Lagrangian one."""
-    # On cells the bound is coarse until they are split: few steps there, the rest after.
-    cells = prob.cells is not None
-    one = _phase_one(prob, lists, clock, (150, 100) if cells else (600, 300), restart=not cells)
-    chosen, upper, bound = one.chosen, one.cost, one.bound
-    if cells:
+    if prob.cells is not None:
+        # The bound on the search cells is coarse until they are split: few steps there, the
+        # rest after; and no LP, which would bound the cells' centres only.
+        one = _phase_one(prob, lists, clock, (150, 100), restart=False)
         chosen, bound = _refine_cells(prob, one, lists.row.size // prob.n, clock)
-    if prob.cells is not None:  # an LP on the cells' centres would bound the centres only
         return chosen, bound, "lagrangian"
+    one = _phase_one(prob, lists, clock)
+    chosen, upper, bound = one.chosen, one.cost, one.bound
     model = _model(prob, lists)
     if bound < upper and model[1].nnz <= PMEDIAN_LP_MAX_NNZ:
         out = milp.solve(*model, relax=True, time_limit=clock.remaining())
