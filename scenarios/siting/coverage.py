@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -60,7 +62,7 @@ def coverage_loss(cover: csr_array, weight: ArrayLike, open_mask: ArrayLike) -> 
 def covered_weight(cover: csr_array, weight: ArrayLike, open_mask: ArrayLike) -> float:
     """Total weight reached by at least one open site."""
     w = np.asarray(weight, dtype=float)
-    return float(w[cover_counts(cover, np.asarray(open_mask, dtype=bool)) > 0].sum())
+    return math.fsum(w[cover_counts(cover, np.asarray(open_mask, dtype=bool)) > 0])
 
 
 def _share(part: float, whole: float) -> float:
@@ -130,14 +132,16 @@ def evaluate_coverage(
     minutes = walk / speed_m_per_min
     covered = walk <= threshold_m
     has = nearest >= 0
-    total = float(w.sum())
-    cov_w = float(w[covered].sum())
+    # Exactly rounded sums: a plain sum's rounding depends on how many terms it has, so a
+    # site reaching one more zero-weight point could "lower" the covered weight by an ulp.
+    total = math.fsum(w)
+    cov_w = math.fsum(w[covered])
 
     speeds = dict(group_speed_m_per_min or {})
     group_share = {}
     group_minutes = {}
     for name, gw in demand.groups.items():
-        group_share[name] = _share(float(gw[covered].sum()), float(gw.sum()))
+        group_share[name] = _share(math.fsum(gw[covered]), math.fsum(gw))
         g_min = walk[has] / speeds.get(name, speed_m_per_min)
         group_minutes[name] = _mean(g_min, gw[has])
 

@@ -127,6 +127,20 @@ def test_gain_and_loss_hand_computed():
     assert covered_weight(cover, w, both) == 15
 
 
+def test_reaching_a_zero_weight_point_does_not_lower_the_covered_weight():
+    # Summed plainly, these seven weights and the same seven plus a zero differ in the last
+    # digit (numpy groups eight or more terms differently).
+    weights = [45.865, 1.98, 26.429, 22.967, 3.117, 32.066, 42.632, 0.0]
+    demand = DemandPoints.from_arrays([LAT] * 7 + [north_of(LAT, 400)], [LNG] * 8, weights)
+    one = Facilities.from_arrays([LAT], [LNG])
+    both = Facilities.from_arrays([LAT, north_of(LAT, 400)], [LNG, LNG])
+    less = evaluate_coverage(demand, one, 100)
+    more = evaluate_coverage(demand, both, 100)
+    assert more.covered.sum() == 8 and less.covered.sum() == 7
+    assert more.covered_weight >= less.covered_weight
+    assert more.covered_weight == math.fsum(weights)
+
+
 coord = st.tuples(
     st.floats(31.19, 31.2, allow_nan=False), st.floats(121.45, 121.46, allow_nan=False)
 )
