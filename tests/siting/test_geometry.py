@@ -81,6 +81,16 @@ def test_nearest_k_matches_sorting_all_distances():
     np.testing.assert_allclose(d, np.take_along_axis(dist, order, axis=1), rtol=1e-12)
 
 
+def test_nearest_k_breaks_ties_by_site_index():
+    # Each place holds several sites, listed out of order: equally near sites come by index.
+    slat, slng = _points(9, 10)
+    place = np.random.default_rng(3).integers(0, 10, 40)
+    dlat, dlng = _points(10, 50)
+    idx, d = nearest_k(dlat, dlng, slat[place], slng[place], 12)
+    dist = hav(dlat[:, None], dlng[:, None], slat[place][None, :], slng[place][None, :])
+    np.testing.assert_array_equal(idx, np.argsort(dist, axis=1, kind="stable")[:, :12])
+
+
 def test_nearest_k_per_row_and_capped():
     dlat, dlng = _points(7, 5)
     slat, slng = _points(8, 3)
