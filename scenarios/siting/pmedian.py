@@ -38,7 +38,7 @@ centre) so that its bound holds for the points; it loses where a cell lies near 
 boundary or near its site, so those cells are then split into quarters, nearest first
 (:func:`_refine_cells`), and the Lagrangian goes on there until the time is up. Swap rounds
 apply many non-interfering swaps at once and the greedy fills what is left in one go when time
-runs out, so large ``p`` stays within the time limit (a tenth of which is kept for pricing).
+runs out, so large ``p`` stays within the time limit (5 % of which is kept for pricing).
 
 Exact
 -----
@@ -104,6 +104,10 @@ cells nearest to a boundary or a site (within ``SPLIT_MARGIN`` times their reach
 150 cells per chosen site within :data:`SPLIT_CELLS`. More cells cost more per Lagrangian step
 than they gain in 60 s: at p = 200 of 20,000 sites 90,000 cells gave a 2.8 % gap and 150,000
 3.7 %; at p = 1,000, 150,000 gave 5.1 % and 90,000 6.5 %."""
+
+PRICING_RESERVE = 0.95
+"""On cells, the search stops at this share of the time limit, leaving the rest for the
+step under way and for pricing the answer on the points."""
 
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
@@ -391,10 +395,11 @@ class _Lagrangian:
 
     On cells (:class:`~.geometry.Cells`) the multiplier of each point is ``w_i (a + r_i)`` for
     its cell's level ``a = u / W``, and the cell's share of ``rho_j`` is bounded from below with
-    only the cell's totals: by the triangle inequality, ``W min(0, d - a - 2R)``, and by Jensen's,
-    ``W min(0, d - a) - spread - jensen`` (``d`` from the cell's centre, ``R`` its reach); the
-    larger is used. Both are at most the points' own terms, so ``L`` stays a lower bound for the
-    points, and a cell served by one open site loses nothing but ``jensen`` (millimetres).
+    only the cell's totals (:func:`_terms`): by the triangle inequality, ``W min(0, d - a -
+    2R)``, and by Jensen's, ``W min(0, d - a) - spread - jensen`` (``d`` from the cell's centre,
+    ``R`` its reach); the larger is used. Both are at most the points' own terms, so ``L`` stays
+    a lower bound for the points, and a cell served by one open site loses nothing but
+    ``jensen`` (millimetres).
 
     Reduction tests (Beasley's): a free site left out whose forced opening would lift ``L`` above
     the incumbent cost ``upper`` is closed in every better solution; one taken whose forced closing
@@ -409,27 +414,13 @@ class _Lagrangian:
         self.cf = prob.w * np.where(self.has_fb, lists.fallback, 0.0)
         cells = prob.cells
         if cells is not None:
-            # Per row: the triangle term's offset (2 W R) and the Jensen term's loss; for a
-            # fallback, which is no site, only the triangle bounds hold: twice the spread.
+            # Per row: the triangle term's offset (2 W R) and the Jensen term's floor (minus its
+            # loss); for a fallback, which is no site, only the triangle bounds hold: twice the
+            # spread.
             self.two_wr = 2 * cells.weight * cells.reach
-            self.loss = cells.spread + cells.jensen
-            self.fb_loss = 2 * cells.spread
+            self.floor = -(cells.spread + cells.jensen)
+            self.fb_floor = -2 * cells.spread
             self.spread_total = float(cells.spread.sum())
-
-    def _terms(
-        self, x: NDArray, two_wr: NDArray | None, loss: NDArray | None, falls: bool = True
-    ) -> tuple[NDArray, NDArray | None]:
-        """Lower bounds on the reduced costs ``x = w d - u`` and where they fall as ``u`` rises.
-
-        For cells, the larger of the triangle term ``min(0, x - 2WR)`` and the Jensen term
-        ``min(0, x) - loss``; as ``loss <= 2WR`` that is ``min(x, 0) + clip(x - 2WR, -loss, 0)``.
-        """
-        if two_wr is None:
-            red = np.minimum(x, 0.0)
-            return red, (red < 0) if falls else None
-        over = x - two_wr
-        red = np.minimum(x, 0.0) + np.clip(over, -loss, 0.0)
-        return red, ((x < 0) | ((over > -loss) & (over < 0))) if falls else None
 
     def run(
         self,
@@ -459,7 +450,7 @@ class _Lagrangian:
         cells = prob.cells is not None
         spread_total = self.spread_total if cells else 0.0
         two_wr = self.two_wr[row] if cells else None
-        loss = self.loss[row] if cells else None
+        floor = self.floor[row] if cells else None
         n_closed = int(closed.sum())
         for it in range(iters):
             slack = 1e-9 * max(abs(upper), 1.0)
@@ -473,18 +464,16 @@ class _Lagrangian:
                 row, site, ce, n_closed = row[keep], site[keep], ce[keep], int(closed.sum())
                 starts = np.searchsorted(site, np.arange(prob.m + 1))
                 if cells:
-                    two_wr, loss = two_wr[keep], loss[keep]
-            x = ce - u[row]
-            red, _ = self._terms(x, two_wr, loss, falls=False)
-            rho = np.bincount(site, weights=red, minlength=prob.m)
+                    two_wr, floor = two_wr[keep], floor[keep]
+            rho = _site_sums(ce, u, row, starts, two_wr, floor)
             if 0 < k_free < free.size:
                 pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]]
             else:
                 pick = free if k_free else free[:0]
             is_open = opened.copy()
             is_open[pick] = True
-            fb, fb_falls = self._terms(
-                self.cf - u, self.two_wr if cells else None, self.fb_loss if cells else None
+            fb, fb_falls = _terms(
+                self.cf - u, self.two_wr if cells else None, self.fb_floor if cells else None
             )
             fb, fb_falls = np.where(self.has_fb, fb, 0.0), self.has_fb & fb_falls
             value = float(u.sum() + spread_total + fb.sum() + rho[is_open].sum())
@@ -505,8 +494,8 @@ class _Lagrangian:
                 closed[out[value + rho[out] - worst_in > upper + slack]] = True
                 opened[pick[value - rho[pick] + best_out > upper + slack]] = True
             at = _slices(starts, np.flatnonzero(is_open))
-            _, falls = self._terms(
-                x[at], two_wr[at] if cells else None, loss[at] if cells else None
+            _, falls = _terms(
+                ce[at] - u[row[at]], two_wr[at] if cells else None, floor[at] if cells else None
             )
             served = np.bincount(row[at], weights=falls, minlength=prob.n)
             g = 1.0 - served - fb_falls
@@ -515,6 +504,48 @@ class _Lagrangian:
                 break
             u = u + theta * max(upper - value, slack) / norm * g
         return min(best, upper), incumbent, best_u, best_open
+
+
+def _terms(
+    x: NDArray, two_wr: NDArray | None, floor: NDArray | None, falls: bool = True
+) -> tuple[NDArray, NDArray | None]:
+    """Lower bounds on the reduced costs ``x = w d - u``, written over ``x``, and where they
+    fall as ``u`` rises (when ``falls``).
+
+    For cells, the larger of the triangle term ``min(0, x - 2WR)`` and the Jensen term
+    ``min(0, x) - loss`` (``floor = -loss``); as ``loss <= 2WR`` that is ``min(x, 0) + clip(x -
+    2WR, -loss, 0)``, and only one of the two parts moves at a time.
+    """
+    if two_wr is None:
+        fall = (x < 0) if falls else None
+        return np.minimum(x, 0.0, out=x), fall
+    over = np.subtract(x, two_wr)
+    fall = ((x < 0) | ((over > floor) & (over < 0))) if falls else None
+    np.minimum(over, 0.0, out=over)
+    np.maximum(over, floor, out=over)
+    np.minimum(x, 0.0, out=x)
+    x += over
+    return x, fall
+
+
+def _site_sums(
+    ce: NDArray,
+    u: NDArray,
+    row: NDArray,
+    starts: NDArray,
+    two_wr: NDArray | None,
+    floor: NDArray | None,
+) -> NDArray:
+    """``rho`` per site: the sum of :func:`_terms` over its entries (ordered by site, its run
+    starting at ``starts``). ``np.add.reduceat`` over the runs takes half the time of
+    ``np.bincount`` here, which matters: this is most of a Lagrangian step."""
+    x = np.take(u, row)
+    red, _ = _terms(np.subtract(ce, x, out=x), two_wr, floor, falls=False)
+    rho = np.zeros(starts.size - 1)
+    some = np.flatnonzero(starts[:-1] < starts[1:])
+    if some.size:
+        rho[some] = np.add.reduceat(red, starts[some])
+    return rho
 
 
 def _slices(starts: NDArray, which: NDArray) -> NDArray:
@@ -572,9 +603,11 @@ def _refine_cells(
     if cells is prob.cells:
         return chosen, bound
     prob = replace(prob, lat=cells.lat, lng=cells.lng, w=cells.weight, cells=cells)
-    # Lists reaching a little past each cell's chosen site: a shorter one would cap its level
-    # (at p = 200 of 20,000 sites, lists of 100 left 14 % of the cells short, 1.8 % of the cost).
-    reach = 1.25 * d1 + 2 * cells.reach + 30.0
+    # Lists reaching past each cell's second-nearest chosen site: its level can rise to about
+    # there (what closing its own site would cost it), and a list ending sooner caps the level
+    # with its fallback. At p = 200 of 20,000 sites, lists to 1.25 d1 left the gap at 2.2 %
+    # after 60 s; to d2, 1.7 %.
+    reach = np.maximum(1.25 * d1, d2) + 2 * cells.reach + 30.0
     k = np.clip(count_within(prob.lat, prob.lng, prob.slat, prob.slng, reach) + 1, k, 4 * K_CAP)
     lists = _Lists.build(prob, np.minimum(k, prob.m))
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
@@ -664,9 +697,9 @@ def solve_pmedian(
         if prob.n * k0 > AGGREGATE_ENTRIES and cells_fit(*everything):
             prob = _on_cells(prob)
             # Steps end their round after the clock runs out, and pricing a choice on all the
-            # points takes a while: keep a tenth of the time for that.
+            # points takes a while (about a second for half a million): keep some time for that.
             if clock.limit is not None:
-                search_clock = milp.Clock(max(0.9 * clock.limit - clock.elapsed, 0.0))
+                search_clock = milp.Clock(max(PRICING_RESERVE * clock.limit - clock.elapsed, 0.0))
         lists = _Lists.build(prob, np.full(prob.n, k0))
         chosen, bound, bound_kind = _heuristic(prob, lists, search_clock)
         objective, status = prob.cost(chosen), "heuristic"

@@ -172,3 +172,25 @@ def test_swaps_reach_what_single_swaps_reach_on_many_sites():
     assert loc.value() < start
     loc._refresh()
     assert loc._improving_swaps(np.flatnonzero(loc.open)) == []
+
+
+@pytest.mark.parametrize("cells", [False, True])
+def test_site_sums_match_summing_each_entry(cells):
+    """The Lagrangian's per-site sums (in place, by runs) equal summing the terms entry by
+    entry; sites without entries get zero."""
+    rng = np.random.default_rng(5)
+    n, m, e = 50, 12, 400
+    site = np.sort(rng.integers(0, m - 2, e))  # the last two sites have no entries
+    row = rng.integers(0, n, e)
+    ce, u = rng.random(e) * 900, rng.random(n) * 900
+    two_wr = rng.random(e) * 300 if cells else None
+    floor = -two_wr * rng.random(e) if cells else None
+    starts = np.searchsorted(site, np.arange(m + 1))
+    rho = pmedian._site_sums(ce, u, row, starts, two_wr, floor)
+    x = ce - u[row]
+    if cells:
+        terms = np.maximum(np.minimum(0, x - two_wr), np.minimum(0, x) + floor)
+    else:
+        terms = np.minimum(0, x)
+    np.testing.assert_allclose(rho, np.bincount(site, weights=terms, minlength=m), rtol=1e-12)
+    assert (rho[-2:] == 0).all() and (rho[:-2] < 0).all()
