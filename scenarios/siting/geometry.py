@@ -245,6 +245,7 @@ class Cells:
     reach: NDArray  # max r_i
     jensen: NDArray
     index: NDArray  # the cell of each input point
+    radius: NDArray  # r_i of each input point
 
     def __len__(self) -> int:
         return self.weight.size
@@ -325,6 +326,7 @@ def cells_from_index(lat: NDArray, lng: NDArray, weight: NDArray, index: NDArray
         reach=reach,
         jensen=total * (_CELL_SLOPE * inside * (1 + _REL_SLACK) + _ABS_SLACK_M),
         index=index,
+        radius=r,
     )
 
 

@@ -105,9 +105,13 @@ cells nearest to a boundary or a site (within ``SPLIT_MARGIN`` times their reach
 than they gain in 60 s: at p = 200 of 20,000 sites 90,000 cells gave a 2.8 % gap and 150,000
 3.7 %; at p = 1,000, 150,000 gave 5.1 % and 90,000 6.5 %."""
 
-PRICING_RESERVE = 0.95
+PRICING_RESERVE = 0.92
 """On cells, the search stops at this share of the time limit, leaving the rest for the
 step under way and for pricing the answer on the points."""
+
+POINT_PAIRS = 3_000_000
+"""The final bound on cells sums the likeliest sites' terms over the points, up to this many
+point-site pairs (a few hundred MB of temporaries)."""
 
 METHODS = ("auto", "exact", "heuristic")
 _CHUNK = 2048
@@ -412,6 +416,7 @@ class _Lagrangian:
         self.ce = prob.w[lists.row] * lists.dist
         self.has_fb = np.isfinite(lists.fallback)
         self.cf = prob.w * np.where(self.has_fb, lists.fallback, 0.0)
+        self._sorted: tuple[NDArray, ...] | None = None
         cells = prob.cells
         if cells is not None:
             # Per row: the triangle term's offset (2 W R) and the Jensen term's floor (minus its
@@ -422,6 +427,19 @@ class _Lagrangian:
             self.fb_floor = -2 * cells.spread
             self.spread_total = float(cells.spread.sum())
 
+    def _by_site(self) -> tuple[NDArray, ...]:
+        """The entries ordered by site (the subgradient only needs those of the open sites, a
+        slice each): ``(row, site, ce, two_wr, floor, starts)``, cell terms None on points."""
+        if self._sorted is None:
+            lists, cells = self.lists, self.prob.cells is not None
+            by_site, starts = lists.by_site(self.prob.m)
+            row = lists.row[by_site]
+            self._sorted = (
+                row, lists.site[by_site], self.ce[by_site],
+                self.two_wr[row] if cells else None, self.floor[row] if cells else None, starts,
+            )  # fmt: skip
+        return self._sorted
+
     def run(
         self,
         incumbent: NDArray,
@@ -431,26 +449,27 @@ class _Lagrangian:
         clock: milp.Clock,
         iters: int = 600,
         patience: int = 20,
+        adaptive: bool = False,
     ) -> tuple[float, NDArray, NDArray, NDArray]:
         """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place. The step
-        halves after ``patience`` steps without a better bound.
+        halves after ``patience`` steps without a better bound. ``adaptive`` scales each row's
+        step down by the root of its subgradients' squares so far (AdaGrad): rows that keep
+        swinging between two sites settle while the others move on.
 
         Every few steps the sites open in the relaxed solution are priced exactly and replace
         ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u,
         open_at_best)``: ``bound <= cost(incumbent)`` is valid for the whole problem, and the
         sites open at the best multipliers ``u`` are a good start for local search.
         """
-        prob, lists = self.prob, self.lists
+        prob = self.prob
         upper = prob.cost(incumbent)
         best, best_u, best_open = -np.inf, u, incumbent
         theta, stall = 2.0, 0
-        # Entries by site: the subgradient only needs those of the open sites, a slice each.
-        by_site, starts = lists.by_site(prob.m)
-        row, site, ce = lists.row[by_site], lists.site[by_site], self.ce[by_site]
+        row, site, ce, two_wr, floor, starts = self._by_site()
         cells = prob.cells is not None
         spread_total = self.spread_total if cells else 0.0
-        two_wr = self.two_wr[row] if cells else None
-        floor = self.floor[row] if cells else None
+        work = np.empty((2 if cells else 1, ce.size))
+        g_squares = np.zeros(prob.n)
         n_closed = int(closed.sum())
         for it in range(iters):
             slack = 1e-9 * max(abs(upper), 1.0)
@@ -465,7 +484,7 @@ class _Lagrangian:
                 starts = np.searchsorted(site, np.arange(prob.m + 1))
                 if cells:
                     two_wr, floor = two_wr[keep], floor[keep]
-            rho = _site_sums(ce, u, row, starts, two_wr, floor)
+            rho = _site_sums(ce, u, row, starts, two_wr, floor, work)
             if 0 < k_free < free.size:
                 pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]]
             else:
@@ -502,24 +521,86 @@ class _Lagrangian:
             norm = float((g * g).sum())  # not g @ g: BLAS thread wake-ups cost ms
             if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
                 break
-            u = u + theta * max(upper - value, slack) / norm * g
+            if adaptive:
+                g_squares += g * g
+                step = g / np.sqrt(g_squares + 0.1)
+            else:
+                step = g
+            u = u + theta * max(upper - value, slack) / float((g * step).sum()) * step
         return min(best, upper), incumbent, best_u, best_open
+
+    def on_points(self, u: NDArray, opened: NDArray, closed: NDArray) -> float:
+        """``L(u)`` for cells, with the ``rho`` of the sites most likely open summed over the
+        points themselves: a bound at least as high, still valid.
+
+        The points get the multipliers ``w_i (a + r_i)`` the cell terms were derived for (they
+        add up to the cell's ``u`` plus its spread), so each site's sum over the points of its
+        entries' cells is at least the cells' ``rho`` and, like it, at most what the points'
+        own Lagrangian has. Sites are taken by rising ``rho`` while their point-site pairs fit
+        :data:`POINT_PAIRS`; the others keep the cells' ``rho``.
+        """
+        prob, cells = self.prob, self.prob.cells
+        lat, lng, w = prob.points
+        row, site, ce, two_wr, floor, starts = self._by_site()
+        rho = _site_sums(ce, u, row, starts, two_wr, floor)
+        fb, _ = _terms(self.cf - u, self.two_wr, self.fb_floor, falls=False)
+        base = float(u.sum() + self.spread_total + fb[self.has_fb].sum())
+        free = np.flatnonzero(~opened & ~closed)
+        k_free = prob.p - int(opened.sum())
+        if k_free < 0 or k_free > free.size:
+            return -np.inf
+        # Point-site pairs per site; the forced-open sites first, then the free by rising rho.
+        npts = np.bincount(cells.index, minlength=len(cells))
+        pairs = _run_sums(npts[row].astype(float), starts)
+        order = np.concatenate([np.flatnonzero(opened), free[np.argsort(rho[free], kind="stable")]])
+        take = order[: int(np.searchsorted(np.cumsum(pairs[order]), POINT_PAIRS, side="right"))]
+        if np.isin(order[: int(opened.sum()) + k_free], take, assume_unique=True).all():
+            at = _slices(starts, take)
+            by_cell = np.argsort(cells.index, kind="stable")
+            cell_start = np.searchsorted(cells.index[by_cell], np.arange(len(cells) + 1))
+            pts = by_cell[_slices(cell_start, row[at])]
+            cell = cells.index[pts]
+            to = np.repeat(site[at], npts[row[at]])
+            level = u[cell] / cells.weight[cell]
+            d = haversine_m(lat[pts], lng[pts], prob.slat[to], prob.slng[to])
+            terms = np.minimum(w[pts] * (d - level - cells.radius[pts]), 0.0)
+            exact = np.bincount(to, weights=terms, minlength=prob.m)
+            rho[take] = np.maximum(rho[take], exact[take])
+        if 0 < k_free < free.size:
+            rho_free = np.partition(rho[free], k_free - 1)[:k_free]
+        else:
+            rho_free = rho[free] if k_free else rho[:0]
+        return base + float(rho[opened].sum() + rho_free.sum())
+
+
+def _run_sums(x: NDArray, starts: NDArray) -> NDArray:
+    """Sums of ``x`` over the runs ``starts[j]:starts[j + 1]`` (zero for an empty run)."""
+    sums = np.zeros(starts.size - 1)
+    some = np.flatnonzero(starts[:-1] < starts[1:])
+    if some.size:
+        sums[some] = np.add.reduceat(x, starts[some])
+    return sums
 
 
 def _terms(
-    x: NDArray, two_wr: NDArray | None, floor: NDArray | None, falls: bool = True
+    x: NDArray,
+    two_wr: NDArray | None,
+    floor: NDArray | None,
+    falls: bool = True,
+    over: NDArray | None = None,
 ) -> tuple[NDArray, NDArray | None]:
     """Lower bounds on the reduced costs ``x = w d - u``, written over ``x``, and where they
     fall as ``u`` rises (when ``falls``).
 
     For cells, the larger of the triangle term ``min(0, x - 2WR)`` and the Jensen term
     ``min(0, x) - loss`` (``floor = -loss``); as ``loss <= 2WR`` that is ``min(x, 0) + clip(x -
-    2WR, -loss, 0)``, and only one of the two parts moves at a time.
+    2WR, -loss, 0)``, and only one of the two parts moves at a time. ``over``: room for a
+    temporary as long as ``x``.
     """
     if two_wr is None:
         fall = (x < 0) if falls else None
         return np.minimum(x, 0.0, out=x), fall
-    over = np.subtract(x, two_wr)
+    over = np.subtract(x, two_wr, out=over)
     fall = ((x < 0) | ((over > floor) & (over < 0))) if falls else None
     np.minimum(over, 0.0, out=over)
     np.maximum(over, floor, out=over)
@@ -535,17 +616,21 @@ def _site_sums(
     starts: NDArray,
     two_wr: NDArray | None,
     floor: NDArray | None,
+    work: NDArray | None = None,
 ) -> NDArray:
     """``rho`` per site: the sum of :func:`_terms` over its entries (ordered by site, its run
-    starting at ``starts``). ``np.add.reduceat`` over the runs takes half the time of
-    ``np.bincount`` here, which matters: this is most of a Lagrangian step."""
-    x = np.take(u, row)
-    red, _ = _terms(np.subtract(ce, x, out=x), two_wr, floor, falls=False)
-    rho = np.zeros(starts.size - 1)
-    some = np.flatnonzero(starts[:-1] < starts[1:])
-    if some.size:
-        rho[some] = np.add.reduceat(red, starts[some])
-    return rho
+    starting at ``starts``). This is most of a Lagrangian step, so it works in place, in
+    ``work`` (two rows at least as long as the entries, reused from step to step: fresh arrays
+    of this size cost as much again in page faults), and sums each run with
+    ``np.add.reduceat`` (half the time of ``np.bincount``)."""
+    if work is None:
+        work = np.empty((2 if two_wr is not None else 1, ce.size))
+    x = np.take(u, row, out=work[0, : ce.size], mode="clip")  # "raise" would buffer
+    np.subtract(ce, x, out=x)
+    red, _ = _terms(
+        x, two_wr, floor, falls=False, over=work[1, : ce.size] if work.shape[0] > 1 else None
+    )
+    return _run_sums(red, starts)
 
 
 def _slices(starts: NDArray, which: NDArray) -> NDArray:
@@ -611,10 +696,12 @@ def _refine_cells(
     k = np.clip(count_within(prob.lat, prob.lng, prob.slat, prob.slng, reach) + 1, k, 4 * K_CAP)
     lists = _Lists.build(prob, np.minimum(k, prob.m))
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
-    more, chosen, u, _ = _Lagrangian(prob, lists).run(
-        chosen, cells.weight * level, closed, opened, clock, patience=10
+    lag = _Lagrangian(prob, lists)
+    more, chosen, u, _ = lag.run(
+        chosen, cells.weight * level, closed, opened, clock, patience=25, adaptive=True
     )
-    return chosen, max(bound, more)
+    on_points = min(lag.on_points(u, opened, closed), prob.cost(chosen))
+    return chosen, max(bound, more, on_points)
 
 
 def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDArray, NDArray]:
