@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.siting import DemandPoints, Facilities, pmedian, solve_pmedian
+from scenarios.siting.geometry import cells_at_most
 from tests.siting.support import brute_pmedian, north_of, pmedian_value, random_case
 
 LAT, LNG = 31.2, 121.45
@@ -194,3 +195,30 @@ def test_site_sums_match_summing_each_entry(cells):
         terms = np.minimum(0, x)
     np.testing.assert_allclose(rho, np.bincount(site, weights=terms, minlength=m), rtol=1e-12)
     assert (rho[-2:] == 0).all() and (rho[:-2] < 0).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bound_on_points_is_the_points_own_lagrangian(monkeypatch, seed):
+    """At the cells' multipliers, the bound summed over the points equals the points' own
+    Lagrangian (with the multipliers the cell terms were derived for) when every site fits the
+    budget: at least the cells' bound, at most the optimum. With no budget it is the cells'."""
+    demand, sites, dist = random_case(seed, n=80, m=10, spread=0.02)
+    p, w = 3, demand.weight
+    cells = cells_at_most(demand.lat, demand.lng, w, 12)
+    prob = pmedian._Problem(
+        cells.lat, cells.lng, cells.weight, sites.lat, sites.lng, np.zeros(10, bool), p,
+        cells=cells, points=(demand.lat, demand.lng, w),
+    )  # fmt: skip
+    lag = pmedian._Lagrangian(prob, pmedian._Lists.build(prob, np.full(prob.n, 10)))
+    closed, opened, clock = np.zeros(10, bool), np.zeros(10, bool), pmedian.milp.Clock(None)
+    start = np.arange(p)
+    _, dist_start = prob.nearest_open(start)
+    cells_bound, _, u, _ = lag.run(start, cells.weight * dist_start[:, 0], closed, opened, clock)
+    u_points = w * (u / cells.weight)[cells.index] + w * cells.radius
+    rho = np.minimum(w[:, None] * dist - u_points[:, None], 0).sum(axis=0)
+    own = u_points.sum() + np.sort(rho)[:p].sum()
+    best = brute_pmedian(dist, w, p)
+    assert lag.on_points(u, opened, closed) == pytest.approx(own, rel=1e-9)
+    assert cells_bound <= own * (1 + 1e-9) and own <= best * (1 + 1e-9)
+    monkeypatch.setattr(pmedian, "POINT_PAIRS", 0)
+    assert lag.on_points(u, opened, closed) == pytest.approx(cells_bound, rel=1e-9)
