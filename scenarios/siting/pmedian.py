@@ -450,11 +450,13 @@ class _Lagrangian:
         opened: NDArray,
         clock: milp.Clock,
         iters: int = 600,
-        patience: int = 20,
+        patience: int | None = 20,
+        longest: int | None = None,
         adaptive: bool = False,
     ) -> tuple[float, NDArray, NDArray, NDArray]:
         """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place. The step
-        halves after ``patience`` steps without a better bound. ``adaptive`` scales each row's
+        halves after ``patience`` steps without a better bound, or after ``longest`` steps at one
+        size (None: never). ``adaptive`` scales each row's
         step down by the root of its subgradients' squares so far (AdaGrad): rows that keep
         swinging between two sites settle while the others move on.
 
@@ -466,7 +468,9 @@ class _Lagrangian:
         prob = self.prob
         upper = prob.cost(incumbent)
         best, best_u, best_open = -np.inf, u, incumbent
-        theta, stall = 2.0, 0
+        theta, stall, since = 2.0, 0, 0
+        patience = iters if patience is None else patience
+        longest = iters if longest is None else longest
         row, site, ce, two_wr, floor, starts = self._by_site()
         cells = prob.cells is not None
         spread_total = self.spread_total if cells else 0.0
@@ -502,8 +506,9 @@ class _Lagrangian:
                 best, best_u, best_open, stall = value, u, np.flatnonzero(is_open), 0
             else:
                 stall += 1
-                if stall >= patience:
-                    theta, stall = theta / 2, 0
+            since += 1
+            if stall >= patience or since >= longest:
+                theta, stall, since = theta / 2, 0, 0
             if it % 10 == 0:
                 candidate = np.flatnonzero(is_open)
                 cost = prob.cost_below(candidate, upper)
@@ -666,11 +671,11 @@ def _refine_cells(
     """Sharpen the bound: split the cells whose spread can cost it — those near their nearest
     chosen site, or about as near to their second (within :data:`SPLIT_MARGIN` times their
     reach), nearest first — into quarters, again and again up to :data:`SPLIT_CELLS`; lengthen
-    the lists that end before a cell's chosen site; then go on with the Lagrangian from the
-    multipliers so far (halving the step sooner: more cells, fewer steps in the time). A cell
-    served by one site well inside its level and far from the others loses nothing, so only
-    cells along the service boundaries and near the sites need to be small. Returns ``(chosen,
-    bound)``; the better of the two bounds is kept."""
+    the lists so that they reach past each cell's second chosen site; then go on with the
+    Lagrangian from the multipliers so far, and finally sum the open sites over the points
+    (:meth:`_Lagrangian.on_points`). A cell served by one site well inside its level and far
+    from the others loses nothing, so only cells along the service boundaries and near the
+    sites need to be small. Returns ``(chosen, bound)``; the best of the bounds is kept."""
     chosen, bound, u = one.chosen, one.bound, one.u
     lat, lng, w = prob.points
     cells, level = prob.cells, u / prob.w
@@ -699,10 +704,15 @@ def _refine_cells(
     k = np.clip(count_within(prob.lat, prob.lng, prob.slat, prob.slng, reach) + 1, k, 4 * K_CAP)
     lists = _Lists.build(prob, np.minimum(k, prob.m))
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
+    # From this warm start the bound creeps up by crumbs at each step size and jumps when the
+    # step halves, so it halves every 60 steps rather than after a stall, and each row's step
+    # adapts (AdaGrad). At p = 200 of 20,000 sites, 60 s: plain steps halving after 10 stalls,
+    # gap 1.5 %; adaptive, after 25 stalls, 1.03 %; adaptive, every 60 steps, 0.96 %.
     lag = _Lagrangian(prob, lists)
     more, chosen, u, _ = lag.run(
-        chosen, cells.weight * level, closed, opened, clock, patience=25, adaptive=True
-    )
+        chosen, cells.weight * level, closed, opened, clock,
+        patience=None, longest=60, adaptive=True,
+    )  # fmt: skip
     on_points = min(lag.on_points(u, opened, closed), prob.cost(chosen))
     return chosen, max(bound, more, on_points)
 
