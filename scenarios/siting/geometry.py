@@ -190,7 +190,9 @@ def _nearest_rows(todo, kk, proj, tree, dxy, coords, index, dist) -> None:
     extra = 4
     while todo.size:
         kq = int(min(m, kk[todo].max() + extra))
-        pdist, pidx = tree.query(dxy[todo], k=kq, workers=-1)
+        # Every core for large queries; for small ones starting threads costs more than it saves.
+        workers = -1 if todo.size * kq > 1_000_000 else 1
+        pdist, pidx = tree.query(dxy[todo], k=kq, workers=workers)
         pdist = pdist.reshape(todo.size, kq)
         pidx = pidx.reshape(todo.size, kq)
         h = haversine_m(dlat[todo, None], dlng[todo, None], slat[pidx], slng[pidx])
