@@ -110,7 +110,7 @@ left a 1.08 % gap, 90,000 1.06 % and 120,000 1.22 %."""
 
 PRICING_RESERVE = 0.92
 """On cells, the search stops at this share of the time limit, leaving the rest for the
-step under way and for pricing the answer on the points."""
+step under way, the final bound on the points and pricing the answer there."""
 
 POINT_PAIRS = 5_000_000
 """The final bound on cells sums the open sites' terms over the points, up to this many
@@ -459,9 +459,9 @@ class _Lagrangian:
     ) -> tuple[float, NDArray, NDArray, NDArray]:
         """Subgradient ascent from ``u``; updates ``closed``/``opened`` in place. The step
         halves after ``patience`` steps without a better bound, or after ``longest`` steps at one
-        size (None: never). ``adaptive`` scales each row's
-        step down by the root of its subgradients' squares so far (AdaGrad): rows that keep
-        swinging between two sites settle while the others move on.
+        size (None: never). ``adaptive`` scales each row's step down by the root of its
+        subgradients' squares so far (AdaGrad): rows that keep swinging between two sites settle
+        while the others move on.
 
         Every few steps the sites open in the relaxed solution are priced exactly and replace
         ``incumbent`` (positions of open sites) when cheaper. Returns ``(bound, incumbent, u,
