@@ -528,15 +528,15 @@ class _Lagrangian:
             )
             served = np.bincount(row[at], weights=falls, minlength=prob.n)
             g = 1.0 - served - fb_falls
-            norm = float((g * g).sum())  # not g @ g: BLAS thread wake-ups cost ms
-            if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
-                break
             if adaptive:
                 g_squares += g * g
                 step = g / np.sqrt(g_squares + 0.1)
             else:
                 step = g
-            u = u + theta * max(upper - value, slack) / float((g * step).sum()) * step
+            norm = float((g * step).sum())  # not g @ step: BLAS thread wake-ups cost ms
+            if best >= upper - slack or norm == 0 or theta < 1e-4 or clock.expired():
+                break
+            u = u + theta * max(upper - value, slack) / norm * step
         return min(best, upper), incumbent, best_u, best_open
 
     def on_points(self, u: NDArray, opened: NDArray, closed: NDArray) -> float:
