@@ -1,7 +1,8 @@
 """The resident's side: answer a survey at /s/<slug>/ without an account, then a thank-you page.
 
-Abuse resistance: rate limits per address and per survey (surveys.ratelimit), a honeypot field
-(a bot that fills it is thanked and nothing is stored), addresses kept only as salted hashes,
+Abuse resistance: rate limits per address and per survey (surveys.ratelimit), checked before
+storing and counting only stored responses, so junk posts cannot lock residents out; a honeypot
+field (a bot that fills it is thanked and nothing is stored), addresses kept only as salted hashes,
 an optional one-response-per-device cookie, and an idempotency key so that a double tap, a
 retry or a concurrent duplicate is stored once and answered with the same thank-you page.
 """
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fenglin.client import client_address
 from surveys import ratelimit
 from surveys.forms import ResponseForm
 from surveys.models import Channel, Response, Survey
@@ -72,7 +74,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         form = ResponseForm(**form_kwargs)
         return render(request, "surveys/response_form.html", {"survey": survey, "form": form})
 
-    client_hash = ratelimit.salted_hash(ratelimit.client_address(request), "address")
+    client_hash = ratelimit.salted_hash(client_address(request), "address")
     verdict = ratelimit.check_submission(survey_id=survey.pk, client_hash=client_hash)
     if not verdict.allowed:
         minutes = max(1, (verdict.retry_after + 59) // 60)
@@ -97,7 +99,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         new_token = secrets.token_urlsafe(24)
         device_hash = ratelimit.salted_hash(new_token, "device")
     try:
-        submit_response(
+        stored = submit_response(
             survey=survey,
             submission=form.submission(),
             idempotency_key=form.cleaned_data["idempotency_key"],
@@ -109,6 +111,8 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, survey)
     except AlreadyAnswered:
         return _already(request, survey)
+    if stored.created:
+        ratelimit.record_submission(survey_id=survey.pk, client_hash=client_hash)
     page = redirect("public_surveys:survey_thanks", slug=survey.slug)
     if new_token:
         _set_device_cookie(page, new_token)

@@ -1,17 +1,25 @@
 """Fixed-window rate limits for the public survey form, counted in Django's cache.
 
-Each limit is (requests, window in seconds). A window is keyed by its number since the epoch,
-so every app server sharing the cache (CACHE_URL) counts in the same bucket and old buckets
-simply expire. Counting is approximate only across a window edge, which is enough to stop a
-flood while letting a busy WeChat group through.
+Each limit is (submissions, window in seconds). A window is keyed by its number since the
+epoch, so every app server sharing the cache (CACHE_URL) counts in the same bucket and old
+buckets simply expire. Counting is approximate only across a window edge, which is enough to
+stop a flood while letting a busy WeChat group through.
+
+Only accepted (stored) submissions are counted: the view checks the limits before storing and
+records the submission after, so junk posts cannot use up a survey's limit and lock residents
+out. Submissions in flight at the same moment may overshoot a limit by their number, which a
+safety valve can afford. When the cache is down the limits fail open (fenglin.cache).
 """
 
 import hashlib
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
+
+from fenglin.cache import fail_open
 
 DEFAULT_LIMITS = {
     # Submissions from one address to one survey: a household shares a router, so be generous.
@@ -31,39 +39,48 @@ def limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "SURVEY_RATE_LIMITS", {})}
 
 
-def _hit(key: str, limit: int, window: int, now: float) -> Verdict:
-    bucket = int(now // window)
-    cache_key = f"surveys:rl:{key}:{window}:{bucket}"
-    # incr() first: after the window's first hit it is the only call. add() is atomic and only
-    # sets a missing key, so concurrent first hits do not reset the count.
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window's first hit, unless another server's came in between
-        count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
-    if count > limit:
-        return Verdict(False, retry_after=int((bucket + 1) * window - now) + 1)
-    return Verdict(True)
-
-
-def check_submission(*, survey_id: int, client_hash: str, now: float | None = None) -> Verdict:
-    """Count one submission attempt against every limit; refuse when any is exceeded."""
-    now = time.time() if now is None else now
+def _windows(survey_id: int, client_hash: str, now: float) -> list[tuple[str, int, int, int]]:
+    """(cache key, limit, window, bucket) for every limit on one submission."""
     configured = limits()
     checks = [
         (f"addr:{survey_id}:{client_hash}", *configured["per_address"]),
         (f"survey:{survey_id}", *configured["per_survey"]),
     ]
+    rows = []
     for key, limit, window in checks:
-        verdict = _hit(key, limit, window, now)
-        if not verdict.allowed:
-            return verdict
+        bucket = int(now // window)
+        rows.append((f"surveys:rl:{key}:{window}:{bucket}", limit, window, bucket))
+    return rows
+
+
+def check_submission(*, survey_id: int, client_hash: str, now: float | None = None) -> Verdict:
+    """Whether one more submission may be stored, without counting it (one cache call)."""
+    now = time.time() if now is None else now
+    windows = _windows(survey_id, client_hash, now)
+    counts = fail_open(
+        lambda: cache.get_many([key for key, *_rest in windows]), {}, purpose="rate limits"
+    )
+    for key, limit, window, bucket in windows:
+        if counts.get(key, 0) >= limit:
+            return Verdict(False, retry_after=int((bucket + 1) * window - now) + 1)
     return Verdict(True)
 
 
-def client_address(request) -> str:
-    """The client's address as the server saw it (set SECURE_PROXY_SSL_HEADER-style proxies to
-    pass the real one in REMOTE_ADDR, e.g. gunicorn's --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR", "") or ""
+def _count(key: str, window: int) -> None:
+    # incr() first: after the window's first hit it is the only call. add() is atomic and only
+    # sets a missing key, so concurrent first hits do not reset the count.
+    try:
+        cache.incr(key)
+    except ValueError:  # the window's first hit, unless another server's came in between
+        if not cache.add(key, 1, timeout=window + 5):
+            cache.incr(key)
+
+
+def record_submission(*, survey_id: int, client_hash: str, now: float | None = None) -> None:
+    """Count one accepted (stored) submission against every limit."""
+    now = time.time() if now is None else now
+    for key, _limit, window, _bucket in _windows(survey_id, client_hash, now):
+        fail_open(partial(_count, key, window), None, purpose="rate limits")
 
 
 def salted_hash(value: str, purpose: str) -> str:

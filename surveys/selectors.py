@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
 
+from fenglin.cache import fail_open
 from sites.models import Area
 from surveys.models import (
     Answer,
@@ -214,10 +215,13 @@ def results_figures(
     """Raw result figures, cached under the survey's :func:`results_state`, so a cached figure
     is never stale."""
     key = f"surveys:results:{survey.pk}:{results_state(survey)}:{area_id}:{group}:{channel}"
-    figures = cache.get(key)
+    # Without the cache (Redis down) the figures are simply computed every time.
+    figures = fail_open(lambda: cache.get(key), None, purpose="survey results")
     if figures is None:
         figures = _aggregate(survey, area_id=area_id, group=group, channel=channel)
-        cache.set(key, figures, RESULTS_CACHE_SECONDS)
+        fail_open(
+            lambda: cache.set(key, figures, RESULTS_CACHE_SECONDS), None, purpose="survey results"
+        )
     return figures
 
 
