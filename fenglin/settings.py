@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "leaflet",
     "axes",
     "simple_history",
+    "fenglin",  # before django_tasks_db, so that our db_worker (which retries) replaces its own
     "django_tasks_db",
-    "fenglin",
     "sites",
     "surveys",
     "scenarios",
@@ -132,6 +132,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds an optimisation run may go without a sign of life from its worker before it is ended
+# as failed (the worker was killed or lost the database); the task beats four times as often.
+RUN_HEARTBEAT_TIMEOUT = env.float("RUN_HEARTBEAT_TIMEOUT", default=120)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

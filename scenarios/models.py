@@ -1,13 +1,16 @@
 """Linking the two: scenarios, their saved results and optimisation runs."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -190,6 +193,103 @@ class RunStatus(models.TextChoices):
 FINISHED_STATUSES = {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED}
 
 
+class RunLoss(models.TextChoices):
+    """Why a run ended without its task saying so (the run's page explains it)."""
+
+    WORKER_STOPPED = "worker", _("The worker stopped")
+    TASK_LOST = "task", _("The task was lost before a worker took it")
+
+
+def heartbeat_timeout() -> timedelta:
+    """How long a running run may stay silent before it is taken for one whose worker died."""
+    return timedelta(seconds=settings.RUN_HEARTBEAT_TIMEOUT)
+
+
+def _silent(cutoff: datetime) -> Q:
+    """Running, with no sign of life since ``cutoff`` (runs started before heartbeats existed
+    count from their start)."""
+    return Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+class OptimisationRunQuerySet(models.QuerySet):
+    """The run's state changes, each one conditional UPDATE.
+
+    The condition is in the WHERE clause, so concurrent writers (the task, a second worker,
+    every app server expiring silent runs) cannot undo each other: a finished run stays
+    finished and a run that just gave a sign of life is not expired.
+    """
+
+    def start(self, *, now: datetime | None = None) -> int:
+        """queued -> running, unless cancelled: a task started late or twice for a run that
+        is already running, cancelled or failed never brings it back."""
+        now = now or timezone.now()
+        return self.filter(status=RunStatus.QUEUED, cancel_requested=False).update(
+            status=RunStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            progress=5,
+            stage=gettext_noop("Starting"),
+        )
+
+    def beat(self, *, now: datetime | None = None) -> int:
+        """Record a sign of life of the running runs among these."""
+        return self.filter(status=RunStatus.RUNNING).update(heartbeat_at=now or timezone.now())
+
+    def silent(self, *, now: datetime | None = None) -> "OptimisationRunQuerySet":
+        """Running runs whose worker gave no sign of life for longer than the timeout."""
+        return self.filter(_silent((now or timezone.now()) - heartbeat_timeout()))
+
+    def expire(self, *, now: datetime | None = None) -> int:
+        """End the silent runs: failed because the worker stopped, or cancelled where the
+        planner had asked for that. One UPDATE."""
+        now = now or timezone.now()
+        asked = Q(cancel_requested=True)
+        return self.silent(now=now).update(
+            status=Case(
+                When(asked, then=Value(RunStatus.CANCELLED)), default=Value(RunStatus.FAILED)
+            ),
+            lost=Case(When(asked, then=Value("")), default=Value(RunLoss.WORKER_STOPPED)),
+            stage=Case(
+                When(asked, then=Value(gettext_noop("Cancelled"))),
+                default=Value(gettext_noop("Failed")),
+            ),
+            finished_at=now,
+        )
+
+    def abandon(self, *, now: datetime | None = None) -> int:
+        """Fail the queued runs among these: their task is gone and no worker will run it."""
+        return self.filter(status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED,
+            lost=RunLoss.TASK_LOST,
+            stage=gettext_noop("Failed"),
+            finished_at=now or timezone.now(),
+        )
+
+    def cancel(self, *, now: datetime | None = None) -> int:
+        """Cancel. A run no live worker holds (queued, or running but silent) ends at once; a
+        run a live worker holds is flagged, and its task stops at its next stage."""
+        now = now or timezone.now()
+        ended = self.filter(Q(status=RunStatus.QUEUED) | _silent(now - heartbeat_timeout()))
+        count = ended.update(
+            cancel_requested=True,
+            status=RunStatus.CANCELLED,
+            stage=gettext_noop("Cancelled"),
+            finished_at=now,
+        )
+        return count + self.filter(status=RunStatus.RUNNING).update(cancel_requested=True)
+
+    def end_running(self, *, status: str, stage: str, error: str = "") -> int:
+        """running -> ``status``, for the task ending its own run; a run ended meanwhile (by
+        a cancel or by expiry) keeps the end it was given."""
+        return self.filter(status=RunStatus.RUNNING).update(
+            status=status, stage=stage, error=error, finished_at=timezone.now()
+        )
+
+
 class OptimisationRun(models.Model):
     """One optimisation of a scenario for a service type, run as a background task.
 
@@ -197,7 +297,8 @@ class OptimisationRun(models.Model):
     `service_type`); its `new_sites` is the number of buildings it may open besides those
     already hosting one of them. The task writes its progress here and checks
     `cancel_requested` between its stages; the result is saved as a new scenario
-    (`result_scenario`).
+    (`result_scenario`). While it runs, the task touches `heartbeat_at`; a run silent for
+    longer than `RUN_HEARTBEAT_TIMEOUT` lost its worker and is ended (`lost` says why).
     """
 
     scenario = models.ForeignKey(
@@ -268,6 +369,10 @@ class OptimisationRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    lost = models.CharField(_("lost because"), max_length=10, choices=RunLoss, blank=True)
+
+    objects = OptimisationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -302,6 +407,22 @@ class OptimisationRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def failure_message(self) -> str:
+        """What went wrong, in the reader's language: why the run was lost, or the error."""
+        if self.lost == RunLoss.WORKER_STOPPED:
+            last = self.heartbeat_at or self.started_at or self.created_at
+            local = timezone.localtime(last)
+            same_day = local.date() == timezone.localdate()
+            return gettext(
+                "The worker stopped (no sign of life since %(time)s); start the run again."
+            ) % {"time": local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")}
+        if self.lost == RunLoss.TASK_LOST:
+            return gettext(
+                "The run's task was lost before a worker took it up; start the run again."
+            )
+        return self.error
 
     def clean(self) -> None:
         super().clean()

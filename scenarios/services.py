@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
-from collections.abc import Iterable, Sequence
+import threading
+import uuid
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -29,6 +35,7 @@ from scenarios.models import (
     ScenarioAddition,
     ScenarioResult,
     SitingModel,
+    heartbeat_timeout,
 )
 from scenarios.siting import (
     DemandPoints,
@@ -46,6 +53,8 @@ from scenarios.siting import (
 from scenarios.siting import Service as SitingService
 from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
 from surveys.demand import DemandRow, demand_table, used_surveys
+
+logger = logging.getLogger(__name__)
 
 # Bump when the metrics' meaning or layout changes: every saved result becomes stale.
 METRICS_VERSION = 2
@@ -800,20 +809,101 @@ def start_optimisation(
     return run
 
 
+@transaction.atomic
 def request_cancel(*, run: OptimisationRun) -> OptimisationRun:
-    """Ask a run to stop; a run still waiting for a worker is cancelled at once."""
-    now = timezone.now()
-    OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-        cancel_requested=True,
-        status=RunStatus.CANCELLED,
-        stage=gettext_noop("Cancelled"),
-        finished_at=now,
-    )
-    OptimisationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        cancel_requested=True
-    )
+    """Ask a run to stop. A run no live worker holds (still queued, or running but silent for
+    longer than the heartbeat timeout) is cancelled at once; a live one stops after its stage."""
+    OptimisationRun.objects.filter(pk=run.pk).cancel()
     run.refresh_from_db()
     return run
+
+
+@transaction.atomic
+def expire_runs(*, pks: Collection[int] | None = None, now: datetime | None = None) -> int:
+    """End the runs that no worker will finish (all of them, or those among ``pks``).
+
+    A running run whose worker gave no sign of life for longer than `RUN_HEARTBEAT_TIMEOUT`
+    fails with the reason on its page. A queued run is only abandoned when its task is: a
+    busy queue keeps tasks waiting as long as it must, so waiting alone proves nothing.
+    Returns how many runs were ended.
+    """
+    now = now or timezone.now()
+    runs = OptimisationRun.objects.all()
+    if pks is not None:
+        runs = runs.filter(pk__in=pks)
+    ended = runs.expire(now=now)
+    lost = _lost_task_runs(runs, cutoff=now - heartbeat_timeout())
+    if lost:
+        ended += runs.filter(pk__in=lost).abandon(now=now)
+    if ended:
+        logger.warning("Ended %s optimisation run(s) that no worker would finish", ended)
+    return ended
+
+
+def _lost_task_runs(runs, *, cutoff: datetime) -> list[int]:
+    """Queued runs, older than ``cutoff``, whose task no worker will run: its row is gone or
+    finished, or a worker claimed it before ``cutoff`` and died before starting the run."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from scenarios.tasks import optimise
+
+    # Other backends (the immediate one of the tests) run the task before its run is shown.
+    if not isinstance(optimise.get_backend(), DatabaseBackend):
+        return []
+    waiting = dict(
+        runs.filter(status=RunStatus.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", "task_result_id"
+        )
+    )
+    if not waiting:
+        return []
+    task_ids = {}
+    for pk, task_id in waiting.items():
+        try:
+            task_ids[pk] = uuid.UUID(task_id)
+        except ValueError:
+            continue  # never enqueued: lost
+    alive = set(
+        DBTaskResult.objects.filter(id__in=task_ids.values())
+        .filter(
+            Q(status=TaskResultStatus.READY)
+            | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
+        )
+        .values_list("id", flat=True)
+    )
+    return [pk for pk in waiting if task_ids.get(pk) not in alive]
+
+
+@contextmanager
+def _heartbeat(run_id: int) -> Iterator[None]:
+    """Beat for the run from a daemon thread while the block runs.
+
+    A solver phase may run for its whole time limit without calling back, and a run that
+    stays silent longer than the timeout is taken for one whose worker died.
+    """
+    interval = max(float(settings.RUN_HEARTBEAT_TIMEOUT) / 4, 0.01)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    OptimisationRun.objects.filter(pk=run_id).beat()
+                except DatabaseError:
+                    # The next beat tries again; if none gets through, the run expires.
+                    logger.warning("Heartbeat of optimisation run %s not saved", run_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval)
 
 
 def _progress(run_id: int, progress: int, stage: str) -> None:
@@ -823,7 +913,7 @@ def _progress(run_id: int, progress: int, stage: str) -> None:
     """
     updated = OptimisationRun.objects.filter(
         pk=run_id, cancel_requested=False, status=RunStatus.RUNNING
-    ).update(progress=progress, stage=stage)
+    ).update(progress=progress, stage=stage, heartbeat_at=timezone.now())
     if not updated:
         raise RunCancelled
 
@@ -832,33 +922,28 @@ def run_optimisation(run_id: int) -> dict:
     """The body of the optimisation task: solve, explain, save the result as a new scenario.
 
     Each stage checks the cancel flag; a failure is recorded on the run, never left running.
+    A heartbeat thread shows the run alive through long solver phases; if the worker dies,
+    the silence ends the run (`expire_runs`).
     """
-    started = OptimisationRun.objects.filter(
-        pk=run_id, status=RunStatus.QUEUED, cancel_requested=False
-    ).update(
-        status=RunStatus.RUNNING,
-        started_at=timezone.now(),
-        progress=5,
-        stage=gettext_noop("Starting"),
-    )
-    if not started:
+    runs = OptimisationRun.objects.filter(pk=run_id)
+    if not runs.start():
         return {"status": "skipped"}
     try:
-        summary, result_scenario = _optimise(run_id)
+        with _heartbeat(run_id):
+            summary, result_scenario = _optimise(run_id)
     except RunCancelled:
-        OptimisationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.CANCELLED, stage=gettext_noop("Cancelled"), finished_at=timezone.now()
-        )
+        # Also when the run was expired meanwhile: then it keeps the end it was given.
+        runs.end_running(status=RunStatus.CANCELLED, stage=gettext_noop("Cancelled"))
         return {"status": "cancelled"}
     except Exception as exc:  # recorded for the planner; the task itself succeeds
-        OptimisationRun.objects.filter(pk=run_id).update(
+        runs.end_running(
             status=RunStatus.FAILED,
             stage=gettext_noop("Failed"),
             error=str(exc)[:2000] or exc.__class__.__name__,
-            finished_at=timezone.now(),
         )
         return {"status": "failed"}
-    return {"status": "succeeded", "scenario": result_scenario.pk, **summary["solution"]}
+    # The solver's own "status" (optimal, time limit…) stays inside: it is not the run's.
+    return {"status": "succeeded", "scenario": result_scenario.pk, "solution": summary["solution"]}
 
 
 def _optimise(run_id: int) -> tuple[dict, Scenario]:

@@ -1,7 +1,8 @@
 """Background tasks (Django's `django.tasks`; django-tasks-db's database backend in production).
 
-The run's progress and cancel flag live on `OptimisationRun`, which the task updates and the
-progress page polls; the backend's own result only says whether the task function returned.
+The run's progress, heartbeat and cancel flag live on `OptimisationRun`, which the task updates
+and the progress page polls; the backend's own result only says whether the task function
+returned. A worker killed mid-task leaves no result at all: the run's silent heartbeat ends it.
 """
 
 from django.tasks import task

@@ -51,6 +51,7 @@ def needs(*perms: str):
 
 @needs(VIEW)
 def index(request: HttpRequest) -> HttpResponse:
+    services.expire_runs()  # so the list never shows a run as running whose worker died
     return render(
         request,
         "scenarios/index.html",
@@ -284,6 +285,7 @@ def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
 @needs(VIEW)
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("created_by"), pk=pk)
+    services.expire_runs(pks=scenario.optimisation_runs.values_list("pk", flat=True))
     data = selectors.scenario_detail(scenario)
     return render(
         request,
@@ -446,11 +448,13 @@ def _run_status(run: OptimisationRun) -> dict:
         "progress": run.progress,
         "finished": run.is_finished,
         "cancel_requested": run.cancel_requested,
+        "error": run.failure_message,
     }
 
 
 @needs(VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    services.expire_runs(pks=[pk])
     run = get_object_or_404(
         OptimisationRun.objects.select_related("scenario", "service_type", "result_scenario"),
         pk=pk,
@@ -469,6 +473,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @needs(VIEW)
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    services.expire_runs(pks=[pk])  # the polling page learns of a dead worker
     run = get_object_or_404(OptimisationRun, pk=pk)
     return JsonResponse(_run_status(run))
 
