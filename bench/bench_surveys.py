@@ -5,9 +5,9 @@ PostgreSQL database it creates, with the cache shared by the workers that produc
 database 14 of a local one, flushed first; a file-based cache when no Redis answers) and rate
 limits lifted. Then, in one run:
 
-1. requests per second on the server's cheapest page (/healthz/: no query, no template) at C
-   concurrent clients, and on its cheapest HTML page (the survey's thank-you page: one query
-   and a template, through every middleware);
+1. requests per second on the server's cheapest page (/healthz/: one `SELECT 1` and one
+   cache read, no template) at C concurrent clients, and on its cheapest HTML page (the
+   survey's thank-you page: one query and a template, through every middleware);
 2. survey submissions per second (POST /s/<slug>/, each a new questionnaire of the demo survey,
    answered at random) at the same concurrency, and its ratio to each (aim: at least 0.5
    against /healthz/);
