@@ -16,6 +16,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+
+def _number(cast: type, name: str, *, default: float, minimum: float | None = None) -> float:
+    """A numeric setting; a bad value stops start-up with one line naming it, not a traceback."""
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = cast(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or (minimum is not None and value < minimum):
+        at_least = f" of at least {minimum}" if minimum is not None else ""
+        sys.exit(f"Configuration error: {name} must be a number{at_least}, not {raw!r}.")
+    return value
+
+
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
@@ -94,16 +108,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", _number(int, "CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 # PostgreSQL timeouts, in seconds (0 turns one off). A page waiting on a lock or a runaway
 # query gives up with a clear 503 page well before gunicorn's 30-second worker timeout.
 # Commands run through manage.py (migrate, db_worker, backups) may legitimately run long
 # statements, so only the lock timeout applies to them.
-DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=20)
-DATABASE_LOCK_TIMEOUT = env.int("DATABASE_LOCK_TIMEOUT", default=5)
-DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = _number(int, "DATABASE_STATEMENT_TIMEOUT", default=20)
+DATABASE_LOCK_TIMEOUT = _number(int, "DATABASE_LOCK_TIMEOUT", default=5)
+DATABASE_CONNECT_TIMEOUT = _number(int, "DATABASE_CONNECT_TIMEOUT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
     _statement_timeout = DATABASE_STATEMENT_TIMEOUT if _command in ("", "runserver") else 0
@@ -126,7 +140,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://fenglin")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that does not answer must not hold a page up: after this many seconds the call
     # fails and the caller carries on without the cache (fenglin.cache.fail_open).
-    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+    _cache_timeout = _number(float, "CACHE_SOCKET_TIMEOUT", default=1.0)
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout}
     )
@@ -134,7 +148,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Seconds an optimisation run may go without a sign of life from its worker before it is ended
 # as failed (the worker was killed or lost the database); the task beats four times as often.
-RUN_HEARTBEAT_TIMEOUT = env.float("RUN_HEARTBEAT_TIMEOUT", default=120)
+RUN_HEARTBEAT_TIMEOUT = _number(float, "RUN_HEARTBEAT_TIMEOUT", default=120, minimum=1)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -165,7 +179,7 @@ except ValueError as error:
 
 # Login throttling: five failures for one user from one client address lock that pair for an
 # hour; the same user from another address still logs in, so nobody can lock a user out.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT = _number(int, "AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "fenglin.client.client_address"
@@ -198,8 +212,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
-MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
-MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=5000)
+MAX_UPLOAD_BYTES = _number(int, "MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+MAX_IMPORT_ROWS = _number(int, "MAX_IMPORT_ROWS", default=5000)
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via the proxy's header.
 SESSION_COOKIE_HTTPONLY = True
@@ -210,7 +224,7 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = _number(int, "SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -270,10 +284,10 @@ LEAFLET_CONFIG = {
 
 # Sites may be registered only inside this box (WGS-84): Fenglin street and a margin.
 SITE_REGION = {
-    "min_lat": env.float("SITE_REGION_MIN_LAT", default=31.15),
-    "max_lat": env.float("SITE_REGION_MAX_LAT", default=31.24),
-    "min_lng": env.float("SITE_REGION_MIN_LNG", default=121.40),
-    "max_lng": env.float("SITE_REGION_MAX_LNG", default=121.51),
+    "min_lat": _number(float, "SITE_REGION_MIN_LAT", default=31.15),
+    "max_lat": _number(float, "SITE_REGION_MAX_LAT", default=31.24),
+    "min_lng": _number(float, "SITE_REGION_MIN_LNG", default=121.40),
+    "max_lng": _number(float, "SITE_REGION_MAX_LNG", default=121.51),
 }
 
 # Residents' addresses are never stored in clear: a salted hash for abuse checks only.
@@ -290,11 +304,11 @@ LOGGING = {
 # the shared cache. A WeChat group can send thousands an hour: the per-survey valve is high.
 SURVEY_RATE_LIMITS = {
     "per_address": (
-        env.int("SURVEY_RATE_PER_ADDRESS", default=30),
-        env.int("SURVEY_RATE_PER_ADDRESS_WINDOW", default=600),
+        _number(int, "SURVEY_RATE_PER_ADDRESS", default=30),
+        _number(int, "SURVEY_RATE_PER_ADDRESS_WINDOW", default=600),
     ),
     "per_survey": (
-        env.int("SURVEY_RATE_PER_SURVEY", default=6000),
-        env.int("SURVEY_RATE_PER_SURVEY_WINDOW", default=3600),
+        _number(int, "SURVEY_RATE_PER_SURVEY", default=6000),
+        _number(int, "SURVEY_RATE_PER_SURVEY_WINDOW", default=3600),
     ),
 }

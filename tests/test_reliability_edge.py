@@ -339,3 +339,29 @@ def test_nothing_is_half_saved_when_a_lock_times_out(_postgres_only, client, set
         page = client.post(survey.get_public_url(), data)
     assert page.status_code == 503
     assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        # A heartbeat timeout of 0 or less would end every running optimisation at once.
+        ("RUN_HEARTBEAT_TIMEOUT", "0"),
+        ("RUN_HEARTBEAT_TIMEOUT", "-5"),
+        ("RUN_HEARTBEAT_TIMEOUT", "nan"),
+        ("DATABASE_LOCK_TIMEOUT", "five"),
+        ("SURVEY_RATE_PER_ADDRESS", "1.5"),
+    ],
+)
+def test_a_bad_numeric_setting_stops_start_up_with_one_line(name, value):
+    env = {**os.environ, name: value, "DEBUG": "1"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import fenglin.settings"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert name in run.stderr
+    assert "Traceback" not in run.stderr
