@@ -3,12 +3,13 @@
 Imports only numpy, scipy and the standard library — never Django — so it can be tested and
 benchmarked alone. Distances are haversine metres (R = 6,371,008.8 m) from coordinates as given.
 
-- Geometry: :func:`haversine_m`, :func:`neighbours_within`, :func:`nearest_k`,
-  :class:`LocalProjection`.
+- Geometry (correct anywhere on the globe): :func:`haversine_m`, :func:`neighbours_within`,
+  :func:`nearest_k`, :class:`LocalProjection`, :class:`ChordSpace`, :class:`TooManyPairs`.
 - Coverage metrics: :func:`evaluate_coverage` -> :class:`CoverageResult`;
   :func:`coverage_gain`, :func:`coverage_loss`, :func:`covered_weight`.
-- Solvers (exact HiGHS MILP or heuristic, with bound and gap): :func:`solve_mclp`,
-  :func:`solve_pmedian`, :func:`solve_lscp`, :func:`solve_multi_service` -> :class:`Solution` /
+- Solvers (exact HiGHS MILP or heuristic, with bound and gap; each keeps its time limit and runs
+  HiGHS within a memory budget, see :mod:`.milp`): :func:`solve_mclp`, :func:`solve_pmedian`,
+  :func:`solve_lscp`, :func:`solve_multi_service` -> :class:`Solution` /
   :class:`MultiServiceSolution`.
 - Explanations: :func:`explain_solution`, :func:`closure_impact` -> :class:`SiteExplanation`.
 - Instances: :func:`load_instance`, :func:`solve_instance`, :class:`InstanceError`.
@@ -26,7 +27,15 @@ from .coverage import (
 )
 from .data import DemandPoints, Facilities, Solution
 from .explain import SiteExplanation, closure_impact, explain_solution
-from .geometry import EARTH_RADIUS_M, LocalProjection, haversine_m, nearest_k, neighbours_within
+from .geometry import (
+    EARTH_RADIUS_M,
+    ChordSpace,
+    LocalProjection,
+    TooManyPairs,
+    haversine_m,
+    nearest_k,
+    neighbours_within,
+)
 from .instance import Instance, InstanceError, load_instance, parse_instance, solve_instance
 from .lscp import solve_lscp, solve_lscp_cover
 from .mclp import solve_mclp, solve_mclp_cover
@@ -34,6 +43,7 @@ from .multiservice import MultiServiceSolution, Service, solve_multi_service
 from .pmedian import solve_pmedian
 
 __all__ = [
+    "ChordSpace",
     "DEFAULT_DETOUR",
     "DEFAULT_SPEED_M_PER_MIN",
     "EARTH_RADIUS_M",
@@ -47,6 +57,7 @@ __all__ = [
     "Service",
     "SiteExplanation",
     "Solution",
+    "TooManyPairs",
     "closure_impact",
     "coverage_gain",
     "coverage_loss",

@@ -134,7 +134,8 @@ class Solution:
     ``"lagrangian"`` (a Lagrangian relaxation, with its reduction tests), ``"enumeration"`` (the
     last few combinations tried one by one) or ``"simple"`` (exact by construction, or a cheap
     counting bound). ``gap = |bound - objective| / max(|bound|, |objective|)``, in [0, 1], and 0
-    when both are 0.
+    when both are 0. ``seconds_to_best`` and ``seconds_to_proof`` count from the start of the
+    solve, like ``seconds``; the latter is None unless the gap is 0.
     """
 
     model: str
@@ -146,6 +147,8 @@ class Solution:
     seconds: float
     bound_kind: str
     status: str  # "optimal", "time_limit" or "heuristic"
+    seconds_to_best: float | None = None  # when the answer returned was found
+    seconds_to_proof: float | None = None  # when it was proven optimal (None: not proven)
 
     @property
     def optimal(self) -> bool:

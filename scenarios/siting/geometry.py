@@ -1,13 +1,12 @@
 """Distances on the sphere and sparse neighbour structures.
 
 Every distance that decides an answer is the haversine distance with R = 6,371,008.8 m computed
-from the coordinates as written. A local equirectangular projection and a k-d tree only *filter*
-pairs; the projection's distortion is bounded (see :class:`LocalProjection`) so the filter never
-loses a pair that the haversine distance would keep.
-
-Assumption: the points lie in one region that does not straddle the antimeridian and is not at a
-pole (a street, a district, a city). Memory grows with the number of pairs within reach, never
-with demand × candidates.
+from the coordinates as written. A k-d tree only *filters* pairs, on a local equirectangular
+projection where the points lie in one region away from the poles (a street, a district, a city:
+its distortion is bounded, see :class:`LocalProjection`), and on 3-D points otherwise
+(:class:`ChordSpace`: across the antimeridian, near a pole, or spread over a continent), so the
+filter never loses a pair that the haversine distance would keep, anywhere on the globe. Memory
+grows with the number of pairs within reach, never with demand × candidates.
 """
 
 from __future__ import annotations
@@ -27,8 +26,26 @@ _REL_SLACK = 1e-7
 _ABS_SLACK_M = 0.01
 _CHUNK = 4096  # demand points per k-d tree query in neighbours_within
 
+MAX_PAIRS = 20_000_000
+""":func:`neighbours_within` refuses to return more pairs than this (:class:`TooManyPairs`): the
+matrix and the solvers' copies of it would take gigabytes (a radius of a few kilometres over a
+city's points); a smaller radius or fewer points is the way out."""
+
+
+class TooManyPairs(ValueError):
+    """More demand-site pairs lie within the radius than :data:`MAX_PAIRS`."""
+
+
 # Latitude margin (degrees) added to the band of the data when bounding the projection's scale.
+# It also covers the poleward bulge of a great circle between two points of the band, which for
+# points up to _PROJECTION_SPAN_DEG of longitude apart stays below 0.45 degrees.
 _LAT_MARGIN_DEG = 0.5
+
+# The projection filters only data within this latitude and longitude span (the longitudes as
+# written: data across the antimeridian spans nearly 360) and scale distortion; else ChordSpace.
+_PROJECTION_MAX_LAT = 80.0
+_PROJECTION_SPAN_DEG = 20.0
+_PROJECTION_MAX_DISTORTION = 1.2
 
 
 def haversine_m(lat1: ArrayLike, lng1: ArrayLike, lat2: ArrayLike, lng2: ArrayLike) -> NDArray:
@@ -97,8 +114,47 @@ class LocalProjection:
         return np.maximum((np.asarray(projected_m) - _ABS_SLACK_M) / self.over, 0.0)
 
 
-def _projection(dlat, dlng, slat, slng) -> LocalProjection:
-    return LocalProjection.around(np.concatenate([dlat, slat]), np.concatenate([dlng, slng]))
+@dataclass(frozen=True)
+class ChordSpace:
+    """Points as 3-D vectors on the sphere of radius R (metres), for the k-d tree.
+
+    The chord between two points grows with their great-circle distance ``d`` everywhere on the
+    globe (``chord = 2R sin(d / 2R)``, and ``d >= chord``), so the filter is exact across the
+    antimeridian and at the poles. Same interface as :class:`LocalProjection`.
+    """
+
+    def to_xy(self, lat: ArrayLike, lng: ArrayLike) -> NDArray:
+        """3-D coordinates in metres, shape ``(n, 3)``."""
+        return EARTH_RADIUS_M * _unit_xyz(_as_float(lat), _as_float(lng))
+
+    def query_radius(self, true_radius_m: ArrayLike) -> NDArray | float:
+        """Chord length that contains every pair within ``true_radius_m`` (haversine)."""
+        d = np.clip(np.asarray(true_radius_m, dtype=float), 0.0, np.pi * EARTH_RADIUS_M)
+        return 2 * EARTH_RADIUS_M * np.sin(d / (2 * EARTH_RADIUS_M)) * (1 + _REL_SLACK) + (
+            _ABS_SLACK_M
+        )
+
+    def true_lower_bound(self, chord_m: NDArray) -> NDArray:
+        """A lower bound on the haversine distance of a pair ``chord_m`` apart (the arc is at
+        least its chord)."""
+        return np.maximum((np.asarray(chord_m) - _ABS_SLACK_M) / (1 + _REL_SLACK), 0.0)
+
+
+def _projection(dlat, dlng, slat, slng) -> LocalProjection | ChordSpace:
+    """The space the k-d tree filters in: the local projection when the data lie in one region
+    away from the poles, where it is the cheaper of the two, else 3-D points."""
+    lat, lng = np.concatenate([dlat, slat]), np.concatenate([dlng, slng])
+    if lat.size == 0:
+        return LocalProjection(0.0, 0.0, 1.0, 1.0)
+    regional = (
+        float(np.abs(lat).max()) <= _PROJECTION_MAX_LAT
+        and float(lng.max() - lng.min()) <= _PROJECTION_SPAN_DEG
+    )
+    if regional:
+        proj = LocalProjection.around(lat, lng)
+        if max(proj.over, proj.under) <= _PROJECTION_MAX_DISTORTION:
+            return proj
+    return ChordSpace()
 
 
 def _as_float(a: ArrayLike) -> NDArray:
@@ -126,7 +182,7 @@ def neighbours_within(
     dxy = proj.to_xy(dlat, dlng)
     stree = cKDTree(proj.to_xy(slat, slng))
     query = proj.query_radius(radius_m)
-    rows, cols, dists = [], [], []
+    rows, cols, dists, kept = [], [], [], 0
     # Chunks of demand keep the candidate pairs (a little more than the final ones) small.
     for lo in range(0, n, _CHUNK):
         chunk = cKDTree(dxy[lo : lo + _CHUNK])
@@ -139,6 +195,12 @@ def neighbours_within(
         rows.append(i[keep][order])
         cols.append(j[keep][order].astype(np.int32))
         dists.append(d[keep][order])
+        kept += int(keep.sum())
+        if kept > MAX_PAIRS:
+            raise TooManyPairs(
+                f"more than {MAX_PAIRS:,} demand-site pairs lie within {radius_m:g} m of each"
+                " other; use a smaller radius or fewer points"
+            )
     i = np.concatenate(rows)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(i, minlength=n), out=indptr[1:])
@@ -261,12 +323,20 @@ _CELL_SLOPE = 1.0 / np.sqrt(1.0 - (_CELL_REACH_M / (2 * EARTH_RADIUS_M)) ** 2)
 
 def cells_fit(lat: ArrayLike, lng: ArrayLike) -> bool:
     """Whether points and sites with these coordinates lie close enough for :class:`Cells`:
-    the diagonal of their box, with room to spare, within the reach of the cells' bounds."""
+    twice their diameter within the reach of the cells' bounds. The diameter is bounded by
+    twice the farthest point's distance from their mean direction (in 3-D, so the test holds
+    across the antimeridian and at the poles)."""
     lat, lng = _as_float(lat), _as_float(lng)
     if lat.size == 0:
         return True
-    diagonal = haversine_m(lat.min(), lng.min(), lat.max(), lng.max())
-    return bool(2 * diagonal <= _CELL_REACH_M)
+    xyz = _unit_xyz(lat, lng)
+    mean = xyz.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    if norm < 1e-9:
+        return False  # spread all round the globe
+    cos_far = float(np.clip((xyz @ (mean / norm)).min(), -1.0, 1.0))
+    radius = EARTH_RADIUS_M * float(np.arccos(cos_far))
+    return bool(4 * radius * (1 + _REL_SLACK) + _ABS_SLACK_M <= _CELL_REACH_M)
 
 
 def _unit_xyz(lat: NDArray, lng: NDArray) -> NDArray:

@@ -325,7 +325,8 @@ def solve_multi_service(
     if pair_s.size == 0:  # nothing can be placed beyond the fixed placements
         placed, bound, bound_kind = st.fixed.copy(), constant, "simple"
     elif use_exact:
-        out = milp.solve(*model, time_limit=clock.remaining())
+        # A moment is kept for the greedy answer, should HiGHS stop short.
+        out = milp.solve(*model, time_limit=clock.for_search().remaining())
         bound = constant - out.bound
         status = "optimal" if out.optimal else "time_limit"
         if out.x is not None:
@@ -333,7 +334,8 @@ def solve_multi_service(
             take = out.x[: pair_s.size] > 0.5
             placed[pair_s[take], pair_b[take]] = True
         if not out.optimal:  # stopped by the time limit: keep the greedy answer if better
-            greedy = _improve(st, _greedy(st, max_buildings), max_buildings, milp.Clock(None))
+            # The greedy fills every building at once, and its improvement stops with the clock.
+            greedy = _improve(st, _greedy(st, max_buildings), max_buildings, clock)
             if placed is None or st.priority @ _covered(st, greedy) > st.priority @ _covered(
                 st, placed
             ):

@@ -51,7 +51,10 @@ better solution. If the bound meets the incumbent (relative gap < 1e-10) it is o
 sites left undecided are solved exactly — by enumerating the combinations when there are at most
 :data:`ENUMERATE_MAX`, otherwise by HiGHS on the restricted model over the remaining sites,
 leaving out the assignments the Lagrangian proves too costly. ``reduce=False`` skips all this and
-hands the whole restricted model to HiGHS (kept to check and benchmark against).
+hands the whole restricted model to HiGHS (kept to check and benchmark against). HiGHS gets the
+time left and runs within the memory budget (:mod:`.milp`); a restricted model that would not fit
+leaves phase one's answer and bound. ``auto`` runs the exact method whenever the points are not
+so many that the heuristic searches on cells, so it spends its time closing the gap.
 """
 
 from __future__ import annotations
@@ -76,10 +79,6 @@ from .geometry import (
     split_cells,
 )
 
-AUTO_EXACT_MAX_ENTRIES = 400_000
-"""``method="auto"`` solves exactly when the initial restricted model has at most this many
-assignment variables (demand points × list length); above it, the heuristic."""
-
 K_CAP = 100
 """Initial lists never exceed this length, so memory grows with demand × K_CAP at most, not with
 demand × candidates; lists only grow beyond it for the points that need it."""
@@ -87,6 +86,10 @@ demand × candidates; lists only grow beyond it for the points that need it."""
 ENUMERATE_MAX = 100_000
 """After the reduction tests, at most this many combinations of the free sites are enumerated
 (exact and quick); beyond, HiGHS solves what is left."""
+
+ENUMERATE_WORK = 200_000_000
+"""... and only when combinations × points × free sites to choose stay below this (a few
+seconds of numpy): 100,000 combinations over 50,000 points would take minutes."""
 
 PMEDIAN_LP_MAX_NNZ = 30_000
 """The heuristic's bound is the LP relaxation up to this many nonzeros, else Lagrangian."""
@@ -517,6 +520,7 @@ class _Lagrangian:
                 cost = prob.cost_below(candidate, upper)
                 if cost < upper:
                     incumbent, upper = candidate, cost
+                    clock.found()
             if 0 < k_free < free.size:
                 out = free[~is_open[free]]
                 worst_in, best_out = rho[pick].max(), rho[out].min()
@@ -727,10 +731,13 @@ def _merge_points(lat: NDArray, lng: NDArray, w: NDArray) -> tuple[NDArray, NDAr
     return pts[:, 0], pts[:, 1], merged
 
 
-def _one_median(prob: _Problem) -> NDArray:
-    """Exact 1-median by evaluating every allowed site in chunks (memory: chunk × points)."""
+def _one_median(prob: _Problem, clock: milp.Clock) -> NDArray | None:
+    """Exact 1-median by evaluating every allowed site in chunks (memory: chunk × points);
+    None when the clock runs out first."""
     costs = np.empty(prob.m)
     for lo in range(0, prob.m, _CHUNK):
+        if clock.expired():
+            return None
         hi = min(lo + _CHUNK, prob.m)
         d = haversine_m(prob.lat[None, :], prob.lng[None, :], prob.slat[lo:hi, None],
                         prob.slng[lo:hi, None])  # fmt: skip
@@ -755,8 +762,11 @@ def solve_pmedian(
     ``fixed`` sites are always chosen and count towards ``p``; ``excluded`` are never chosen.
     ``method``: ``"exact"`` (Lagrangian reduction, then enumeration or HiGHS on nearest-k lists;
     see the module docstring), ``"heuristic"`` (greedy + fast swaps, Lagrangian-guided; LP or
-    Lagrangian bound) or ``"auto"`` (exact up to :data:`AUTO_EXACT_MAX_ENTRIES` list entries,
-    within ``milp.AUTO_TIME_LIMIT`` s unless ``time_limit`` is given). ``k`` overrides the
+    Lagrangian bound) or ``"auto"`` (the exact method, or the heuristic on cells when the points
+    are too many for it, :data:`AGGREGATE_ENTRIES`; within ``milp.AUTO_TIME_LIMIT`` s unless
+    ``time_limit`` is given). Every method keeps ``time_limit``; HiGHS runs within the memory
+    budget (``milp.MEMORY_BUDGET_MB``), and when the restricted model would not fit, phase one's
+    answer and bound stand (``method == "heuristic"``). ``k`` overrides the
     initial list length; ``reduce=False`` skips the Lagrangian phase of the exact method and
     hands the whole restricted model to HiGHS (slower; for checking). The objective is always
     recomputed from the chosen sites with exact distances.
@@ -781,36 +791,43 @@ def solve_pmedian(
         raise ValueError("p-median needs p >= 1 when there is demand")
 
     k0 = initial_k(prob.m, prob.p) if k is None else int(min(max(k, 1), prob.m))
-    use_exact = method == "exact" or (method == "auto" and prob.n * k0 <= AUTO_EXACT_MAX_ENTRIES)
+    everything = (np.concatenate([prob.lat, prob.slat]), np.concatenate([prob.lng, prob.slng]))
+    on_cells = method != "exact" and prob.n * k0 > AGGREGATE_ENTRIES and cells_fit(*everything)
+    # "auto" spends its time on the exact method (phase one, then the sites left undecided by
+    # enumeration or HiGHS, within the memory budget) unless the points are too many for that.
+    use_exact = method == "exact" or (method == "auto" and not on_cells)
     used = "exact" if use_exact else "heuristic"
+    search = clock.for_search()
     trivial = _trivial(prob)
-    if trivial is not None:
-        chosen = trivial
+    one_median = _one_median(prob, search) if trivial is None and prob.p == 1 else None
+    if trivial is not None or one_median is not None:
+        chosen = trivial if trivial is not None else one_median
         objective = prob.cost(chosen)
         bound, status, bound_kind = objective, "optimal", "simple"
-    elif prob.p == 1:
-        chosen = _one_median(prob)
-        objective = prob.cost(chosen)
-        bound, status, bound_kind = objective, "optimal", "simple"
+        search.found()
+    elif prob.p == 1:  # the 1-median ran out of time: every point's nearest site bounds it
+        chosen, objective, bound, status, bound_kind = _nearest_bound(prob)
+        used = "heuristic"
     elif use_exact:
-        chosen, objective, bound, status, bound_kind = _exact(prob, k0, clock, reduce)
+        chosen, objective, bound, status, bound_kind = _exact(prob, k0, search, reduce)
+        used = "heuristic" if status == "heuristic" else used
     else:
-        search_clock = clock
-        everything = (np.concatenate([prob.lat, prob.slat]), np.concatenate([prob.lng, prob.slng]))
-        if prob.n * k0 > AGGREGATE_ENTRIES and cells_fit(*everything):
+        search_clock = search
+        if on_cells:
             prob = _on_cells(prob)
             # Steps end their round after the clock runs out, and pricing a choice on all the
             # points takes a while (about a second for half a million): keep some time for that.
             if clock.limit is not None:
-                search_clock = milp.Clock(max(PRICING_RESERVE * clock.limit - clock.elapsed, 0.0))
+                search_clock = clock.within(PRICING_RESERVE * clock.limit - clock.elapsed)
         lists = _Lists.build(prob, np.full(prob.n, k0))
         chosen, bound, bound_kind = _heuristic(prob, lists, search_clock)
         objective, status = prob.cost(chosen), "heuristic"
 
     bound = min(bound, objective)
     gap = relative_gap(objective, bound)
-    if status == "optimal" and gap < 1e-9:
+    if (status == "optimal" and gap < 1e-9) or gap < 1e-12:
         bound, gap = objective, 0.0
+        search.proved()
     return Solution(
         model="pmedian",
         method=used,
@@ -821,7 +838,18 @@ def solve_pmedian(
         seconds=clock.elapsed,
         bound_kind=bound_kind,
         status=status,
+        seconds_to_best=search.best_at,
+        seconds_to_proof=search.proof_at if gap == 0 else None,
     )
+
+
+def _nearest_bound(prob: _Problem) -> tuple[NDArray, float, float, str, str]:
+    """The site nearest to the most weight, and the bound of every point served by its own
+    nearest site: the answer when the 1-median cannot be computed in time."""
+    idx, dist = nearest_k(prob.lat, prob.lng, prob.slat, prob.slng, 1)
+    votes = np.bincount(idx[:, 0], weights=prob.w, minlength=prob.m)
+    chosen = np.array([int(np.argmax(votes))])
+    return chosen, prob.cost(chosen), float(prob.w @ dist[:, 0]), "time_limit", "simple"
 
 
 @dataclass
@@ -845,23 +873,38 @@ def _phase_one(
     from the sites open at its best multipliers, which often reach a far better local optimum;
     then the Lagrangian again with that sharper incumbent (``iters`` steps each time; no second
     search unless ``restart``)."""
-    chosen = _local_search(prob, lists, clock)
+    # Half the time at most for the first search, so that the Lagrangian gets its turn.
+    chosen = _local_search(prob, lists, clock.share(0.5))
+    clock.found()
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     _, dist = prob.nearest_open(chosen)
+    u = prob.w * dist[:, 0]
+    if clock.expired():  # no bound beyond the points' nearest sites
+        upper = prob.cost(chosen)
+        return _PhaseOne(chosen, upper, _nearest_sites_bound(prob, lists), u, closed, opened)
     lag = _Lagrangian(prob, lists)
-    bound, chosen, u, lag_open = lag.run(
-        chosen, prob.w * dist[:, 0], closed, opened, clock, iters=iters[0]
-    )
+    bound, chosen, u, lag_open = lag.run(chosen, u, closed, opened, clock, iters=iters[0])
     upper = prob.cost(chosen)
-    if restart and bound < upper * (1 - 1e-10):
+    if restart and bound < upper * (1 - 1e-10) and not clock.expired():
         free = [s[~prob.fixed[s]] for s in (lag_open, chosen)]
         other = _local_search(prob, lists, clock, free, greedy_start=False)
         if prob.cost(other) < upper:
+            clock.found()
             more, chosen, more_u, _ = lag.run(other, u, closed, opened, clock, iters=iters[1])
             upper = prob.cost(chosen)
             if more > bound:
                 bound, u = more, more_u
     return _PhaseOne(chosen, upper, min(bound, upper), u, closed, opened)
+
+
+def _nearest_sites_bound(prob: _Problem, lists: _Lists) -> float:
+    """Every point served by its nearest allowed site (its list's first entry): a lower bound.
+    Not on cells, whose centres may lie nearer to a site than their points: 0 there."""
+    if prob.cells is not None:
+        return 0.0
+    first = np.full(prob.n, np.inf)
+    np.minimum.at(first, lists.row, lists.dist)
+    return float(prob.w @ first)
 
 
 def _trivial(prob: _Problem) -> NDArray | None:
@@ -873,8 +916,9 @@ def _trivial(prob: _Problem) -> NDArray | None:
     return np.sort(np.concatenate([np.flatnonzero(prob.fixed), rest]))
 
 
-def _enumerate(prob: _Problem) -> NDArray:
-    """Best choice by trying every combination of the free sites (only for a few thousand)."""
+def _enumerate(prob: _Problem, clock: milp.Clock) -> NDArray | None:
+    """Best choice by trying every combination of the free sites (only for a few thousand);
+    None when the clock runs out first."""
     base = np.full(prob.n, np.inf)
     fixed = np.flatnonzero(prob.fixed)
     if fixed.size:
@@ -886,6 +930,8 @@ def _enumerate(prob: _Problem) -> NDArray:
     best, best_cost = combos[0], math.inf
     batch = max(1, 4_000_000 // max(prob.n * combos.shape[1], 1))
     for lo in range(0, len(combos), batch):
+        if clock.expired():
+            return None
         part = combos[lo : lo + batch]
         costs = prob.w @ d[:, part].min(axis=2)
         i = int(np.argmin(costs))
@@ -900,15 +946,18 @@ def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
     the Lagrangian proves too costly (``L(u) + max(0, w_i d_ij - u_i) > incumbent``) are left
     out — they can only occur in solutions worse than the incumbent.
 
-    Returns ``(chosen, cost, bound, status, bound_kind)``. Optimality proven by the Lagrangian
-    bound means a relative gap below 1e-10 (tighter than HiGHS's own tolerances).
+    Returns ``(chosen, cost, bound, status, bound_kind)``; status "heuristic" when the restricted
+    model did not fit the memory budget (phase one's answer and bound stand). Optimality proven
+    by the Lagrangian bound means a relative gap below 1e-10 (tighter than HiGHS's own
+    tolerances).
     """
     lists = _Lists.build(prob, np.full(prob.n, k0))
     if not reduce:  # HiGHS alone on the restricted model (for checking and benchmarks)
         chosen, cost, bound, status = _mip_loop(prob, np.full(prob.n, k0), clock)
         if chosen is None:
-            chosen = _local_search(prob, lists, milp.Clock(None))
+            chosen = _local_search(prob, lists, clock)
             cost = prob.cost(chosen)
+            status = "heuristic" if status == "memory" else status
         return chosen, cost, bound, status, "mip"
     one = _phase_one(prob, lists, clock)
     chosen, upper, bound = one.chosen, one.cost, one.bound
@@ -922,13 +971,17 @@ def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
     )
     n_free, k_free = int((~sub.fixed).sum()), sub.p - int(sub.fixed.sum())
     sub_chosen = _trivial(sub)
+    combos = math.comb(n_free, k_free) if sub_chosen is None else 0
     if sub_chosen is not None:  # the reduction tests settled every site
         sub_cost = sub.cost(sub_chosen)
         sub_bound, status, kind = sub_cost, "optimal", "lagrangian"
-    elif math.comb(n_free, k_free) <= ENUMERATE_MAX:
-        sub_chosen = _enumerate(sub)
-        sub_cost = sub.cost(sub_chosen)
-        sub_bound, status, kind = sub_cost, "optimal", "enumeration"
+    elif combos <= ENUMERATE_MAX and combos * sub.n * k_free <= ENUMERATE_WORK:
+        sub_chosen = _enumerate(sub, clock)
+        sub_cost = math.inf if sub_chosen is None else sub.cost(sub_chosen)
+        sub_bound = sub_cost if sub_chosen is not None else -math.inf
+        status, kind = (
+            ("optimal", "enumeration") if sub_chosen is not None else ("time_limit", "lagrangian")
+        )
     else:
         too_costly = bound + np.maximum(prob.w[lists.row] * lists.dist - one.u[lists.row], 0)
         drop = too_costly > upper * (1 + 1e-9)
@@ -939,8 +992,11 @@ def _exact(prob: _Problem, k0: int, clock: milp.Clock, reduce: bool = True):
             sub, sub_k, clock, (dropped, keep, prob.m)
         )
         kind = "mip"
+        if status == "memory":
+            status, kind = "heuristic", "lagrangian"
     if sub_chosen is not None and sub_cost < upper:
         chosen, upper = keep[sub_chosen], sub_cost
+        clock.found()
     # Solutions the tests removed cost more than the incumbent, so the larger bound holds.
     return chosen, upper, min(upper, max(bound, sub_bound)), status, kind
 
@@ -966,13 +1022,16 @@ def _mip_loop(
     """Solve restricted models, growing lists where the fallback was used, until proven.
 
     ``dropped = (codes, site_ids, m)`` lists assignments to leave out, coded as
-    ``point * m + site_ids[site]``. Returns ``(chosen or None, cost, bound, status)``.
+    ``point * m + site_ids[site]``. Returns ``(chosen or None, cost, bound, status)``; status
+    "memory" when a model does not fit the memory budget.
     """
     while True:
         lists = _Lists.build(prob, k_rows)
         if dropped is not None and dropped[0].size:
             lists = _without(lists, *dropped)
         out = milp.solve(*_model(prob, lists), time_limit=clock.remaining())
+        if out.status == "memory":  # the model does not fit the memory budget
+            return None, math.inf, -math.inf, "memory"
         if out.x is None:  # timed out without an incumbent
             return None, math.inf, out.bound, "time_limit"
         chosen = np.flatnonzero(out.x[: prob.m] > 0.5)
@@ -1002,9 +1061,10 @@ def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArra
         return chosen, bound, "lagrangian"
     one = _phase_one(prob, lists, clock)
     chosen, upper, bound = one.chosen, one.cost, one.bound
-    model = _model(prob, lists)
-    if bound < upper and model[1].nnz <= PMEDIAN_LP_MAX_NNZ:
-        out = milp.solve(*model, relax=True, time_limit=clock.remaining())
+    # The model has two nonzeros per list entry, and a few more: count before building it.
+    small = 2 * lists.row.size + prob.n + prob.m <= PMEDIAN_LP_MAX_NNZ
+    if bound < upper and small and not clock.expired():
+        out = milp.solve(*_model(prob, lists), relax=True, time_limit=clock.remaining())
         if np.isfinite(out.bound):
-            return chosen, out.bound, "lp"
+            return chosen, max(bound, out.bound), "lp"
     return chosen, bound, "lagrangian"

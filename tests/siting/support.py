@@ -103,3 +103,22 @@ def random_case(seed: int, n: int, m: int, spread: float = 0.01):
     cands = Facilities.from_arrays(lat0 + rng.random(m) * spread, lng0 + rng.random(m) * spread)
     dist = hav(demand.lat[:, None], demand.lng[:, None], cands.lat[None, :], cands.lng[None, :])
     return demand, cands, dist
+
+
+def clustered(n: int, m: int, seed: int, clusters: int, span: float = 0.035):
+    """Clustered demand (weights 1-50) and uniform candidates in a square of ``span`` degrees
+    around Fenglin street: the benchmarks' generator (bench/siting/bench_spopt.py)."""
+    rng = np.random.default_rng(seed)
+    lat0, lng0 = 31.19 - span / 2, 121.45 - span / 2
+    centres = np.column_stack(
+        [lat0 + rng.random(clusters) * span, lng0 + rng.random(clusters) * span]
+    )
+    which = rng.integers(0, clusters, n)
+    spread = min(0.003, span / 10)
+    demand = DemandPoints.from_arrays(
+        centres[which, 0] + rng.normal(0, spread, n),
+        centres[which, 1] + rng.normal(0, spread * 1.15, n),
+        rng.integers(1, 51, n).astype(float),
+    )
+    cands = Facilities.from_arrays(lat0 + rng.random(m) * span, lng0 + rng.random(m) * span)
+    return demand, cands

@@ -179,3 +179,71 @@ def test_cells_only_for_one_region():
 
     assert cells_fit([31.0, 31.3], [121.2, 121.6])  # a city
     assert not cells_fit([31.0, 39.9], [121.4, 116.4])  # Shanghai and Beijing: too far apart
+
+
+def _around(seed, n, lat0, lng0, spread_m):
+    """Random points within about ``spread_m`` of (lat0, lng0), longitudes wrapped into
+    [-180, 180] (near a pole the offsets sweep through every longitude)."""
+    rng = np.random.default_rng(seed)
+    east, north = rng.uniform(-spread_m, spread_m, (2, n))
+    lat = np.clip(lat0 + north / METRES_PER_DEGREE, -90, 90)
+    cos = max(math.cos(math.radians(lat0)), 1e-3)
+    lng = (lng0 + east / (METRES_PER_DEGREE * cos) + 180) % 360 - 180
+    return lat, lng
+
+
+PLACES = {
+    "antimeridian": (10.0, 180.0, 3000.0),  # Fiji's meridian: lng 179.99 beside -179.99
+    "north pole": (89.9, 0.0, 15000.0),  # within 11 km of the pole: every longitude
+    "south pole": (-89.7, 45.0, 30000.0),
+    "near the pole": (89.55, 120.0, 20000.0),  # half a degree off: what the projection missed
+}
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_neighbours_and_nearest_anywhere_on_the_globe(place):
+    lat0, lng0, spread = PLACES[place]
+    dlat, dlng = _around(1, 300, lat0, lng0, spread)
+    slat, slng = _around(2, 40, lat0, lng0, spread)
+    dist = hav(dlat[:, None], dlng[:, None], slat[None, :], slng[None, :])
+    radius = float(np.quantile(dist, 0.1))
+    got = neighbours_within(dlat, dlng, slat, slng, radius)
+    rows, cols = got.nonzero()
+    np.testing.assert_array_equal(np.sort(rows * 40 + cols), np.flatnonzero(dist <= radius))
+    idx, near = nearest_k(dlat, dlng, slat, slng, 3)
+    np.testing.assert_array_equal(idx, np.argsort(dist, axis=1, kind="stable")[:, :3])
+    np.testing.assert_allclose(near, np.sort(dist, axis=1)[:, :3], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng_d", "lng_s"),
+    [
+        (10.0, 179.9999, -179.9999),  # across the antimeridian, 22 m apart
+        (89.9999, 0.0, 180.0),  # across the north pole, 22 m apart
+        (-89.9999, -90.0, 90.0),  # across the south pole
+    ],
+)
+def test_a_site_22_m_away_covers_its_neighbour_there(lat, lng_d, lng_s):
+    """MCLP and p-median on points a few metres apart but with longitudes far apart: the
+    answers are the true ones, not 0 with a claimed gap of 0."""
+    from scenarios.siting import DemandPoints, Facilities, solve_mclp, solve_pmedian
+
+    demand = DemandPoints.from_arrays([lat, 0.0], [lng_d, 0.0], [10.0, 1.0])
+    sites = Facilities.from_arrays([lat, 0.0], [lng_s, 60.0])  # the other is far away
+    gap_m = float(hav(lat, lng_d, lat, lng_s))
+    assert gap_m < 25
+    for method in ("exact", "heuristic", "auto"):
+        sol = solve_mclp(demand, sites, p=1, radius_m=100.0, method=method)
+        assert sol.objective == 10.0 and sol.chosen.tolist() == [0]
+        pm = solve_pmedian(demand, sites, p=1, method=method)
+        assert pm.chosen.tolist() == [0]
+        assert pm.objective == pytest.approx(10 * gap_m + float(hav(0.0, 0.0, lat, lng_s)))
+
+
+def test_cells_fit_is_measured_on_the_sphere():
+    from scenarios.siting.geometry import cells_fit
+
+    assert cells_fit([10.0, 10.1], [179.95, -179.95])  # 11 km across the antimeridian
+    assert cells_fit([89.95, 89.95], [0.0, 180.0])  # 11 km across the pole
+    # Along the equator from -179 to 179 the long way round: the box corners lie 2° apart.
+    assert not cells_fit(np.zeros(7), np.linspace(-179.0, 179.0, 7))

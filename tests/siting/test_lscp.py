@@ -1,7 +1,8 @@
+import numpy as np
 import pytest
 
 from scenarios.siting import DemandPoints, Facilities, solve_lscp
-from tests.siting.support import brute_lscp, mclp_value, north_of, random_case
+from tests.siting.support import brute_lscp, clustered, mclp_value, north_of, random_case
 
 LAT, LNG = 31.2, 121.45
 
@@ -65,3 +66,43 @@ def test_matches_brute_force(seed, target):
         if method == "exact":
             assert sol.objective == best
             assert sol.gap == 0
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic", "auto"])
+@pytest.mark.parametrize("fixed", [None, [0]])
+def test_a_tiny_weight_is_covered_when_all_must_be(method, fixed):
+    """A point of weight 0.001 that only site B reaches, beside 10 million that site A
+    reaches: covering every coverable point takes both, however small the weight."""
+    demand = DemandPoints.from_arrays([LAT, north_of(LAT, 5000)], [LNG, LNG], [1e7, 0.001])
+    sites = Facilities.from_arrays([north_of(LAT, 50), north_of(LAT, 5050)], [LNG, LNG])
+    sol = solve_lscp(demand, sites, radius_m=100, fixed=fixed, method=method)
+    assert sol.chosen.tolist() == [0, 1]
+    assert sol.objective == 2
+    assert sol.bound == 2 and sol.gap == 0
+
+
+@pytest.fixture(scope="module")
+def district_lp():
+    """10,000 clustered points × 500 candidates, 400 m, and the LP bound of covering them all:
+    HiGHS cannot prove the cover within a second here."""
+    from scipy.optimize import linprog
+
+    from scenarios.siting import neighbours_within, reach
+
+    demand, sites = clustered(10_000, 500, seed=1, clusters=20)
+    cover = reach(neighbours_within(demand.lat, demand.lng, sites.lat, sites.lng, 400.0))
+    rows = cover[np.diff(cover.indptr) > 0]
+    lp = linprog(np.ones(500), A_ub=-rows, b_ub=-np.ones(rows.shape[0]), bounds=(0, 1)).fun
+    return demand, sites, lp
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic", "auto"])
+def test_every_method_reports_a_real_lower_bound(method, district_lp, monkeypatch):
+    """The bound comes from a relaxation, not from counting: within a tenth of the LP bound,
+    even when the LP is not solved (as on large models) and HiGHS runs out of time."""
+    from scenarios.siting import milp
+
+    demand, sites, lp = district_lp
+    monkeypatch.setattr(milp, "LP_BOUND_MAX_NNZ", 0)  # as on a large model
+    sol = solve_lscp(demand, sites, radius_m=400.0, method=method, time_limit=1.0)
+    assert 0.9 * lp <= sol.bound <= sol.objective

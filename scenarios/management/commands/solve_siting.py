@@ -1,7 +1,8 @@
 """``manage.py solve_siting FILE.json``: solve a siting instance, print one JSON object."""
 
-import argparse
 import json
+import math
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,14 +11,22 @@ from scenarios.siting.instance import MODELS
 from scenarios.siting.mclp import METHODS
 
 
-def _positive_seconds(text: str) -> float:
+def _seconds(value: str | float | None) -> float | None:
+    """The time limit as a positive, finite number of seconds (None: none given)."""
+    if value is None:
+        return None
     try:
-        value = float(text)
+        seconds = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+        raise CommandError(
+            f"the time limit must be a number of seconds, got {value!r}", returncode=2
+        ) from None
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise CommandError(
+            f"the time limit must be a positive, finite number of seconds, got {value!r}",
+            returncode=2,
+        )
+    return seconds
 
 
 class Command(BaseCommand):
@@ -30,19 +39,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="instance file (.json or .json.gz)")
         parser.add_argument("--model", choices=MODELS, default="mclp")
+        # Checked in handle(), so that a bad value is one line (argparse adds its usage).
         parser.add_argument(
-            "--time-limit", type=_positive_seconds, default=None, help="seconds for the solver"
+            "--time-limit", default=None, help="seconds for the whole solve (positive, finite)"
         )
         parser.add_argument("--method", choices=METHODS, default="auto")
 
     def handle(self, *args, **options):
+        started = time.perf_counter()  # the time limit covers reading the file too
+        time_limit = _seconds(options["time_limit"])
         try:
             instance = load_instance(options["file"])
             result = solve_instance(
                 instance,
                 options["model"],
                 method=options["method"],
-                time_limit=options["time_limit"],
+                time_limit=time_limit,
+                started=started,
             )
         except InstanceError as exc:
             raise CommandError(str(exc), returncode=2) from exc
