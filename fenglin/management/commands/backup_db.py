@@ -1,13 +1,16 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fenglin import backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database (pg_dump for PostgreSQL, a snapshot file for SQLite)."
+    help = (
+        "Back up the database (pg_dump of one snapshot for PostgreSQL, a snapshot file for "
+        "SQLite) with a manifest of its contents beside it, for check_restore."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -21,5 +24,12 @@ class Command(BaseCommand):
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             suffix = "sqlite3" if backup._is_sqlite() else "dump"
             destination = f"backups/fenglin-{stamp}.{suffix}"
-        path = backup.backup(Path(destination))
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {path}"))
+        try:
+            path = backup.backup(Path(destination))
+        except backup.BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backup written to {path}, its manifest to {backup.manifest_path(path)}"
+            )
+        )
