@@ -4,11 +4,14 @@ safety record, the monthly review and the subtraction review.
 Inspectors record and close; planners and viewers read; everyone else gets 403.
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -85,14 +88,18 @@ class InspectionCreateView(StaffMixin, FormView):
     template_name = "sites/inspection_form.html"
     form_class = InspectionForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.site = get_object_or_404(
-                selectors.visible_sites(request.user).exclude(status=SiteStatus.CLOSED),
-                pk=kwargs["site_pk"],
-            )
-            self.today = shanghai_today()
-        return super().dispatch(request, *args, **kwargs)
+    # Looked up on first use, after the permission check: someone who may not record
+    # inspections gets 403 whether the site exists or not.
+    @cached_property
+    def site(self) -> Site:
+        return get_object_or_404(
+            selectors.visible_sites(self.request.user).exclude(status=SiteStatus.CLOSED),
+            pk=self.kwargs["site_pk"],
+        )
+
+    @cached_property
+    def today(self) -> date:
+        return shanghai_today()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "today": self.today}
@@ -184,16 +191,19 @@ class FindingCloseView(StaffMixin, FormView):
     template_name = "sites/inspection_finding_close.html"
     form_class = FindingCloseForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.finding = get_object_or_404(
-                Finding.objects.filter(
-                    inspection__site__in=selectors.visible_sites(request.user)
-                ).select_related("inspection__site"),
-                pk=kwargs["pk"],
-            )
-            self.today = shanghai_today()
-        return super().dispatch(request, *args, **kwargs)
+    # Looked up after the permission check, as InspectionCreateView.site is.
+    @cached_property
+    def finding(self) -> Finding:
+        return get_object_or_404(
+            Finding.objects.filter(
+                inspection__site__in=selectors.visible_sites(self.request.user)
+            ).select_related("inspection__site"),
+            pk=self.kwargs["pk"],
+        )
+
+    @cached_property
+    def today(self) -> date:
+        return shanghai_today()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "today": self.today}

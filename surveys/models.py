@@ -30,6 +30,11 @@ class SurveyStatus(models.TextChoices):
 
 
 class SurveyQuerySet(models.QuerySet):
+    def published(self):
+        """Surveys the public may see at their address: all but drafts (a closed survey says
+        it is closed; a draft answers as an unknown address does)."""
+        return self.exclude(status=SurveyStatus.DRAFT)
+
     def accepting(self, now=None):
         """Surveys residents can answer at `now`: open, and inside their dates if any."""
         now = now or timezone.now()

@@ -56,7 +56,7 @@ def _already(request: HttpRequest, survey: Survey) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+    survey = get_object_or_404(Survey.objects.published(), slug=slug)
     if not survey.is_accepting(timezone.now()):
         return _closed(request, survey)
     device_token = _device_token(request)
@@ -121,7 +121,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+    survey = get_object_or_404(Survey.objects.published(), slug=slug)
     return render(request, "surveys/response_thanks.html", {"survey": survey})
 
 

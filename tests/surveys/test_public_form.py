@@ -144,7 +144,6 @@ def test_a_new_key_is_a_new_response(client, setup):
     ("changes", "marker"),
     [
         ({"status": SurveyStatus.CLOSED}, "survey-closed"),
-        ({"status": SurveyStatus.DRAFT}, "survey-not-open"),
         ({"opens_at": timezone.now() + timedelta(days=1)}, "survey-not-open"),
         ({"closes_at": timezone.now() - timedelta(minutes=1)}, "survey-closed"),
     ],
