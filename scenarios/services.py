@@ -23,7 +23,8 @@ from functools import cached_property
 
 import numpy as np
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -676,18 +677,36 @@ def add_to_scenario(
     service_type: ServiceType,
     floor_area_m2: Decimal | None = None,
     daily_capacity: int | None = None,
-) -> ScenarioAddition:
-    addition = ScenarioAddition(
-        scenario=scenario,
-        site=site,
-        service_type=service_type,
-        floor_area_m2=floor_area_m2,
-        daily_capacity=daily_capacity,
-    )
-    addition.full_clean()
-    addition.save()
-    Scenario.objects.filter(pk=scenario.pk).update(updated_at=timezone.now())
-    return addition
+) -> tuple[ScenarioAddition, bool]:
+    """Add a service at a site to the scenario: (the addition, whether it is new).
+
+    The same addition posted twice (a double click, a retry) is stored once: the second time
+    returns the first one. The same site and service with other figures raises ValidationError.
+    """
+    key = {"scenario": scenario, "site": site, "service_type": service_type}
+    existing = ScenarioAddition.objects.filter(**key).first()
+    if existing is None:
+        addition = ScenarioAddition(
+            **key, floor_area_m2=floor_area_m2, daily_capacity=daily_capacity
+        )
+        addition.full_clean()
+        try:
+            with transaction.atomic():
+                addition.save()
+        except IntegrityError:
+            # A concurrent request stored it between the check above and this insert.
+            existing = ScenarioAddition.objects.filter(**key).first()
+            if existing is None:
+                raise
+        else:
+            Scenario.objects.filter(pk=scenario.pk).update(updated_at=timezone.now())
+            return addition, True
+    if (existing.floor_area_m2, existing.daily_capacity) != (floor_area_m2, daily_capacity):
+        raise ValidationError(
+            {"service_type": gettext("The scenario already adds this service here.")},
+            code="unique",
+        )
+    return existing, False
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -334,15 +335,22 @@ def addition_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdditionForm(request.POST or None, scenario=scenario)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.add_to_scenario(
-            scenario=scenario,
-            site=data["site"],
-            service_type=data["service_type"],
-            floor_area_m2=data["floor_area_m2"],
-            daily_capacity=data["daily_capacity"],
-        )
-        messages.success(request, gettext("Site and service added to the scenario."))
-        return redirect(scenario)
+        try:
+            _addition, created = services.add_to_scenario(
+                scenario=scenario,
+                site=data["site"],
+                service_type=data["service_type"],
+                floor_area_m2=data["floor_area_m2"],
+                daily_capacity=data["daily_capacity"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                messages.success(request, gettext("Site and service added to the scenario."))
+            else:
+                messages.info(request, gettext("This site and service were already added."))
+            return redirect(scenario)
     return render(request, "scenarios/addition_form.html", {"form": form, "scenario": scenario})
 
 
