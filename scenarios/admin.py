@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from fenglin.admin import VersionCheckedAdmin
 from scenarios.models import OptimisationRun, Scenario, ScenarioAddition, ScenarioResult
 
 
@@ -11,7 +12,7 @@ class AdditionInline(admin.TabularInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(SimpleHistoryAdmin):
+class ScenarioAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "created_by", "created_at", "updated_at"]
     search_fields = ["name", "description"]
     filter_horizontal = ["surveys", "closed_sites"]

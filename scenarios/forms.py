@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from fenglin.versioning import VersionedModelForm
 from scenarios.models import (
     DEFAULT_DETOUR,
     DEFAULT_ELDERLY_SPEED,
@@ -115,7 +116,7 @@ class GapFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class ScenarioForm(forms.ModelForm):
+class ScenarioForm(VersionedModelForm):
     surveys = SurveyChoiceField(
         label=_("Surveys used"),
         queryset=Survey.objects.order_by("-created_at"),

@@ -14,17 +14,22 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fenglin.versioning import VersionedModel
+
 DEFAULT_DETOUR = Decimal("1.30")
 DEFAULT_SPEED = 70
 DEFAULT_ELDERLY_SPEED = 50
 DEFAULT_K = Decimal("10")
 
 
-class Scenario(models.Model):
+class Scenario(VersionedModel):
     """A named what-if: today's operating sites, plus the sites it adds, minus those it closes.
 
     The base is read live, so a scenario follows changes in the register; its saved results carry
     a fingerprint of every input and are recomputed whenever one changed.
+
+    Versioned: an edit form saved over someone else's newer save is refused (fenglin.versioning);
+    the history records the surveys and closed sites too, so a change to either is seen.
     """
 
     name = models.CharField(_("name"), max_length=150)
@@ -80,7 +85,7 @@ class Scenario(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["surveys", "closed_sites"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

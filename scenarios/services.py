@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from fenglin.versioning import Loaded, ensure_unchanged
 from scenarios.models import (
     OptimisationRun,
     RunStatus,
@@ -659,7 +660,14 @@ def create_scenario(
 
 
 @transaction.atomic
-def save_scenario(*, scenario: Scenario, surveys: Iterable, closed_sites: Iterable) -> Scenario:
+def save_scenario(
+    *, scenario: Scenario, surveys: Iterable, closed_sites: Iterable, loaded: Loaded | None = None
+) -> Scenario:
+    """Save an edited scenario with its surveys and closed sites.
+
+    Raises EditConflict when someone else saved a field of the form since it was loaded.
+    """
+    ensure_unchanged(scenario, loaded)
     scenario.full_clean()
     scenario.save()
     scenario.surveys.set(surveys)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fenglin.versioning import EditConflict
 from scenarios import selectors, services
 from scenarios.forms import (
     AdditionForm,
@@ -273,13 +274,18 @@ def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     form = ScenarioForm(request.POST or None, instance=scenario)
     if request.method == "POST" and form.is_valid():
-        services.save_scenario(
-            scenario=form.instance,
-            surveys=form.cleaned_data["surveys"],
-            closed_sites=form.cleaned_data["closed_sites"],
-        )
-        messages.success(request, gettext("Scenario saved."))
-        return redirect(scenario)
+        try:
+            services.save_scenario(
+                scenario=form.instance,
+                surveys=form.cleaned_data["surveys"],
+                closed_sites=form.cleaned_data["closed_sites"],
+                loaded=form.loaded(),
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, gettext("Scenario saved."))
+            return redirect(scenario)
     return render(request, "scenarios/scenario_form.html", {"form": form, "scenario": scenario})
 
 

@@ -6,6 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from fenglin.admin import VersionCheckedAdmin
+from fenglin.versioning import VersionedModelForm
 from sites import services
 from sites.models import (
     Area,
@@ -34,7 +36,7 @@ def _coordinate_attrs(form: forms.ModelForm, *names: str) -> None:
 # --- Areas and the catalogue ---------------------------------------------------------------
 
 
-class AreaAdminForm(forms.ModelForm):
+class AreaAdminForm(VersionedModelForm):
     class Meta:
         model = Area
         fields = [
@@ -62,7 +64,7 @@ class AreaAdminForm(forms.ModelForm):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     form = AreaAdminForm
     list_display = [
         "name",
@@ -142,7 +144,7 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
 # --- Sites ---------------------------------------------------------------------------------
 
 
-class SiteAdminForm(forms.ModelForm):
+class SiteAdminForm(VersionedModelForm):
     """The admin may set any status the lifecycle allows; each change is recorded."""
 
     class Meta:
@@ -215,7 +217,7 @@ class SiteStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(SimpleHistoryAdmin):
+class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     form = SiteAdminForm
     inlines = [SiteServiceInline, SiteStatusChangeInline]
     list_display = [

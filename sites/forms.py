@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from fenglin.versioning import VersionedModelForm
 from sites.models import (
     SITE_TRANSITIONS,
     Area,
@@ -62,7 +63,7 @@ class SiteFilterForm(forms.Form):
         }
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(VersionedModelForm):
     """Create and edit a site; the status is chosen only when creating (then it has its own
     page, which records each step)."""
 
@@ -160,7 +161,7 @@ class SiteServiceForm(forms.ModelForm):
         return data
 
 
-class AreaForm(forms.ModelForm):
+class AreaForm(VersionedModelForm):
     class Meta:
         model = Area
         fields = [

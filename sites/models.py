@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fenglin.i18n import in_active_language
+from fenglin.versioning import VersionedModel
 from sites.validators import (
     validate_latitude_in_region,
     validate_longitude_in_region,
@@ -27,8 +28,11 @@ class TargetGroup(models.TextChoices):
     WORKERS = "workers", _("Workers")
 
 
-class Area(models.Model):
-    """A neighbourhood committee's (居委会) area with its population by group."""
+class Area(VersionedModel):
+    """A neighbourhood committee's (居委会) area with its population by group.
+
+    Versioned: an edit form saved over someone else's newer save is refused (fenglin.versioning).
+    """
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -278,8 +282,11 @@ class SiteQuerySet(models.QuerySet):
         return self.filter(services__service_type=service_type).distinct()
 
 
-class Site(models.Model):
-    """A place that hosts, or could host, community services."""
+class Site(VersionedModel):
+    """A place that hosts, or could host, community services.
+
+    Versioned: an edit form saved over someone else's newer save is refused (fenglin.versioning).
+    """
 
     name = models.CharField(_("name"), max_length=150)
     code = models.SlugField(

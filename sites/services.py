@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fenglin.versioning import Loaded, ensure_unchanged
 from sites.models import (
     Area,
     ServiceType,
@@ -36,8 +37,12 @@ def create_site(*, site: Site, user) -> Site:
 
 
 @transaction.atomic
-def update_site(*, site: Site, user) -> Site:
-    """Save a validated site's edits. The status changes only through change_site_status."""
+def update_site(*, site: Site, user, loaded: Loaded | None = None) -> Site:
+    """Save a validated site's edits. The status changes only through change_site_status.
+
+    Raises EditConflict when someone else saved a field of the form since it was loaded.
+    """
+    ensure_unchanged(site, loaded)
     site.save()
     return site
 
@@ -108,7 +113,10 @@ def delete_site_service(*, service: SiteService) -> None:
 
 
 @transaction.atomic
-def save_area(*, area: Area) -> Area:
+def save_area(*, area: Area, loaded: Loaded | None = None) -> Area:
+    """Save a new or edited area; an edit raises EditConflict when someone else saved a field
+    of the form since it was loaded."""
+    ensure_unchanged(area, loaded)
     area.save()
     return area
 

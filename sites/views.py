@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
 
+from fenglin.versioning import EditConflict
 from sites import imports, selectors, services
 from sites.forms import (
     AreaForm,
@@ -183,7 +184,13 @@ class SiteUpdateView(StaffMixin, UpdateView):
         return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.request.user)}
 
     def form_valid(self, form):
-        self.object = services.update_site(site=form.save(commit=False), user=self.request.user)
+        try:
+            self.object = services.update_site(
+                site=form.save(commit=False), user=self.request.user, loaded=form.loaded()
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            return self.form_invalid(form)
         messages.success(self.request, _("The site was saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
@@ -444,7 +451,11 @@ class AreaUpdateView(StaffMixin, UpdateView):
         return selectors.visible_areas(self.request.user)
 
     def form_valid(self, form):
-        self.object = services.save_area(area=form.save(commit=False))
+        try:
+            self.object = services.save_area(area=form.save(commit=False), loaded=form.loaded())
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            return self.form_invalid(form)
         messages.success(self.request, _("The area was saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())
 

@@ -5,6 +5,7 @@ protect their questions and choices in the database too."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from fenglin.admin import VersionCheckedAdmin
 from surveys.models import Answer, Choice, FieldVisit, Question, Response, Survey
 
 
@@ -23,7 +24,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(SimpleHistoryAdmin):
+class SurveyAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "slug", "status", "opens_at", "closes_at", "one_response_per_device"]
     list_filter = ["status"]
     search_fields = ["title", "title_en", "slug"]

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fenglin.versioning import VersionedModelForm
 from sites.models import Area, ServiceType, Site
 from surveys.models import (
     Choice,
@@ -334,7 +335,7 @@ class PaperResponseForm(ResponseForm):
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(VersionedModelForm):
     class Meta:
         model = Survey
         fields = [

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fenglin.i18n import in_active_language
+from fenglin.versioning import VersionedModel
 
 
 class SurveyStatus(models.TextChoices):
@@ -45,8 +46,12 @@ class SurveyQuerySet(models.QuerySet):
         )
 
 
-class Survey(models.Model):
-    """A questionnaire. Open by hand (status) and, optionally, only between two dates."""
+class Survey(VersionedModel):
+    """A questionnaire. Open by hand (status) and, optionally, only between two dates.
+
+    Versioned: an edit form saved over someone else's newer save is refused (fenglin.versioning);
+    new responses bump `results_version` with an update, which leaves `version` alone.
+    """
 
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("English title"), max_length=200, blank=True)

@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fenglin.versioning import ensure_unchanged
 from surveys.forms import Submission
 from surveys.models import (
     Answer,
@@ -158,7 +159,11 @@ def submit_response(
 
 @transaction.atomic
 def save_survey(*, form) -> Survey:
-    """Create or update a survey from a valid SurveyForm."""
+    """Create or update a survey from a valid SurveyForm.
+
+    An edit raises EditConflict when someone else saved a field of the form since it was loaded.
+    """
+    ensure_unchanged(form.instance, form.loaded())
     return form.save()
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fenglin.roles import committee_area, is_committee_only
+from fenglin.versioning import EditConflict
 from sites.models import Area
 from surveys import exports, selectors, services
 from surveys.forms import (
@@ -104,9 +105,13 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST" and form.is_valid():
-        services.save_survey(form=form)
-        messages.success(request, _("Survey saved."))
-        return redirect(survey)
+        try:
+            services.save_survey(form=form)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, _("Survey saved."))
+            return redirect(survey)
     return render(request, "surveys/survey_form.html", {"form": form, "survey": survey})
 
 
