@@ -1,8 +1,5 @@
 """Planning pages: demand, coverage, standards gaps, scenarios, comparison and optimisation."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -12,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fenglin import tabular
 from fenglin.versioning import EditConflict
 from scenarios import selectors, services
 from scenarios.forms import (
@@ -220,29 +218,10 @@ def _gap_table(matrix: dict) -> list[list]:
 
 
 def _export_gaps(matrix: dict, kind: str) -> HttpResponse:
-    table = _gap_table(matrix)
+    header, *rows = _gap_table(matrix)
     if kind == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # a byte-order mark so that spreadsheet programs read UTF-8
-        csv.writer(buffer).writerows(table)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="standards-gaps.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "gaps"
-    for line in table:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="standards-gaps.xlsx"'
-    return response
+        return tabular.csv_response("standards-gaps.csv", header, rows)
+    return tabular.xlsx_response("standards-gaps.xlsx", header, rows, title="gaps")
 
 
 # --- Scenarios ---------------------------------------------------------------------------------

@@ -1,30 +1,34 @@
 """Import and export of sites and areas as CSV, XLSX and GeoJSON.
 
-An import reads the whole file, validates every row with the model's own validation (the row
-goes through a ModelForm, which runs `full_clean`), and saves nothing unless every row is
-valid; then it saves all rows in one transaction. Rows update the existing record with the
-same code (or id), so importing a file again changes records instead of duplicating them.
-Exports write the same columns, so an exported file imports back to the same records.
+Files are read and written by fenglin.tabular, within its limits. An import validates every row
+with the model's own validation (the row goes through a ModelForm, which runs `full_clean`; an
+area row through the area form itself) and saves nothing unless every row is valid; then it
+saves all rows in one transaction, in batches: the queries grow with the batches, never with
+the rows, so the largest file the limits allow imports within a request. Rows update the
+existing record with the same code (or id), so importing a file again changes records instead
+of duplicating them. Exports write the same columns, so an exported file imports back to the
+same records.
 """
 
 import contextlib
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.forms.models import modelform_factory
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from fenglin.tabular import TableError, read_table, unescape_formula
+from sites.forms import AreaForm
 from sites.models import (
     Area,
     ServiceStatus,
@@ -77,16 +81,10 @@ AREA_REQUIRED = ["code", "name", "centroid_lat", "centroid_lng"]
 BOOLEAN_COLUMNS = {"hazard_fire", "hazard_building", "hazard_food", "illustrative"}
 COORDINATE_COLUMNS = {"latitude", "longitude", "centroid_lat", "centroid_lng"}
 TEXT_COLUMNS = {"name", "address", "closed_reason", "notes"}
-MAX_COLUMNS = 60
-
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Rows per INSERT or UPDATE (and per history insert).
+BATCH = 500
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "是", "有", "√"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "否", "无"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong format, too many rows, missing columns."""
 
 
 @dataclass
@@ -111,120 +109,7 @@ class ImportResult:
         return len({error.row for error in self.errors})
 
 
-# --- Reading files -------------------------------------------------------------------------
-
-
-def _normalise_header(value: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(value or "").strip().lower())
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_table(upload) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the non-empty rows of an uploaded CSV or XLSX file.
-
-    Rows come with their spreadsheet row number. Raises ImportFileError for an unreadable file
-    or one with more than settings.MAX_IMPORT_ROWS rows.
-    """
-    name = (getattr(upload, "name", "") or "").lower()
-    upload.seek(0)
-    data = upload.read(settings.MAX_UPLOAD_BYTES + 1)
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise ImportFileError(_("The file is larger than the upload limit."))
-    raw_rows = _read_xlsx(data) if name.endswith(".xlsx") else _read_csv(data)
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    limit = settings.MAX_IMPORT_ROWS
-    for number, values in raw_rows:
-        cells = [_cell_text(v) for v in values[:MAX_COLUMNS]]
-        if not any(cells):
-            continue
-        if header is None:
-            header = [_normalise_header(c) for c in cells]
-            named = [h for h in header if h]
-            if len(named) != len(set(named)):
-                raise ImportFileError(_("The first row names a column twice."))
-            continue
-        if len(rows) >= limit:
-            raise ImportFileError(
-                _("The file has more than %(limit)s rows. Split it into smaller files.")
-                % {"limit": limit}
-            )
-        rows.append(
-            (number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h})
-        )
-    if header is None:
-        raise ImportFileError(_("The file is empty."))
-    return [h for h in header if h], rows
-
-
-def _read_csv(data: bytes) -> Iterable[tuple[int, list[str]]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    if "\x00" in text:
-        raise ImportFileError(_("This does not look like a CSV text file."))
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-    except csv.Error as exc:
-        raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-
-
-def _read_xlsx(data: bytes) -> Iterable[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportFileError(_("The file cannot be read as an Excel .xlsx workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        limit = settings.MAX_IMPORT_ROWS + 1
-        for number, values in enumerate(
-            sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
-        ):
-            if any(v not in (None, "") for v in values):
-                rows.append((number, list(values)))
-                if len(rows) > limit:
-                    break  # read_table reports the limit
-        return rows
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError(_("The file cannot be read as an Excel .xlsx workbook.")) from exc
-    finally:
-        workbook.close()
-
-
 # --- Cleaning values -----------------------------------------------------------------------
-
-
-def _unescape(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
-        return value[1:]
-    return value
-
-
-def _escape(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class TolerantBooleanField(forms.Field):
@@ -249,7 +134,7 @@ def _row_values(row: dict[str, str]) -> dict[str, str]:
     for column, value in row.items():
         value = value.strip()
         if column in TEXT_COLUMNS:
-            value = _unescape(value)
+            value = unescape_formula(value)
         elif column in COORDINATE_COLUMNS and value:
             # Six decimals is about 0.1 m; longer coordinates from GIS tools are rounded.
             with contextlib.suppress(InvalidOperation, ValueError):  # the form reports it
@@ -275,7 +160,7 @@ def _form_errors(number: int, form: forms.BaseForm) -> list[RowError]:
 def _missing_columns(header: list[str], required: list[str]) -> None:
     missing = [column for column in required if column not in header]
     if missing:
-        raise ImportFileError(
+        raise TableError(
             _("Missing columns: %(columns)s. The first row must name them.")
             % {"columns": ", ".join(missing)}
         )
@@ -283,7 +168,15 @@ def _missing_columns(header: list[str], required: list[str]) -> None:
 
 class _RowForm(forms.ModelForm):
     """One file row. The model's clean() may name a column the file does not have (a closed
-    site's reason): such errors are kept aside instead of failing the form."""
+    site's reason): such errors are kept aside instead of failing the form.
+
+    Codes are checked for the whole file at once (against each other and the stored records),
+    so the per-row uniqueness query is skipped; the database enforces them again at save.
+    Constraints are checked per row only where the model's clean() does not check the same
+    (`per_row_constraints`).
+    """
+
+    per_row_constraints = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,14 +196,83 @@ class _RowForm(forms.ModelForm):
             error = ValidationError(known)
         super().add_error(field, error)
 
+    def validate_unique(self):
+        pass
 
-def _row_form(model, fields: list[str]):
+    def validate_constraints(self):
+        if self.per_row_constraints:
+            super().validate_constraints()
+
+
+class _SiteRowForm(_RowForm):
+    # Site's one constraint (a closed site needs a reason) is Site.clean()'s own check.
+    per_row_constraints = False
+
+
+class _AreaRowForm(_RowForm, AreaForm):
+    """An area row goes through the area form itself: a boundary is checked exactly as on the
+    area page."""
+
+
+def _row_form(model, fields: list[str], form: type[_RowForm]):
     return modelform_factory(
         model,
-        form=_RowForm,
+        form=form,
         fields=fields,
         field_classes={name: TolerantBooleanField for name in fields if name in BOOLEAN_COLUMNS},
     )
+
+
+def _parse_id(text: str) -> int | None:
+    """A record id as written in a file: ASCII digits only ("²".isdigit() is true as well)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
+    return None
+
+
+def _stored_values(record, fields: list[str]) -> dict:
+    """A record's values as loaded, before a row changes them: only changes are written."""
+    opts = record._meta
+    return {name: getattr(record, opts.get_field(name).attname) for name in fields}
+
+
+def _save_in_batches(
+    model, *, new: list, stored: list[tuple], fields: list[str], user, reason
+) -> None:
+    """Insert the new records and update the stored ones a row changed (each with the values
+    it was loaded with), with their history records, a few queries per batch. An update writes
+    only the fields that changed, and moves each changed record's version on as its save()
+    would (a versioned model's): in the database, so that no two writers give out the same
+    number."""
+    common = {"batch_size": BATCH, "default_user": user, "default_change_reason": reason}
+    if new:
+        bulk_create_with_history(new, model, **common)
+    opts = model._meta
+    changed, changed_fields = [], set()
+    for record, before in stored:
+        differ = {
+            name for name in fields if getattr(record, opts.get_field(name).attname) != before[name]
+        }
+        if differ:
+            changed.append(record)
+            changed_fields |= differ
+    now = timezone.now()
+    stamped = [f.name for f in opts.concrete_fields if getattr(f, "auto_now", False)]
+    versioned = any(f.name == "version" for f in opts.concrete_fields)  # fenglin.versioning
+    update_fields = [name for name in fields if name in changed_fields] + stamped
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        if versioned:
+            rows = model._base_manager.filter(pk__in=[record.pk for record in batch])
+            rows.update(version=F("version") + 1)
+            versions = dict(rows.values_list("pk", "version"))
+        for record in batch:
+            if versioned:
+                record.version = versions[record.pk]
+            for name in stamped:
+                setattr(record, name, now)
+        bulk_update_with_history(batch, model, update_fields, **common)
 
 
 # --- Sites ---------------------------------------------------------------------------------
@@ -322,6 +284,8 @@ class _SiteRow:
     site: Site
     is_new: bool
     old_status: str
+    stored: dict  # a stored site's values before the row
+    offered: set[int]  # the service types a stored site offers already
     services: list[ServiceType]
 
 
@@ -330,14 +294,22 @@ def import_sites(upload, *, user) -> ImportResult:
     header, rows = read_table(upload)
     _missing_columns(header, SITE_REQUIRED)
     model_fields = [c for c in SITE_COLUMNS if c in header and c not in {"id", "area", "services"}]
-    RowForm = _row_form(Site, model_fields)
+    RowForm = _row_form(Site, model_fields, _SiteRowForm)
+    fields = model_fields + ["area"] * ("area" in header)  # what the file sets
 
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
-    ids = {r.get("id", "").strip() for _n, r in rows} - {""}
-    numeric_ids = {int(i) for i in ids if i.isdigit() and len(i) < 18}
-    existing = Site.objects.filter(Q(code__in=codes) | Q(pk__in=numeric_ids))
+    ids = {_parse_id(r.get("id", "")) for _n, r in rows} - {None}
+    # With their services' floor area, which Site.clean() checks the site's against.
+    existing = Site.objects.filter(Q(code__in=codes) | Q(pk__in=ids)).annotate(
+        floor_area_in_services=Sum("services__floor_area_m2")
+    )
     by_code = {s.code: s for s in existing if s.code}
     by_id = {s.pk: s for s in existing}
+    offered: dict[int, set[int]] = defaultdict(set)  # site pk -> its service types' pks
+    for site_pk, service_type_pk in SiteService.objects.filter(site__in=list(by_id)).values_list(
+        "site_id", "service_type_id"
+    ):
+        offered[site_pk].add(service_type_pk)
     areas = {a.code: a for a in Area.objects.all()}
     service_types = {s.code: s for s in ServiceType.objects.all()}
 
@@ -364,10 +336,10 @@ def import_sites(upload, *, user) -> ImportResult:
         if code and code in by_code:
             instance = by_code[code]
         elif pk:
-            if not pk.isdigit() or int(pk) not in by_id:
+            if _parse_id(pk) not in by_id:
                 errors.append(RowError(number, "id", _("No site has the id %(id)s.") % {"id": pk}))
             else:
-                instance = by_id[int(pk)]
+                instance = by_id[_parse_id(pk)]
                 if code and instance.code and instance.code != code:
                     errors.append(
                         RowError(
@@ -392,6 +364,7 @@ def import_sites(upload, *, user) -> ImportResult:
         else:
             used[instance.pk] = number
         old_status = instance.status
+        stored = _stored_values(instance, fields) if not is_new else {}
 
         if "area" in header:
             area_code = values.get("area", "")
@@ -444,12 +417,24 @@ def import_sites(upload, *, user) -> ImportResult:
         if errors:
             result.errors.extend(errors)
             continue
-        parsed.append(_SiteRow(number, form.instance, is_new, old_status, service_list))
+        parsed.append(
+            _SiteRow(
+                number,
+                form.instance,
+                is_new,
+                old_status,
+                stored,
+                offered.get(instance.pk, set()),
+                service_list,
+            )
+        )
 
     if result.errors:
         return result
     try:
-        _save_sites(parsed, user=user, result=result)
+        _save_sites(parsed, fields=fields, user=user)
+        result.created = sum(row.is_new for row in parsed)
+        result.updated = len(parsed) - result.created
     except (DatabaseError, ValidationError) as exc:
         # Another user saved a clashing record meanwhile: nothing of this file is kept.
         result.created = result.updated = 0
@@ -462,36 +447,50 @@ def _can_move(from_status: str, to_status: str) -> bool:
 
 
 @transaction.atomic
-def _save_sites(rows: list[_SiteRow], *, user, result: ImportResult) -> None:
+def _save_sites(rows: list[_SiteRow], *, fields: list[str], user) -> None:
+    """Save the file's sites, their first or changed status and their new services."""
     changed_by = user if user is not None and user.is_authenticated else None
     reason = _("Imported from a file")
-    for row in rows:
-        site = row.site
-        site.save()
-        if row.is_new or site.status != row.old_status:
-            SiteStatusChange.objects.create(
-                site=site,
+    _save_in_batches(
+        Site,
+        new=[row.site for row in rows if row.is_new],
+        stored=[(row.site, row.stored) for row in rows if not row.is_new],
+        fields=fields,
+        user=changed_by,
+        reason=reason,
+    )
+    SiteStatusChange.objects.bulk_create(
+        (
+            SiteStatusChange(
+                site=row.site,
                 from_status="" if row.is_new else row.old_status,
-                to_status=site.status,
-                reason=site.closed_reason or reason,
+                to_status=row.site.status,
+                reason=row.site.closed_reason or reason,
                 changed_by=changed_by,
             )
-        present = set(site.services.values_list("service_type_id", flat=True))
+            for row in rows
+            if row.is_new or row.site.status != row.old_status
+        ),
+        batch_size=BATCH,
+    )
+    services = []
+    for row in rows:
+        site = row.site
+        present = set(row.offered)
         for service_type in row.services:
             if service_type.pk in present:
                 continue
             present.add(service_type.pk)
-            SiteService.objects.create(
-                site=site,
-                service_type=service_type,
-                status=ServiceStatus.OPERATING
-                if site.status == SiteStatus.OPERATING
-                else ServiceStatus.PLANNED,
+            operating = site.status == SiteStatus.OPERATING
+            services.append(
+                SiteService(
+                    site=site,
+                    service_type=service_type,
+                    status=ServiceStatus.OPERATING if operating else ServiceStatus.PLANNED,
+                )
             )
-        if row.is_new:
-            result.created += 1
-        else:
-            result.updated += 1
+    if services:
+        bulk_create_with_history(services, SiteService, batch_size=BATCH, default_user=changed_by)
 
 
 def site_rows(sites: QuerySet[Site]) -> list[list]:
@@ -568,12 +567,12 @@ def import_areas(upload, *, user=None) -> ImportResult:
     header, rows = read_table(upload)
     _missing_columns(header, AREA_REQUIRED)
     model_fields = [c for c in AREA_COLUMNS if c in header]
-    RowForm = _row_form(Area, model_fields)
+    RowForm = _row_form(Area, model_fields, _AreaRowForm)
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
-    existing = {a.code: a.pk for a in Area.objects.filter(code__in=codes)}
+    existing = Area.objects.in_bulk(codes, field_name="code")
 
     result = ImportResult()
-    parsed: list[tuple[Area, bool]] = []
+    parsed: list[tuple[Area, dict | None]] = []  # with a stored area's values before the row
     seen: dict[str, int] = {}
     for number, raw in rows:
         values = _row_values(raw)
@@ -585,23 +584,28 @@ def import_areas(upload, *, user=None) -> ImportResult:
             continue
         seen[code] = number
         is_new = code not in existing
-        instance = Area() if is_new else Area.objects.get(pk=existing[code])
+        instance = Area() if is_new else existing[code]
+        stored = None if is_new else _stored_values(instance, model_fields)
         data = {name: values.get(name, "") for name in model_fields}
         form = RowForm(data=data, instance=instance)
         if not form.is_valid() or form.other_errors:
             result.errors.extend(_form_errors(number, form))
             continue
-        parsed.append((form.instance, is_new))
+        parsed.append((form.instance, stored))
     if result.errors:
         return result
     try:
         with transaction.atomic():
-            for area, is_new in parsed:
-                area.save()
-                if is_new:
-                    result.created += 1
-                else:
-                    result.updated += 1
+            _save_in_batches(
+                Area,
+                new=[area for area, stored in parsed if stored is None],
+                stored=[(area, stored) for area, stored in parsed if stored is not None],
+                fields=model_fields,
+                user=user if user is not None and user.is_authenticated else None,
+                reason=_("Imported from a file"),
+            )
+        result.created = sum(stored is None for _area, stored in parsed)
+        result.updated = len(parsed) - result.created
     except (DatabaseError, ValidationError) as exc:
         result.created = result.updated = 0
         result.errors.append(RowError(0, "", _("Nothing was saved: %(error)s") % {"error": exc}))
@@ -676,41 +680,6 @@ def _yes_no(value: bool) -> str:
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # a byte-order mark: Excel then reads the Chinese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_escape(value) for value in row])
-    return response
-
-
-def xlsx_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def cell(value):
-        # Control characters cannot be stored in a worksheet at all.
-        value = _escape(value)
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
-    for row in rows:
-        sheet.append([cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def geojson_response(filename: str, collection: dict) -> HttpResponse:

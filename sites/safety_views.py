@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from sites import imports, safety_selectors, safety_services, selectors
+from fenglin import tabular
+from sites import safety_selectors, safety_services, selectors
 from sites.inspections import shanghai_today
 from sites.models import (
     Finding,
@@ -60,8 +61,8 @@ class SafetyExportView(StaffMixin, View):
         rows = safety_selectors.export_rows(safety_selectors.inspection_records())
         columns = safety_selectors.EXPORT_COLUMNS
         if fmt == "xlsx":
-            return imports.xlsx_response("inspections.xlsx", columns, rows)
-        return imports.csv_response("inspections.csv", columns, rows)
+            return tabular.xlsx_response("inspections.xlsx", columns, rows)
+        return tabular.csv_response("inspections.csv", columns, rows)
 
 
 class SiteSafetyView(StaffMixin, DetailView):

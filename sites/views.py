@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
 
+from fenglin import tabular
 from fenglin.versioning import EditConflict
 from sites import imports, selectors, services
 from sites.forms import (
@@ -304,8 +305,8 @@ class SiteExportView(StaffMixin, SiteFilterMixin, View):
             return imports.geojson_response("sites.geojson", imports.sites_geojson(sites))
         rows = imports.site_rows(sites)
         if fmt == "xlsx":
-            return imports.xlsx_response("sites.xlsx", imports.SITE_COLUMNS, rows)
-        return imports.csv_response("sites.csv", imports.SITE_COLUMNS, rows)
+            return tabular.xlsx_response("sites.xlsx", imports.SITE_COLUMNS, rows)
+        return tabular.csv_response("sites.csv", imports.SITE_COLUMNS, rows)
 
 
 class ImportView(StaffMixin, FormView):
@@ -326,7 +327,7 @@ class ImportView(StaffMixin, FormView):
     def form_valid(self, form):
         try:
             result = type(self).importer(form.cleaned_data["file"], user=self.request.user)
-        except imports.ImportFileError as error:
+        except tabular.TableError as error:
             form.add_error("file", str(error))
             return self.form_invalid(form)
         if not result.ok:
@@ -471,8 +472,8 @@ class AreaExportView(StaffMixin, View):
             return imports.geojson_response("areas.geojson", imports.areas_geojson(areas))
         rows = imports.area_rows(areas)
         if fmt == "xlsx":
-            return imports.xlsx_response("areas.xlsx", imports.AREA_COLUMNS, rows)
-        return imports.csv_response("areas.csv", imports.AREA_COLUMNS, rows)
+            return tabular.xlsx_response("areas.xlsx", imports.AREA_COLUMNS, rows)
+        return tabular.csv_response("areas.csv", imports.AREA_COLUMNS, rows)
 
 
 class AreaImportView(ImportView):

@@ -1,25 +1,19 @@
 """Exports of a survey's responses: one row per response, one column per question, choices by
-label. Rows are streamed from the database with iterator(), so memory stays flat at any size."""
+label. Rows are streamed from the database with iterator(), so memory stays flat at any size;
+fenglin.tabular writes them (clean text, no cell a spreadsheet would run as a formula)."""
 
-import csv
-import tempfile
 from collections.abc import Iterator
+from typing import IO
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fenglin import tabular
 from sites.models import Area
 from surveys.models import Answer, Question, QuestionKind, Survey
 
 CHUNK = 2000
-# Cells a spreadsheet would take for a formula: a resident's text must stay text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def header(questions: list[Question]) -> list[str]:
@@ -85,34 +79,16 @@ def rows(survey: Survey, questions: list[Question], responses: QuerySet) -> Iter
         yield row
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(survey: Survey, questions: list[Question], responses: QuerySet) -> Iterator[str]:
-    """CSV text, line by line, with a BOM so spreadsheet programs read the Chinese right."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(header(questions))
-    for row in rows(survey, questions, responses):
-        yield writer.writerow([_safe(v) if isinstance(v, str) else v for v in row])
+    """CSV text, line by line."""
+    return tabular.csv_lines(header(questions), rows(survey, questions, responses))
 
 
-def xlsx_file(survey: Survey, questions: list[Question], responses: QuerySet):
-    """An XLSX workbook written row by row (openpyxl's write-only mode) into a temporary file."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Responses")[:31])
-    sheet.append(header(questions))
-    for row in rows(survey, questions, responses):
-        sheet.append([_safe(v) if isinstance(v, str) else v for v in row])
-    # Handed to FileResponse, which closes it when the download ends.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+def xlsx_file(survey: Survey, questions: list[Question], responses: QuerySet) -> IO[bytes]:
+    """An XLSX workbook written row by row into a temporary file."""
+    return tabular.xlsx_file(
+        header(questions), rows(survey, questions, responses), title=_("Responses")
+    )
 
 
 def export_filename(survey: Survey, extension: str) -> str:

@@ -173,3 +173,32 @@ def test_subtraction_figures_per_site(planner_client, world):
     assert sites["S1"]["picked_up_if_closed"] + sites["S2"]["picked_up_if_closed"] == (
         pytest.approx(d["A"], abs=0.01)
     )
+
+
+def test_gaps_exports_survive_control_characters_and_escape_formulas(english, planner, world):
+    """An area name with U+0001 once made the XLSX answer 500; names that look like formulas
+    were written raw into the CSV's rows and header."""
+    english.force_login(planner)
+    world["areas"]["A"].name = "=1+1\x01"
+    world["areas"]["A"].save()
+    world["areas"]["B"].name = "Area\x01 B"
+    world["areas"]["B"].save()
+    world["canteen"].name_en = world["canteen"].name_zh = "@canteen"
+    world["canteen"].save()
+    url = reverse("scenarios:gaps")
+
+    response = english.get(url, {"format": "xlsx", "group": "elderly"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    names = {row[1]: row[0] for row in rows[1:]}
+    assert (names["t-a"], names["t-b"]) == ("'=1+1", "Area B")
+    assert "'@canteen ≤ 300 m (unconfirmed)" in rows[0]
+    by_area = {row[1]: row for row in rows[1:]}
+    nearest = rows[0].index("'@canteen: nearest (m)")
+    assert isinstance(by_area["t-c"][nearest], int)  # numbers stay numbers
+
+    response = english.get(url, {"format": "csv", "group": "elderly"})
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "'@canteen ≤ 300 m (unconfirmed)" in table[0]
+    names = {line[1]: line[0] for line in table[1:]}
+    assert (names["t-a"], names["t-b"]) == ("'=1+1", "Area B")

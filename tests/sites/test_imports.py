@@ -11,9 +11,11 @@ from sites.models import Area, Site, SiteService, SiteStatus, SiteStatusChange
 from tests import factories
 from tests.sites.builders import (
     SITE_HEADER,
+    crafted_xlsx,
     csv_upload,
     read_csv,
     read_xlsx,
+    sheet_row,
     upload_from_response,
     xlsx_upload,
 )
@@ -416,3 +418,146 @@ def test_empty_status_and_ownership_cells_keep_the_defaults(planner_client):
         SiteStatus.CANDIDATE,
         "other",
     )
+
+
+# --- Hostile files: limits checked while reading, clear row errors, never a 500 -------------
+
+
+def file_error(response) -> str:
+    assert response.status_code == 200
+    return response.context["form"].errors["file"][0]
+
+
+@pytest.mark.django_db
+def test_an_id_that_only_looks_like_a_number_is_a_row_error(planner_client, english):
+    # "²".isdigit() is true but int("²") fails.
+    header = ["id", "name", "address", "latitude", "longitude"]
+    response = post(planner_client, csv_upload(header, [["²", "S", "x", "31.19", "121.45"]]))
+    assert response.status_code == 200
+    assert report(response) == [(2, "id")]
+    assert not Site.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_xlsx_reaching_far_below_its_data_is_refused_naming_the_limit(planner_client, english):
+    # One value a million rows down; the sheet's dimension claims as much.
+    rows = sheet_row(1, SITE_HEADER) + sheet_row(1_000_000, ["far-away"])
+    upload = crafted_xlsx(rows, dimension="A1:H1000000")
+    message = file_error(post(planner_client, upload))
+    assert "row 1000000" in message and "10001 rows" in message
+    assert not Site.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_xlsx_of_many_empty_rows_is_refused_naming_the_limit(planner_client, english, settings):
+    settings.MAX_IMPORT_ROWS = 10
+    rows = sheet_row(1, SITE_HEADER) + "".join(f'<row r="{i}"/>' for i in range(2, 200_000))
+    message = file_error(post(planner_client, crafted_xlsx(rows)))
+    assert "row 22" in message and "21 rows" in message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("shared", [False, True], ids=["inline", "shared"])
+def test_a_huge_string_in_an_xlsx_is_refused_naming_the_row(planner_client, english, shared):
+    huge = "天" * 40_000
+    values = ["big", huge, "x", "31.19", "121.45", "", "candidate", ""]
+    upload = crafted_xlsx(
+        sheet_row(1, SITE_HEADER) + sheet_row(2, values, shared=[huge] if shared else []),
+        shared_strings=[huge] if shared else [],
+    )
+    message = file_error(post(planner_client, upload))
+    assert "32767 characters" in message
+    assert shared or "row 2" in message  # shared strings are read before the rows
+    assert not Site.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_huge_csv_cell_and_too_many_columns_are_refused_naming_row_and_limit(
+    planner_client, english
+):
+    rows = [["big", "天" * 40_000, "x", "31.19", "121.45", "", "candidate", ""]]
+    message = file_error(post(planner_client, csv_upload(SITE_HEADER, rows)))
+    assert "row 2" in message and "32767 characters" in message
+    rows = [["wide", "S", "x", "31.19", "121.45", "", "candidate", ""] + [""] * 60 + ["extra"]]
+    message = file_error(post(planner_client, csv_upload(SITE_HEADER, rows)))
+    assert "Row 2" in message and "60 columns" in message
+
+
+@pytest.mark.django_db
+def test_import_queries_do_not_grow_with_the_rows(planner):
+    """Reading, validating and saving take a fixed number of queries per batch, not per row:
+    new sites with their services, then the same sites updated."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sites import imports
+
+    factories.area(code="lingling")
+    services = ["canteen", "laundry", "bakery"]
+    for code in services:
+        factories.service_type(code)
+    header = [*SITE_HEADER, "floor_area_m2"]
+
+    def queries(count: int, prefix: str, status: str) -> int:
+        rows = [
+            [f"{prefix}-{i}", f"S{i}", "x", "31.19", "121.45", "lingling", status,
+             ";".join(services), "300"]
+            for i in range(count)
+        ]  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            result = imports.import_sites(csv_upload(header, rows), user=planner)
+        assert result.ok, result.errors
+        assert (result.created or result.updated) == count
+        return len(captured)
+
+    assert queries(12, "many", "candidate") == queries(3, "few", "candidate")
+    assert queries(12, "many", "selected") == queries(3, "few", "selected")  # updates
+    assert SiteService.objects.count() == 15 * 3
+    assert SiteStatusChange.objects.filter(to_status="selected").count() == 15
+    assert Site.history.filter(history_type="~").count() == 15
+    # As a save() would, each update moved the site's version on, and its history records it.
+    assert set(Site.objects.values_list("version", flat=True)) == {2}
+    assert set(Site.history.filter(history_type="~").values_list("version", flat=True)) == {2}
+
+
+BAD_BOUNDARIES = [
+    BOW_TIE,
+    '{"type":"Polygon","coordinates":[[[NaN,31.19],[121.46,31.19],[121.46,31.2],[NaN,31.19]]]}',
+    '{"type":"Polygon","coordinates":[[[1e309,31.19],[121.46,31.19],[121.46,31.2],[1e309,31.19]]]}',
+    "[" * 3000 + "]" * 3000,
+    '{"type":"Polygon","coordinates":' + "[" * 3000 + "]" * 3000 + "}",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "boundary", BAD_BOUNDARIES, ids=["bow-tie", "nan", "1e309", "deep", "deeper"]
+)
+def test_area_import_checks_boundaries_exactly_as_the_area_form(planner, boundary):
+    from sites import imports
+    from sites.forms import AreaForm
+
+    values = {"code": "dongan-1", "name": "东安一村", "centroid_lat": "31.1935",
+              "centroid_lng": "121.4575", "boundary": boundary}  # fmt: skip
+    form = AreaForm(data=values)
+    assert not form.is_valid() and form.errors["boundary"]
+    result = imports.import_areas(csv_upload(list(values), [list(values.values())]), user=planner)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "boundary")] * len(
+        form.errors["boundary"]
+    )
+    assert [e.reason for e in result.errors] == form.errors["boundary"]
+    assert not Area.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_floor_area_below_the_services_is_a_row_error(planner_client, english):
+    site = factories.site(code="s1", floor_area_m2=Decimal("500"))
+    factories.site_service(site, factories.service_type("canteen"), floor_area_m2=Decimal("300"))
+    header = ["code", "name", "address", "latitude", "longitude", "floor_area_m2"]
+    rows = [["s1", "S1", "x", "31.19", "121.45", "100"], ["s2", "S2", "x", "31.19", "121.45", "1"]]
+    response = post(planner_client, csv_upload(header, rows))
+    assert report(response) == [(2, "floor_area_m2")]
+    assert "300" in response.content.decode()
+    rows[0][5] = "300"
+    assert post(planner_client, csv_upload(header, rows)).status_code == 302
+    assert Site.objects.get(code="s1").floor_area_m2 == 300

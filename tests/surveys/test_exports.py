@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from surveys.models import Answer
 from tests.surveys import builders
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,50 @@ def test_committee_exports_only_their_area(committee_client, answered):
     rows = _csv_rows(committee_client.get(reverse("surveys:survey_export_csv", args=[survey.pk])))
     header = rows[0]
     assert [row[header.index(qs["area"].text)] for row in rows[1:]] == ["East"]
+
+
+# --- Hostile text: control characters and formulas never break or arm an export -------------
+
+
+def _xlsx_rows(page) -> list[list]:
+    workbook = load_workbook(io.BytesIO(b"".join(page.streaming_content)), read_only=True)
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def hostile(areas):
+    """A stored answer with a control character, a paper reference with DEL, and question texts
+    a spreadsheet would run as formulas."""
+    survey, qs = builders.full_survey()
+    qs["text"].text = qs["text"].text_en = '=HYPERLINK("http://x")'
+    qs["text"].save()
+    qs["rating"].text = qs["rating"].text_en = "@rate\x02"
+    qs["rating"].save()
+    response = builders.bulk_responses(survey, 1, area=areas[0], paper_reference="P\x7f-1")[0]
+    Answer.objects.create(response=response, question=qs["text"], text="broken\x01export")
+    Answer.objects.create(response=response, question=qs["rating"], number=3)
+    return survey, qs
+
+
+def test_a_control_character_in_an_answer_does_not_break_the_xlsx(planner_client, hostile):
+    survey, qs = hostile
+    page = planner_client.get(reverse("surveys:survey_export_xlsx", args=[survey.pk]))
+    assert page.status_code == 200
+    header, row = _xlsx_rows(page)
+    assert "brokenexport" in row
+    assert "P-1" in row
+    # Question texts in the header are escaped like every other cell; numbers stay numbers.
+    assert '\'=HYPERLINK("http://x")' in header
+    assert "'@rate" in header
+    assert row[header.index("'@rate")] == 3
+
+
+def test_a_control_character_in_an_answer_is_left_out_of_the_csv(planner_client, hostile):
+    survey, qs = hostile
+    page = planner_client.get(reverse("surveys:survey_export_csv", args=[survey.pk]))
+    assert page.status_code == 200
+    header, row = _csv_rows(page)
+    assert "brokenexport" in row
+    assert "P-1" in row
+    assert '\'=HYPERLINK("http://x")' in header
+    assert row[header.index("'@rate")] == "3"
