@@ -73,15 +73,64 @@ class _Reduced:
 
 
 def merge_identical_rows(a: csr_array, w: NDArray) -> tuple[csr_array, NDArray]:
-    """Merge rows with the same sparsity pattern, adding their weights; drop empty rows."""
+    """Merge rows with the same sparsity pattern, adding their weights; drop empty rows and rows
+    of weight 0. The first row of each pattern stands for it, in their order.
+
+    Rows are grouped by a 64-bit hash of their columns (a sum of random keys, so the order of
+    the columns does not matter) and then compared entry by entry with their group's first row:
+    the merge is exact, and should two patterns ever share a hash the rows are merged one by one
+    instead. A Python loop over the rows took a second at 50,000 rows.
+    """
+    a = csr_array(a)
+    lengths = np.diff(a.indptr)
+    keep = np.flatnonzero((lengths > 0) & (w > 0))
+    if keep.size == 0:
+        return csr_array((0, a.shape[1])), np.zeros(0)
+    keys = np.random.default_rng(20_260_421).integers(1, 2**63, a.shape[1], dtype=np.uint64)
+    nonempty = np.flatnonzero(lengths > 0)
+    row_hash = np.zeros(a.shape[0], dtype=np.uint64)
+    row_hash[nonempty] = np.add.reduceat(keys[a.indices], a.indptr[nonempty])  # wraps around
+    _, group = np.unique(row_hash[keep], return_inverse=True)
+    group = group.ravel()
+    first = np.full(group.max() + 1, keep.size)
+    np.minimum.at(first, group, np.arange(keep.size))
+    rep = keep[first[group]]  # the row standing for each kept row
+    if not _same_patterns(a, keep, rep):
+        return _merge_one_by_one(a, w)
+    order = np.argsort(first, kind="stable")  # groups by their first row
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    merged_w = np.bincount(rank[group], weights=w[keep], minlength=order.size)
+    return csr_array(a[keep[first[order]]]), merged_w
+
+
+def _same_patterns(a: csr_array, rows: NDArray, reps: NDArray) -> bool:
+    """Whether each row has exactly the columns of its representative (sorted or not)."""
+    b = a if a.has_sorted_indices else a.sorted_indices()
+    lengths = np.diff(b.indptr)
+    if (lengths[rows] != lengths[reps]).any():
+        return False
+    other = rows != reps
+    rows, reps = rows[other], reps[other]
+    n = lengths[rows]
+    offsets = np.repeat(np.cumsum(n) - n, n)
+    step = np.arange(int(n.sum())) - offsets
+    mine = b.indices[np.repeat(b.indptr[rows], n) + step]
+    theirs = b.indices[np.repeat(b.indptr[reps], n) + step]
+    return bool((mine == theirs).all())
+
+
+def _merge_one_by_one(a: csr_array, w: NDArray) -> tuple[csr_array, NDArray]:
+    """:func:`merge_identical_rows` by a dictionary of patterns (slow, exact)."""
+    b = a if a.has_sorted_indices else a.sorted_indices()
     rows: dict[bytes, int] = {}
     keep: list[int] = []
     new_w: list[float] = []
-    for i in range(a.shape[0]):
-        lo, hi = a.indptr[i], a.indptr[i + 1]
+    for i in range(b.shape[0]):
+        lo, hi = b.indptr[i], b.indptr[i + 1]
         if lo == hi or w[i] <= 0:
             continue
-        key = a.indices[lo:hi].tobytes()
+        key = b.indices[lo:hi].tobytes()
         r = rows.get(key)
         if r is None:
             rows[key] = len(keep)
@@ -89,8 +138,7 @@ def merge_identical_rows(a: csr_array, w: NDArray) -> tuple[csr_array, NDArray]:
             new_w.append(float(w[i]))
         else:
             new_w[r] += float(w[i])
-    merged = a[np.asarray(keep, dtype=np.int64)] if keep else csr_array((0, a.shape[1]))
-    return csr_array(merged), np.asarray(new_w, dtype=float)
+    return csr_array(a[np.asarray(keep, dtype=np.int64)]), np.asarray(new_w, dtype=float)
 
 
 def _reduce(cover: csr_array, w: NDArray, p: int, fixed: NDArray, excluded: NDArray) -> _Reduced:

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -196,6 +197,7 @@ class _Lists:
     site: NDArray
     dist: NDArray
     fallback: NDArray  # per point: fallback distance, or inf when none is needed
+    seconds: float = 0.0  # how long building them took
 
     def by_site(self, m: int) -> tuple[NDArray, NDArray]:
         """Entry positions ordered by site, and where each of the ``m`` sites' runs starts."""
@@ -206,6 +208,7 @@ class _Lists:
 
     @classmethod
     def build(cls, prob: _Problem, k: NDArray) -> _Lists:
+        t0 = time.perf_counter()
         idx, dist = nearest_k(prob.lat, prob.lng, prob.slat, prob.slng, np.minimum(k + 1, prob.m))
         width = idx.shape[1]
         cols = np.arange(width)[None, :]
@@ -217,7 +220,7 @@ class _Lists:
         beyond = np.where(k < prob.m, dist[np.arange(prob.n), np.minimum(k, width - 1)], np.inf)
         fallback = np.where(has_fixed, np.inf, beyond)
         rows = np.broadcast_to(np.arange(prob.n)[:, None], idx.shape)
-        return cls(row=rows[keep], site=idx[keep], dist=dist[keep], fallback=fallback)
+        return cls(rows[keep], idx[keep], dist[keep], fallback, time.perf_counter() - t0)
 
 
 def _model(prob: _Problem, lists: _Lists):
@@ -673,7 +676,7 @@ def _on_cells(prob: _Problem) -> _Problem:
 
 
 def _refine_cells(
-    prob: _Problem, one: _PhaseOne, k: int, clock: milp.Clock
+    prob: _Problem, one: _PhaseOne, k: int, clock: milp.Clock, rate: float = math.inf
 ) -> tuple[NDArray, float]:
     """Sharpen the bound: split the cells whose spread can cost it — those near their nearest
     chosen site, or about as near to their second (within :data:`SPLIT_MARGIN` times their
@@ -709,6 +712,11 @@ def _refine_cells(
     # after 60 s; to d2, 1.7 %.
     reach = np.maximum(1.25 * d1, d2) + 2 * cells.reach + 30.0
     k = np.clip(count_within(prob.lat, prob.lng, prob.slat, prob.slng, reach) + 1, k, 4 * K_CAP)
+    # Building the lists cannot stop half-way: only when the time left holds it (by the entries
+    # per second the first lists took), else phase one's answer and bound stand.
+    left = clock.remaining()
+    if left is not None and k.sum() > left * rate:
+        return chosen, bound
     lists = _Lists.build(prob, np.minimum(k, prob.m))
     closed, opened = np.zeros(prob.m, dtype=bool), prob.fixed.copy()
     # From this warm start the bound creeps up by crumbs at each step size and jumps when the
@@ -1056,8 +1064,10 @@ def _heuristic(prob: _Problem, lists: _Lists, clock: milp.Clock) -> tuple[NDArra
     if prob.cells is not None:
         # The bound on the search cells is coarse until they are split: few steps there, the
         # rest after; and no LP, which would bound the cells' centres only.
-        one = _phase_one(prob, lists, clock, (150, 100), restart=False)
-        chosen, bound = _refine_cells(prob, one, lists.row.size // prob.n, clock)
+        # Half the time at most there, so that the split cells get theirs.
+        one = _phase_one(prob, lists, clock.share(0.5), (150, 100), restart=False)
+        rate = lists.row.size / max(lists.seconds, 1e-3)  # entries built per second
+        chosen, bound = _refine_cells(prob, one, lists.row.size // prob.n, clock, rate)
         return chosen, bound, "lagrangian"
     one = _phase_one(prob, lists, clock)
     chosen, upper, bound = one.chosen, one.cost, one.bound

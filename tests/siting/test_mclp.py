@@ -161,3 +161,26 @@ def test_lp_bound_by_interior_point_is_the_lp_optimum(seed):
     assert out.optimal
     assert out.bound == pytest.approx(simplex.fun, rel=1e-7)
     assert -out.bound >= brute_mclp(dist, demand.weight, 3, 300.0) - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_merging_rows_by_hash_is_exact(seed):
+    """Rows merged by a hash of their columns are exactly those a dictionary of patterns
+    merges; a pattern's weights add up, empty rows and rows of weight 0 go."""
+    from scipy.sparse import csr_array, random_array
+
+    from scenarios.siting import mclp
+
+    rng = np.random.default_rng(seed)
+    base = random_array((60, 9), density=0.3, format="csr", rng=rng)
+    a = csr_array(base[rng.integers(0, 60, 200)])  # many repeats
+    a.data[:] = 1.0
+    w = rng.integers(0, 4, 200).astype(float)
+    merged, merged_w = mclp.merge_identical_rows(a, w)
+    dense = a.toarray().astype(bool)
+    patterns = {}
+    for row, weight in zip(dense, w, strict=True):
+        if row.any() and weight > 0:
+            patterns[row.tobytes()] = patterns.get(row.tobytes(), 0.0) + weight
+    got = {row.tobytes(): x for row, x in zip(merged.toarray().astype(bool), merged_w, strict=True)}
+    assert got == patterns
