@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from fenglin.parsing import ModelMultipleIdChoiceField
 from fenglin.versioning import VersionedModelForm
 from scenarios.models import (
     DEFAULT_DETOUR,
@@ -22,12 +23,12 @@ from sites.models import LifeCircleLevel, ServiceType, Site, SiteService, Target
 from surveys.models import Survey
 
 
-class SurveyChoiceField(forms.ModelMultipleChoiceField):
+class SurveyChoiceField(ModelMultipleIdChoiceField):
     def label_from_instance(self, obj: Survey) -> str:
         return f"{obj.display_title} ({obj.get_status_display()})"
 
 
-class SiteChoiceField(forms.ModelMultipleChoiceField):
+class SiteChoiceField(ModelMultipleIdChoiceField):
     def label_from_instance(self, obj: Site) -> str:
         label = f"{obj.name} · {obj.address}"
         if obj.has_hazard:
@@ -197,7 +198,7 @@ class AdditionForm(forms.ModelForm):
 
 
 class CompareForm(forms.Form):
-    scenarios = forms.ModelMultipleChoiceField(
+    scenarios = ModelMultipleIdChoiceField(
         label=_("Scenarios to compare"),
         queryset=Scenario.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -293,7 +294,7 @@ class OptimiseForm(SolverFields):
         return data
 
 
-class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):
+class ServiceTypeChoiceField(ModelMultipleIdChoiceField):
     def label_from_instance(self, obj: ServiceType) -> str:
         area = f" · {obj.min_floor_area_m2} m²" if obj.min_floor_area_m2 else ""
         return f"{obj.name} (≤ {obj.threshold_m} m{area})"

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from fenglin.parsing import parse_id
 from fenglin.tabular import TableError, read_table, unescape_formula
 from sites.forms import AreaForm
 from sites.models import (
@@ -223,14 +224,6 @@ def _row_form(model, fields: list[str], form: type[_RowForm]):
     )
 
 
-def _parse_id(text: str) -> int | None:
-    """A record id as written in a file: ASCII digits only ("²".isdigit() is true as well)."""
-    text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) < 19:
-        return int(text)
-    return None
-
-
 def _stored_values(record, fields: list[str]) -> dict:
     """A record's values as loaded, before a row changes them: only changes are written."""
     opts = record._meta
@@ -298,7 +291,7 @@ def import_sites(upload, *, user) -> ImportResult:
     fields = model_fields + ["area"] * ("area" in header)  # what the file sets
 
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
-    ids = {_parse_id(r.get("id", "")) for _n, r in rows} - {None}
+    ids = {parse_id(r.get("id", "")) for _n, r in rows} - {None}
     # With their services' floor area, which Site.clean() checks the site's against.
     existing = Site.objects.filter(Q(code__in=codes) | Q(pk__in=ids)).annotate(
         floor_area_in_services=Sum("services__floor_area_m2")
@@ -336,10 +329,10 @@ def import_sites(upload, *, user) -> ImportResult:
         if code and code in by_code:
             instance = by_code[code]
         elif pk:
-            if _parse_id(pk) not in by_id:
+            if parse_id(pk) not in by_id:
                 errors.append(RowError(number, "id", _("No site has the id %(id)s.") % {"id": pk}))
             else:
-                instance = by_id[_parse_id(pk)]
+                instance = by_id[parse_id(pk)]
                 if code and instance.code and instance.code != code:
                     errors.append(
                         RowError(

@@ -168,8 +168,14 @@ class BaseFindingFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max: a posted TOTAL_FORMS builds at most this many forms (see ChoiceFormSet).
 FindingFormSet = forms.formset_factory(
-    FindingForm, formset=BaseFindingFormSet, extra=3, max_num=20, validate_max=True
+    FindingForm,
+    formset=BaseFindingFormSet,
+    extra=3,
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
 )
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from fenglin.parsing import ModelMultipleIdChoiceField
 from fenglin.versioning import VersionedModelForm
 from sites.models import Area, ServiceType, Site
 from surveys.models import (
@@ -411,8 +412,17 @@ class ChoiceForm(forms.ModelForm):
         return cleaned
 
 
+# absolute_max: a posted TOTAL_FORMS builds (and shows again) at most this many forms; Django's
+# default, 1,000 more than max_num, lets one request cost seconds of work.
 ChoiceFormSet = forms.inlineformset_factory(
-    Question, Choice, form=ChoiceForm, extra=3, can_delete=True, max_num=60, validate_max=True
+    Question,
+    Choice,
+    form=ChoiceForm,
+    extra=3,
+    can_delete=True,
+    max_num=60,
+    absolute_max=60,
+    validate_max=True,
 )
 
 
@@ -425,6 +435,7 @@ class FieldVisitForm(forms.ModelForm):
             "needs": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"needs": ModelMultipleIdChoiceField}
 
     def __init__(self, *args, fixed_area: Area | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fenglin.parsing import parse_id
 from fenglin.roles import committee_area, is_committee_only
 from fenglin.versioning import EditConflict
 from sites.models import Area
@@ -449,8 +450,9 @@ def fieldvisit_create(request: HttpRequest) -> HttpResponse:
     if scope.limited and scope.area is None:
         raise PermissionDenied
     initial = {}
-    if not scope.limited and request.GET.get("area", "").isdigit():
-        initial["area"] = int(request.GET["area"])
+    area_id = parse_id(request.GET.get("area"))
+    if not scope.limited and area_id is not None:
+        initial["area"] = area_id
     form = FieldVisitForm(
         request.POST or None,
         initial=initial,
