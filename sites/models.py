@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from fenglin.i18n import in_active_language
 from fenglin.versioning import VersionedModel
+from sites.fields import StrictJSONField
 from sites.validators import (
     validate_latitude_in_region,
     validate_longitude_in_region,
@@ -36,7 +37,7 @@ class Area(VersionedModel):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    boundary = models.JSONField(
+    boundary = StrictJSONField(
         _("boundary"),
         null=True,
         blank=True,
