@@ -3,7 +3,11 @@ import importlib
 from django.apps import AppConfig, apps
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.db.models.signals import post_migrate
+from django.urls import register_converter
+from django.urls.converters import get_converters
 from django.utils.module_loading import module_has_submodule
+
+from fenglin.parsing import IdConverter
 
 
 class FenglinConfig(AppConfig):
@@ -14,6 +18,9 @@ class FenglinConfig(AppConfig):
     def ready(self) -> None:
         # After the last app migrates, so that every model's permissions exist.
         post_migrate.connect(_sync_after_last_app, dispatch_uid="fenglin.sync_role_groups")
+        # Before any URLconf is read: the apps' URLs take ids as <id:pk>.
+        if "id" not in get_converters():
+            register_converter(IdConverter, "id")
 
 
 def _sync_after_last_app(sender, app_config=None, **kwargs) -> None:

@@ -1,8 +1,8 @@
-"""Ids typed, posted or imported by users, parsed in one place.
+"""Ids typed, posted, imported or put in an address by users, parsed in one place.
 
 `str.isdigit()` is true for "²" and "٣", which `int()` refuses; `int()` of a 5,000-digit text
 raises ValueError; and SQLite raises OverflowError for an id past 2**63 - 1. Whatever comes
-from a user and should be an id goes through `parse_id`.
+from a user and should be an id goes through `parse_id`; URLs take ids with `<id:pk>`.
 """
 
 from typing import Any
@@ -50,3 +50,20 @@ class ModelMultipleIdChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": _shortened(item)},
                     )
         return super()._check_values(value)
+
+
+class IdConverter:
+    """`<id:pk>` in a URL: an id a database can hold, else the URL does not match (404).
+    Django's `<int:pk>` matches any number of digits, and a query with an id past MAX_ID
+    fails on SQLite instead of finding nothing."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)  # tells the resolver that this URL does not match
+        return number
+
+    def to_url(self, value: Any) -> str:
+        return str(value)

@@ -183,6 +183,7 @@ AXES_FAILURE_LIMIT = _number(int, "AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "fenglin.client.client_address"
+AXES_USERNAME_CALLABLE = "fenglin.login.login_username"  # cut to what axes can store
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
