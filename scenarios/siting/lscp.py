@@ -259,10 +259,10 @@ def _exact(cov: _Cover, best: _Best, clock: milp.Clock) -> str:
     if best.gap == 0:
         return "optimal"
     out = _milp(cov, clock, best.chosen)
-    if out is not None and out.status == "memory":
+    best.offer(_chosen(cov, out), None if out is None else out.found_at)
+    if out is not None and out.unavailable:
         _heuristic(cov, best, clock)
         return "heuristic"
-    best.offer(_chosen(cov, out), None if out is None else out.found_at)
     if out is not None and np.isfinite(out.bound):
         best.bound_by(out.bound, "mip")
     return "optimal" if best.gap == 0 else "time_limit"

@@ -166,6 +166,11 @@ class MilpOutcome:
     row_dual: NDArray | None = None
     peak_mb: float = 0.0
 
+    @property
+    def unavailable(self) -> bool:
+        """HiGHS could not solve it here (memory, or a failure): the caller's heuristic stands."""
+        return self.status in ("memory", "failed")
+
 
 def estimate_mb(nnz: int, rows: int, cols: int) -> float:
     """HiGHS's estimated peak memory (MB) for a model of this size."""
@@ -238,9 +243,14 @@ def _outcome(job: _Job, messages: list[tuple], seconds: float) -> MilpOutcome:
         elif msg[0] == "bound":
             bound = max(bound, msg[1])
     final = next((m for m in messages if m[0] == "done"), None)
-    if final is None:  # stopped from outside: by the clock or by the memory cap
-        late = time.perf_counter() >= job.deadline
-        status = "time_limit" if late else "memory"
+    if final is None:  # stopped from outside (the clock, the memory cap) or failed
+        failed = next((m[1] for m in messages if m[0] == "failed"), None)
+        if time.perf_counter() >= job.deadline:
+            status = "time_limit"
+        elif failed is not None and failed != "memory":
+            status = "failed"
+        else:  # ended without a word: killed by the kernel or aborted by a failed allocation
+            status = "memory"
         if best_x is not None:
             bound = min(bound, best_obj)
         return MilpOutcome(best_x, best_obj, bound, False, seconds, status, found_at)
@@ -279,8 +289,9 @@ def _in_child(job: _Job, budget_mb: float) -> tuple[list[tuple], float]:
             _cap_memory(budget_mb)
             _run(job, write_end)
             code = 0
-        except BaseException:  # noqa: BLE001 - whatever happens, the child must not go on
-            pass
+        except BaseException as exc:  # noqa: BLE001 - whatever happens, the child must not go on
+            with contextlib.suppress(BaseException):
+                _send(write_end, [], ("failed", "memory" if isinstance(exc, MemoryError) else ""))
         finally:
             os._exit(code)
     os.close(write_end)
@@ -309,8 +320,11 @@ def _in_child(job: _Job, budget_mb: float) -> tuple[list[tuple], float]:
         os.close(read_end)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        usage = os.wait4(pid, 0)[2]
-    return messages, usage.ru_maxrss / 1024
+        try:
+            peak_mb = os.wait4(pid, 0)[2].ru_maxrss / 1024
+        except ChildProcessError:  # reaped already (SIGCHLD ignored by the host process)
+            peak_mb = 0.0
+    return messages, peak_mb
 
 
 def _cap_memory(budget_mb: float) -> None:

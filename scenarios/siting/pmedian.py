@@ -1038,7 +1038,7 @@ def _mip_loop(
         if dropped is not None and dropped[0].size:
             lists = _without(lists, *dropped)
         out = milp.solve(*_model(prob, lists), time_limit=clock.remaining())
-        if out.status == "memory":  # the model does not fit the memory budget
+        if out.unavailable:  # the model does not fit the memory budget (or HiGHS failed)
             return None, math.inf, -math.inf, "memory"
         if out.x is None:  # timed out without an incumbent
             return None, math.inf, out.bound, "time_limit"

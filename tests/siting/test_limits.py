@@ -54,6 +54,7 @@ def district():
     ("model", "method", "extra"),
     [
         ("mclp", "exact", {}),
+        ("mclp", "auto", {}),
         ("lscp", "exact", {"target": 0.9}),
         ("pmedian", "heuristic", {}),
     ],
@@ -64,6 +65,8 @@ def test_a_short_time_limit_is_kept(district, model, method, extra):
     sol = solve(model, demand, sites, method=method, time_limit=2.0, **extra)
     wall = time.perf_counter() - t0
     assert within_limit(wall, 2.0), f"{model} {method} took {wall:.2f} s for 2 s"
+    if method == "auto":  # and it uses what it is given while a gap is left
+        assert sol.gap == 0 or wall >= 0.8 * 2.0
     assert sol.seconds <= wall
     if model != "lscp":
         assert len(sol.chosen) == 20
@@ -171,3 +174,5 @@ def test_every_method_keeps_its_limit_at_city_scale(city, model, method):
     wall = time.perf_counter() - t0
     assert within_limit(wall, 10.0), f"{model} {method} took {wall:.2f} s for 10 s"
     assert np.isfinite(sol.bound)
+    if method == "auto":  # and it uses what it is given while a gap is left
+        assert sol.gap == 0 or wall >= 0.8 * 10.0
