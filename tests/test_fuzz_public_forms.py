@@ -2,7 +2,9 @@
 
 Hypothesis generates values for every field of a survey with one question of each kind; a post
 either stores exactly one complete response (and redirects to the thank-you page) or stores
-nothing and shows the form again with messages.
+nothing and shows the form again with messages. Then every hostile value of tests/fuzzing.py
+goes into every field of the survey, the login and language forms, and the public pages' query
+strings.
 """
 
 import uuid
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from surveys.models import Answer, Choice, Question, Response, Survey, SurveyStatus
 from tests import factories
+from tests.fuzzing import HOSTILE, PER_FIELD, SAMPLE, get_query, post_form, read_form
 
 KINDS = ["single", "multiple", "rating", "number", "text", "area", "point"]
 
@@ -112,3 +115,99 @@ def test_any_post_is_stored_whole_or_not_at_all(client, fuzz_survey, data):
     else:
         assert stored == 0
         assert Answer.objects.count() == answers_before
+
+
+# --- Hostile values, every one in every field (see tests/fuzzing.py) -------------------------
+
+
+@pytest.fixture
+def public_client(client):
+    client.raise_request_exception = False  # report every server error, not the first
+    return client
+
+
+def _server_error(response) -> str:
+    exc_info = getattr(response, "exc_info", None)
+    return f"{response.status_code} {exc_info[1]!r:.160}" if exc_info else str(response.status_code)
+
+
+@pytest.mark.django_db
+def test_no_hostile_value_in_any_field_of_the_survey_gets_a_server_error(
+    public_client, fuzz_survey
+):
+    survey, area = fuzz_survey
+    url = reverse("public_surveys:survey_form", args=[survey.slug])
+    names, base = read_form(public_client.get(url).content.decode(), url)
+    valid = {survey.questions.get(kind="area").field_name: str(area.pk)}
+    valid[survey.questions.get(kind="single").field_name] = str(
+        Choice.objects.filter(question__survey=survey, question__kind="single").first().pk
+    )
+    wrong = []
+    for label, value in HOSTILE.items():
+        alone = [[name] for name in names] if label in PER_FIELD or label in SAMPLE else []
+        for changed in [names, *alone]:
+            data = {**base, **valid, "idempotency_key": str(uuid.uuid4())}
+            data.update(dict.fromkeys(changed, value))
+            before = Response.objects.count(), Answer.objects.count()
+            response = post_form(public_client, url, data)
+            where = "every field" if changed is names else changed[0]
+            if response.status_code >= 500:
+                wrong.append(f"{_server_error(response)} {where} = {label}")
+            elif response.status_code != 302 and (
+                (Response.objects.count(), Answer.objects.count()) != before
+            ):
+                wrong.append(f"half stored: {where} = {label}")
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("public_service_map", ("area", "lat", "lng")),
+        ("public_route_list", ("page",)),
+        ("home", ("q",)),
+    ],
+)
+def test_no_hostile_query_string_on_a_public_page_gets_a_server_error(
+    public_client, url_name, params
+):
+    factories.area(name="Fuzz area")
+    url = reverse(url_name)
+    wrong = []
+    for label, value in HOSTILE.items():
+        value = value[:2000]  # a URL's length is bounded by the server before Django
+        for changed in [params, *[(name,) for name in params]]:
+            response = get_query(public_client, url, dict.fromkeys(changed, value))
+            if response.status_code >= 500:
+                wrong.append(f"{_server_error(response)} {','.join(changed)} = {label}")
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "names"),
+    [("login", ("username", "password", "next")), ("set_language", ("language", "next"))],
+)
+def test_no_hostile_value_in_the_login_or_language_form_gets_a_server_error(
+    public_client, url_name, names
+):
+    url = reverse(url_name)
+    wrong = []
+    for label, value in HOSTILE.items():
+        for changed in [names, *[(name,) for name in names]]:
+            data = {"username": "someone", "password": "a-password-1", "language": "en"}
+            data.update(dict.fromkeys(changed, value))
+            response = post_form(public_client, url, data)
+            if response.status_code >= 500:
+                wrong.append(f"{_server_error(response)} {','.join(changed)} = {label}")
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_a_failed_login_with_a_huge_username_is_recorded_cut_to_fit(client):
+    from axes.models import AccessAttempt
+
+    page = client.post(reverse("login"), {"username": "x" * 5000, "password": "a-password-1"})
+    assert page.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 255
