@@ -125,8 +125,10 @@ class Solution:
     ``chosen`` holds candidate positions (sorted). ``method`` is ``"exact"`` when the exact
     procedure ran — ``status`` is then ``"optimal"``, or ``"time_limit"`` when the limit stopped
     it and the answer is the best found (the heuristic's when HiGHS had nothing better) — and
-    ``"heuristic"`` when only the heuristic ran (``status == "heuristic"``). When nothing is left
-    to decide (everything fixed, nothing in reach, ...) the status is ``"optimal"`` either way.
+    ``"heuristic"`` when only the heuristic ran (``status == "heuristic"``), which includes
+    ``method="auto"`` when the heuristic closed the gap itself and ``method="exact"`` when the
+    model did not fit HiGHS's memory budget. When nothing is left to decide (everything fixed,
+    nothing in reach, ...) the status is ``"optimal"`` either way.
 
     ``bound`` is the best proven bound on the optimum (an upper bound when maximising, a lower
     bound when minimising) and ``bound_kind`` says where it comes from: ``"mip"`` (HiGHS dual
