@@ -4,6 +4,7 @@ next to the field, and nothing is saved; never a server error."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from sites.admin import AreaAdminForm
 from sites.forms import AreaForm
@@ -38,7 +39,7 @@ HOSTILE_BOUNDARIES = [
 
 @pytest.mark.parametrize(("label", "text", "code", "words"), HOSTILE_BOUNDARIES)
 def test_hostile_json_is_refused_with_a_message_saying_why(label, text, code, words):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         parse_boundary(text)
     assert caught.value.code == code, label
     assert words in caught.value.messages[0]
