@@ -32,10 +32,13 @@ def _number(cast: type, name: str, *, default: float, minimum: float | None = No
 
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# Commands that only compute from files sign nothing, so they run without SECRET_KEY or DEBUG.
+SECRETLESS_COMMANDS = {"solve_siting", "walk_times"}
+RUNS_SECRETLESS_COMMAND = len(sys.argv) > 1 and sys.argv[1] in SECRETLESS_COMMANDS
 
 if "SECRET_KEY" in env:
     SECRET_KEY = env.str("SECRET_KEY")
-elif DEBUG or TESTING:
+elif DEBUG or TESTING or RUNS_SECRETLESS_COMMAND:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 else:
     # One line, not a traceback: the operator needs to know which variable is missing.

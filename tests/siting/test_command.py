@@ -134,3 +134,18 @@ def test_a_bad_time_limit_is_one_line_on_the_command_line():
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0
     assert "time limit" in proc.stderr
+
+
+def test_runs_without_secret_key_or_debug():
+    # The command is used from outside the web app (scripts, notebooks): it needs no secrets.
+    dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    run = subprocess.run(
+        [sys.executable, str(MANAGE), "solve_siting", str(INSTANCE), "--time-limit", "60"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "fenglin.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["objective"] == EXPECTED["mclp"]
