@@ -271,3 +271,34 @@ def test_the_include_shows_nothing_without_the_permission(site, finding):
     request.user = user
     html = render_to_string("sites/_safety_history.html", {"site": site}, request=request)
     assert html.strip() == ""
+
+
+def test_visitor_counts_of_two_planners_at_once_lose_nothing(client, site):
+    # Two planners open the monthly review; each changes a different site's count.
+    other = factories.site(name="Second site", visitors_per_month=50)
+    Site.objects.filter(pk=site.pk).update(visitors_per_month=100)
+    login(client, roles.PLANNERS)
+    page = client.get(reverse("sites:monthly_review")).content.decode()
+    ours, theirs = f"visitors_{site.pk}", f"visitors_{other.pk}"
+    assert f'name="initial-{ours}"' in page
+
+    # Meanwhile the other planner saved 70 for the second site.
+    Site.objects.filter(pk=other.pk).update(visitors_per_month=70)
+    shown = {f"initial-{ours}": "100", f"initial-{theirs}": "50"}
+    response = client.post(reverse("sites:monthly_review"), {**shown, ours: "120", theirs: "50"})
+    assert response.status_code == 302
+    assert Site.objects.get(pk=site.pk).visitors_per_month == 120
+    assert Site.objects.get(pk=other.pk).visitors_per_month == 70  # not written back to 50
+
+    # Changing a count someone else changed meanwhile is refused, naming their value.
+    shown = {f"initial-{ours}": "120", f"initial-{theirs}": "50"}
+    response = client.post(reverse("sites:monthly_review"), {**shown, ours: "130", theirs: "55"})
+    assert response.status_code == 200
+    assert "70" in response.content.decode()
+    assert Site.objects.get(pk=other.pk).visitors_per_month == 70
+    assert Site.objects.get(pk=site.pk).visitors_per_month == 120  # nothing half-saved
+    # The page shown again carries today's count: saving again is a deliberate overwrite.
+    assert f'name="initial-{theirs}" value="70"' in response.content.decode()
+    again = {f"initial-{ours}": "120", f"initial-{theirs}": "70", ours: "120", theirs: "55"}
+    assert client.post(reverse("sites:monthly_review"), again).status_code == 302
+    assert Site.objects.get(pk=other.pk).visitors_per_month == 55
