@@ -45,5 +45,7 @@ class OptimisationRunAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "started_at",
+        "heartbeat_at",
+        "lost",
         "finished_at",
     ]

@@ -484,3 +484,15 @@ def test_a_worker_killed_mid_solve_leaves_a_failed_run_with_the_reason(
     assert run.lost == RunLoss.WORKER_STOPPED
     since = timezone.localtime(last).strftime("%H:%M")
     assert re.search(rf"no sign of life since [-\d ]*{since}\)", page.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_runs_last_sign_of_life_and_why_it_was_lost(client, admin_user, world):
+    run = make_run(world, **running(minutes_silent=10))
+    services.expire_runs()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:scenarios_optimisationrun_change", args=[run.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "field-heartbeat_at" in html
+    assert "field-lost" in html
