@@ -494,5 +494,6 @@ def test_the_admin_shows_a_runs_last_sign_of_life_and_why_it_was_lost(client, ad
     page = client.get(reverse("admin:scenarios_optimisationrun_change", args=[run.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "field-heartbeat_at" in html
-    assert "field-lost" in html
+    # Shown, and only the worker and the expiry write them: not fields to edit.
+    assert "field-heartbeat_at" in html and 'name="heartbeat_at' not in html
+    assert "field-lost" in html and 'name="lost"' not in html
