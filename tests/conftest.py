@@ -6,6 +6,12 @@ from fenglin import roles
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Test users need no strong hashing: PBKDF2 costs about 0.3 s for every user created.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests render templates without running collectstatic.
     settings.STORAGES = {

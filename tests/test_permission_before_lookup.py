@@ -29,7 +29,6 @@ ID_ARGUMENTS = ("pk", "site_pk", "survey_pk", "addition_pk")
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_demo", responses=10, seed=2, stdout=io.StringIO())
     return ensure_every_kind_of_object(objects_for_kwargs())
 

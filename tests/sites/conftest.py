@@ -6,12 +6,6 @@ from tests import factories
 from tests.conftest import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Test users need no strong hashing; the default costs about a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english(client):
     """Pages in English, so tests can read their text."""
