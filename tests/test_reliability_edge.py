@@ -92,16 +92,20 @@ def test_odd_forwarded_values(rf, settings, forwarded, expected):
     assert client_address(_request(rf, BALANCER, forwarded)) == expected
 
 
-def test_a_bad_trusted_proxies_value_stops_start_up_with_one_line():
-    env = {**os.environ, "TRUSTED_PROXIES": "10.0.0.0/8,not-a-network", "DEBUG": "1"}
-    run = subprocess.run(
+def start_up_with(**variables: str) -> subprocess.CompletedProcess:
+    """Read the settings in a fresh process with these environment variables."""
+    return subprocess.run(
         [sys.executable, "-c", "import fenglin.settings"],
         cwd=Path(__file__).resolve().parent.parent,
-        env=env,
+        env={**os.environ, "DEBUG": "1", **variables},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_a_bad_trusted_proxies_value_stops_start_up_with_one_line():
+    run = start_up_with(TRUSTED_PROXIES="10.0.0.0/8,not-a-network")
     assert run.returncode != 0
     assert "TRUSTED_PROXIES" in run.stderr
     assert "not-a-network" in run.stderr
@@ -353,15 +357,7 @@ def test_nothing_is_half_saved_when_a_lock_times_out(_postgres_only, client, set
     ],
 )
 def test_a_bad_numeric_setting_stops_start_up_with_one_line(name, value):
-    env = {**os.environ, name: value, "DEBUG": "1"}
-    run = subprocess.run(
-        [sys.executable, "-c", "import fenglin.settings"],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = start_up_with(**{name: value})
     assert run.returncode != 0
     assert name in run.stderr
     assert "Traceback" not in run.stderr

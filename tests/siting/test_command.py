@@ -15,6 +15,20 @@ EXPECTED = json.loads((DATA / "expected.json").read_text())["instances"][INSTANC
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 
 
+def solve_on_the_command_line(*args: str, env: dict | None = None):
+    """`manage.py solve_siting ARGS` in a process of its own, as a user runs it."""
+    if env is None:
+        env = {**os.environ, "SECRET_KEY": "test-only"}
+    return subprocess.run(
+        [sys.executable, str(MANAGE), "solve_siting", *args],
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "fenglin.settings"},
+        cwd=MANAGE.parent,
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize("model", ["mclp", "pmedian"])
 def test_prints_one_json_object(capsys, model):
     call_command("solve_siting", str(INSTANCE), "--model", model, "--time-limit", "60")
@@ -62,15 +76,7 @@ def test_missing_file_is_a_command_error_with_status_2(tmp_path):
 def test_exit_status_and_stderr_from_the_command_line(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text('{"demand": [], "candidates": [{"id": "c", "lat": 95, "lng": 121}]}')
-    env = {**os.environ, "SECRET_KEY": "test-only", "DJANGO_SETTINGS_MODULE": "fenglin.settings"}
-    proc = subprocess.run(
-        [sys.executable, str(MANAGE), "solve_siting", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=MANAGE.parent,
-        timeout=120,
-    )
+    proc = solve_on_the_command_line(str(path))
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0
@@ -121,15 +127,7 @@ def test_a_time_limit_must_be_a_positive_finite_number(limit):
 
 
 def test_a_bad_time_limit_is_one_line_on_the_command_line():
-    env = {**os.environ, "SECRET_KEY": "test-only", "DJANGO_SETTINGS_MODULE": "fenglin.settings"}
-    proc = subprocess.run(
-        [sys.executable, str(MANAGE), "solve_siting", str(INSTANCE), "--time-limit", "inf"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=MANAGE.parent,
-        timeout=120,
-    )
+    proc = solve_on_the_command_line(str(INSTANCE), "--time-limit", "inf")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0
@@ -140,12 +138,6 @@ def test_runs_without_secret_key_or_debug():
     # The command is used from outside the web app (scripts, notebooks): it needs no secrets.
     dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    run = subprocess.run(
-        [sys.executable, str(MANAGE), "solve_siting", str(INSTANCE), "--time-limit", "60"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "fenglin.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = solve_on_the_command_line(str(INSTANCE), "--time-limit", "60", env=env)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["objective"] == EXPECTED["mclp"]
