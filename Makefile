@@ -34,6 +34,7 @@ worker: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Benchmark: the siting solvers of `scenarios.siting`, exact and heuristic, against references.
+"""Benchmark: the siting solvers of `siting`, exact and heuristic, against references.
 
 Prints, for each case, wall time, peak memory (tracemalloc: numpy's buffers and Python objects;
 HiGHS's own C++ memory is not traced), the objective, the bound and the gap:
@@ -31,7 +31,7 @@ from scipy.sparse import coo_array, csr_array
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scenarios.siting import (  # noqa: E402
+from siting import (  # noqa: E402
     DemandPoints,
     Facilities,
     haversine_m,
@@ -41,8 +41,8 @@ from scenarios.siting import (  # noqa: E402
     solve_mclp,
     solve_pmedian,
 )
-from scenarios.siting import milp as highs  # noqa: E402
-from scenarios.siting.coverage import coverage_gain, covered_weight  # noqa: E402
+from siting import milp as highs  # noqa: E402
+from siting.coverage import coverage_gain, covered_weight  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "siting" / "instances"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Prefetch
 
-from scenarios.siting.geometry import haversine_m
 from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
+from siting.geometry import haversine_m
 
 DETOUR_FACTOR = 1.3  # street distance / straight-line distance
 WALKING_SPEED_M_PER_MIN = 70  # an adult's pace

@@ -1,8 +1,8 @@
-"""The one place that turns querysets into arrays for `scenarios.siting` and results into rows.
+"""The one place that turns querysets into arrays for `siting` and results into rows.
 
 Reading the inputs of a plan (areas, demand, the sites offering each service) takes a fixed
 number of aggregate queries whatever the number of survey responses; the arithmetic runs in
-`scenarios.siting`. Scenario results are saved with a fingerprint of their inputs and recomputed
+`siting`. Scenario results are saved with a fingerprint of their inputs and recomputed
 whenever an input changed.
 """
 
@@ -39,7 +39,8 @@ from scenarios.models import (
     SitingModel,
     heartbeat_timeout,
 )
-from scenarios.siting import (
+from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
+from siting import (
     DemandPoints,
     Facilities,
     coverage_loss,
@@ -52,8 +53,7 @@ from scenarios.siting import (
     solve_multi_service,
     solve_pmedian,
 )
-from scenarios.siting import Service as SitingService
-from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
+from siting import Service as SitingService
 from surveys.demand import DemandRow, demand_table, used_surveys
 
 logger = logging.getLogger(__name__)
@@ -1235,7 +1235,7 @@ def solve(
     method: str,
     time_limit: float,
 ):
-    """Call the chosen solver of `scenarios.siting`."""
+    """Call the chosen solver of `siting`."""
     common = {"fixed": fixed, "excluded": excluded, "method": method, "time_limit": time_limit}
     if model == SitingModel.MCLP:
         return solve_mclp(demand, candidates, p=p, radius_m=radius_m, **common)

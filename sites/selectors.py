@@ -26,7 +26,7 @@ HAZARD_FIELDS = {"fire": "hazard_fire", "building": "hazard_building", "food": "
 def haversine_m(lat1, lng1, lat2, lng2) -> np.ndarray:
     """Great-circle distance in metres between points in degrees; arrays broadcast.
 
-    The siting core has the full geometry (scenarios.siting.geometry), but dependencies point
+    The siting core has the full geometry (siting.geometry), but dependencies point
     sites <- surveys <- scenarios, so the register keeps this one small formula of its own.
     """
     lat1, lng1, lat2, lng2 = (

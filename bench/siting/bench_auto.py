@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scenarios.siting import (  # noqa: E402
+from siting import (  # noqa: E402
     load_instance,
     milp,
     neighbours_within,
@@ -45,9 +45,9 @@ from scenarios.siting import (  # noqa: E402
     solve_mclp,
     solve_pmedian,
 )
-from scenarios.siting import lscp as lscp_mod  # noqa: E402
-from scenarios.siting import mclp as mclp_mod  # noqa: E402
-from scenarios.siting import pmedian as pmedian_mod  # noqa: E402
+from siting import lscp as lscp_mod  # noqa: E402
+from siting import mclp as mclp_mod  # noqa: E402
+from siting import pmedian as pmedian_mod  # noqa: E402
 from tests.siting.support import clustered  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "siting" / "instances"
@@ -159,7 +159,7 @@ def highs_alone(case: dict, limit: float) -> dict:
 
 
 def _pmedian_price(case: dict, chosen: np.ndarray) -> float:
-    from scenarios.siting import nearest_k
+    from siting import nearest_k
 
     chosen = np.flatnonzero(~case["excluded"])[chosen]
     d = case["demand"]

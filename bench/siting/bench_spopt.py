@@ -1,4 +1,4 @@
-"""Benchmark: `scenarios.siting` against PySAL spopt + CBC on the same instances, side by side.
+"""Benchmark: `siting` against PySAL spopt + CBC on the same instances, side by side.
 
 For each instance and model (MCLP, p-median) both solvers get the same haversine distances
 (R = 6,371,008.8 m, from the coordinates as given): spopt a dense demand × candidate cost matrix
@@ -41,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scenarios.siting import (  # noqa: E402
+from siting import (  # noqa: E402
     DemandPoints,
     Facilities,
     haversine_m,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios.siting import DemandPoints, Facilities
+from siting import DemandPoints, Facilities
 
 R = 6_371_008.8
 METRES_PER_DEGREE = R * math.pi / 180  # along a meridian

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csr_array
 
-from scenarios.siting import (
+from siting import (
     DemandPoints,
     Facilities,
     coverage_gain,

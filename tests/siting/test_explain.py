@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import (
+from siting import (
     DemandPoints,
     Facilities,
     closure_impact,

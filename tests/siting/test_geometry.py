@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import LocalProjection, haversine_m, nearest_k, neighbours_within
+from siting import LocalProjection, haversine_m, nearest_k, neighbours_within
 from tests.siting.support import METRES_PER_DEGREE, R, hav, north_of
 
 
@@ -134,7 +134,7 @@ def test_north_of_helper_is_exact_enough():
 
 
 def test_cells_bound_what_their_centres_misstate():
-    from scenarios.siting.geometry import aggregate_cells, haversine_m
+    from siting.geometry import aggregate_cells, haversine_m
 
     rng = np.random.default_rng(4)
     lat = 31.2 + rng.normal(0, 0.01, 500)
@@ -156,7 +156,7 @@ def test_cells_bound_what_their_centres_misstate():
 
 
 def test_split_cells_quarters_only_the_chosen_ones():
-    from scenarios.siting.geometry import aggregate_cells, split_cells
+    from siting.geometry import aggregate_cells, split_cells
 
     rng = np.random.default_rng(9)
     lat = 31.2 + rng.normal(0, 0.01, 400)
@@ -175,7 +175,7 @@ def test_split_cells_quarters_only_the_chosen_ones():
 
 
 def test_cells_only_for_one_region():
-    from scenarios.siting.geometry import cells_fit
+    from siting.geometry import cells_fit
 
     assert cells_fit([31.0, 31.3], [121.2, 121.6])  # a city
     assert not cells_fit([31.0, 39.9], [121.4, 116.4])  # Shanghai and Beijing: too far apart
@@ -226,7 +226,7 @@ def test_neighbours_and_nearest_anywhere_on_the_globe(place):
 def test_a_site_22_m_away_covers_its_neighbour_there(lat, lng_d, lng_s):
     """MCLP and p-median on points a few metres apart but with longitudes far apart: the
     answers are the true ones, not 0 with a claimed gap of 0."""
-    from scenarios.siting import DemandPoints, Facilities, solve_mclp, solve_pmedian
+    from siting import DemandPoints, Facilities, solve_mclp, solve_pmedian
 
     demand = DemandPoints.from_arrays([lat, 0.0], [lng_d, 0.0], [10.0, 1.0])
     sites = Facilities.from_arrays([lat, 0.0], [lng_s, 60.0])  # the other is far away
@@ -241,7 +241,7 @@ def test_a_site_22_m_away_covers_its_neighbour_there(lat, lng_d, lng_s):
 
 
 def test_cells_fit_is_measured_on_the_sphere():
-    from scenarios.siting.geometry import cells_fit
+    from siting.geometry import cells_fit
 
     assert cells_fit([10.0, 10.1], [179.95, -179.95])  # 11 km across the antimeridian
     assert cells_fit([89.95, 89.95], [0.0, 180.0])  # 11 km across the pole

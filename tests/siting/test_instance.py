@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scenarios.siting import InstanceError, load_instance, parse_instance, solve_instance
+from siting import InstanceError, load_instance, parse_instance, solve_instance
 from tests.siting.support import north_of
 
 LAT, LNG = 31.2, 121.45

@@ -14,7 +14,7 @@ from scipy.optimize import Bounds, LinearConstraint
 from scipy.optimize import milp as scipy_milp
 from scipy.sparse import random_array
 
-from scenarios.siting import (
+from siting import (
     mclp,
     milp,
     neighbours_within,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from scenarios.siting import DemandPoints, Facilities, solve_lscp
+from siting import DemandPoints, Facilities, solve_lscp
 from tests.siting.support import brute_lscp, clustered, mclp_value, north_of, random_case
 
 LAT, LNG = 31.2, 121.45
@@ -87,7 +87,7 @@ def district_lp():
     HiGHS cannot prove the cover within a second here."""
     from scipy.optimize import linprog
 
-    from scenarios.siting import neighbours_within, reach
+    from siting import neighbours_within, reach
 
     demand, sites = clustered(10_000, 500, seed=1, clusters=20)
     cover = reach(neighbours_within(demand.lat, demand.lng, sites.lat, sites.lng, 400.0))
@@ -100,7 +100,7 @@ def district_lp():
 def test_every_method_reports_a_real_lower_bound(method, district_lp, monkeypatch):
     """The bound comes from a relaxation, not from counting: within a tenth of the LP bound,
     even when the LP is not solved (as on large models) and HiGHS runs out of time."""
-    from scenarios.siting import milp
+    from siting import milp
 
     demand, sites, lp = district_lp
     monkeypatch.setattr(milp, "LP_BOUND_MAX_NNZ", 0)  # as on a large model

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import DemandPoints, Facilities, solve_mclp
+from siting import DemandPoints, Facilities, solve_mclp
 from tests.siting.support import brute_mclp, mclp_value, north_of, random_case
 
 LAT, LNG = 31.2, 121.45
@@ -126,7 +126,7 @@ def test_time_limit_still_returns_p_sites_with_a_valid_bound():
 @pytest.mark.parametrize("seed", range(4))
 def test_kernel_step_solves_the_model_restricted_to_its_kernel(seed):
     """The heuristic's last step: the best p sites among the kernel's, by brute force."""
-    from scenarios.siting import mclp, milp, neighbours_within, reach
+    from siting import mclp, milp, neighbours_within, reach
 
     demand, sites, dist = random_case(seed, n=60, m=12)
     radius, p = 300.0, 3
@@ -145,7 +145,7 @@ def test_lp_bound_by_interior_point_is_the_lp_optimum(seed):
     """The LP relaxation (interior point) agrees with dual simplex and bounds the optimum."""
     from scipy.optimize import linprog
 
-    from scenarios.siting import mclp, milp, neighbours_within, reach
+    from siting import mclp, milp, neighbours_within, reach
 
     demand, sites, dist = random_case(seed, n=80, m=12)
     cover = reach(neighbours_within(demand.lat, demand.lng, sites.lat, sites.lng, 300.0))
@@ -169,7 +169,7 @@ def test_merging_rows_by_hash_is_exact(seed):
     merges; a pattern's weights add up, empty rows and rows of weight 0 go."""
     from scipy.sparse import csr_array, random_array
 
-    from scenarios.siting import mclp
+    from siting import mclp
 
     rng = np.random.default_rng(seed)
     base = random_array((60, 9), density=0.3, format="csr", rng=rng)

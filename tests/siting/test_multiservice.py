@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import DemandPoints, Facilities, Service, solve_multi_service
+from siting import DemandPoints, Facilities, Service, solve_multi_service
 from tests.siting.support import hav, north_of, random_case
 
 LAT, LNG = 31.2, 121.45

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.siting import DemandPoints, Facilities, pmedian, solve_pmedian
-from scenarios.siting.geometry import cells_at_most
+from siting import DemandPoints, Facilities, pmedian, solve_pmedian
+from siting.geometry import cells_at_most
 from tests.siting.support import brute_pmedian, north_of, pmedian_value, random_case
 
 LAT, LNG = 31.2, 121.45

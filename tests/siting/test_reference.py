@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.siting import load_instance, solve_instance
+from siting import load_instance, solve_instance
 from tests.siting.support import DATA, SHARED, dense, mclp_value, pmedian_value, raw_instance
 
 SHARED_INSTANCES = SHARED / "instances"

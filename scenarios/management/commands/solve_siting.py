@@ -6,9 +6,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scenarios.siting import InstanceError, load_instance, solve_instance
-from scenarios.siting.instance import MODELS
-from scenarios.siting.mclp import METHODS
+from siting import InstanceError, load_instance, solve_instance
+from siting.instance import MODELS
+from siting.mclp import METHODS
 
 
 def _seconds(value: str | float | None) -> float | None:

@@ -53,7 +53,7 @@ class MultiServiceSolution:
     """``placed[s, b]`` is True when service ``s`` goes into building ``b``.
 
     ``objective = sum_s priority_s * covered[s]``; ``bound``/``gap``/``bound_kind``/``status``
-    mean what they mean on :class:`~scenarios.siting.data.Solution`.
+    mean what they mean on :class:`~siting.data.Solution`.
     """
 
     placed: NDArray

@@ -1,7 +1,7 @@
 """Why each site: the demand it adds, and what closing it would cost ("subtraction").
 
 Both work on walking distance (straight line × detour) against a walking threshold, like
-:func:`~scenarios.siting.coverage.evaluate_coverage`; pass ``detour=1.0`` to work with the
+:func:`~siting.coverage.evaluate_coverage`; pass ``detour=1.0`` to work with the
 straight-line ``radius_m`` of a siting instance.
 """
 
