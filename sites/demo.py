@@ -19,7 +19,7 @@ from sites.models import (
     SiteStatus,
     SiteStatusChange,
 )
-from sites.selectors import haversine_m
+from siting.geometry import haversine_m
 
 DEMO_NOTE = "示意数据 / Illustrative demo data"
 

@@ -29,7 +29,7 @@ from sites.models import (
     SiteService,
     TargetGroup,
 )
-from sites.selectors import haversine_m
+from siting.geometry import haversine_m
 
 # Open findings are grouped by the days since the inspection that found them.
 AGE_BUCKETS: list[tuple[int, int | None]] = [(0, 30), (31, 90), (91, 180), (181, None)]
