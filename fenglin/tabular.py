@@ -204,17 +204,19 @@ def xlsx_response(
 # --- Reading -------------------------------------------------------------------------------
 
 
-def read_table(upload, *, limits: Limits | None = None) -> Table:
+def read_table(upload, *, limits: Limits | None = None, max_bytes: int | None = None) -> Table:
     """The header and the non-empty rows of an uploaded CSV or XLSX file (by its name).
 
     Rows come with their spreadsheet row number and their cells as stripped text. Raises
-    TableError for a file that cannot be read or passes one of the limits.
+    TableError for a file that cannot be read or passes one of the limits. ``max_bytes`` is the
+    largest file read (default: the upload limit); a command reading local files may allow more.
     """
     limits = limits or Limits.from_settings()
+    max_bytes = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     name = (getattr(upload, "name", "") or "").lower()
     upload.seek(0)
-    data = upload.read(settings.MAX_UPLOAD_BYTES + 1)
-    if len(data) > settings.MAX_UPLOAD_BYTES:
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise TableError(_("The file is larger than the upload limit."))
     raw_rows = _xlsx_rows(data, limits) if name.endswith(".xlsx") else _csv_rows(data, limits)
     header: list[str] | None = None
