@@ -47,7 +47,8 @@ from siting import (  # noqa: E402
 )
 from siting import lscp as lscp_mod  # noqa: E402
 from siting import mclp as mclp_mod  # noqa: E402
-from siting import pmedian as pmedian_mod  # noqa: E402
+from siting.pmedian import model as pmedian_model  # noqa: E402
+from siting.pmedian import problem as pmedian_problem  # noqa: E402
 from tests.siting.support import clustered  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "siting" / "instances"
@@ -123,12 +124,13 @@ def _lscp_model(case: dict):
 def _pmedian_model(case: dict):
     d, c = case["demand"], case["cands"]
     allowed = np.flatnonzero(~case["excluded"])
-    lat, lng, w = pmedian_mod._merge_points(d.lat, d.lng, d.weight)
-    prob = pmedian_mod._Problem(lat, lng, w, c.lat[allowed], c.lng[allowed],
-                                case["fixed"][allowed], case["p"])  # fmt: skip
-    k0 = pmedian_mod.initial_k(prob.m, prob.p)
-    lists = pmedian_mod._Lists.build(prob, np.full(prob.n, k0))
-    return pmedian_mod._model(prob, lists), prob.m, lambda v: v
+    lat, lng, w = pmedian_problem._merge_points(d.lat, d.lng, d.weight)
+    prob = pmedian_problem._Problem(
+        lat, lng, w, c.lat[allowed], c.lng[allowed], case["fixed"][allowed], case["p"]
+    )
+    k0 = pmedian_problem.initial_k(prob.m, prob.p)
+    lists = pmedian_problem._Lists.build(prob, np.full(prob.n, k0))
+    return pmedian_model._model(prob, lists), prob.m, lambda v: v
 
 
 def highs_alone(case: dict, limit: float) -> dict:

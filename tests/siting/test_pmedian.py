@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting import DemandPoints, Facilities, pmedian, solve_pmedian
+from siting import DemandPoints, Facilities, milp, solve_pmedian
 from siting.geometry import cells_at_most
+from siting.pmedian import cells as cells_mod
+from siting.pmedian import exact, heuristic, lagrangian, problem, solve
 from tests.siting.support import brute_pmedian, north_of, pmedian_value, random_case
 
 LAT, LNG = 31.2, 121.45
@@ -86,8 +88,8 @@ def test_what_the_reduction_leaves_is_solved_exactly(monkeypatch, seed, p, enume
     # A few Lagrangian steps leave the bound short of the optimum and some sites unsettled;
     # enumerate_max = 0 sends them to HiGHS, with the assignments the Lagrangian rules out
     # left out of the model; otherwise the remaining combinations are enumerated.
-    monkeypatch.setattr(pmedian, "ENUMERATE_MAX", enumerate_max)
-    monkeypatch.setattr(pmedian, "_phase_one", partial(pmedian._phase_one, iters=(4, 4)))
+    monkeypatch.setattr(exact, "ENUMERATE_MAX", enumerate_max)
+    monkeypatch.setattr(exact, "_phase_one", partial(heuristic._phase_one, iters=(4, 4)))
     demand, sites, dist = random_case(seed, n=80, m=14, spread=0.02)
     sol = solve_pmedian(demand, sites, p=p, method="exact")
     assert sol.bound_kind == ("mip" if enumerate_max == 0 else "enumeration")
@@ -136,8 +138,8 @@ def test_on_cells_the_bound_still_holds_for_the_points(monkeypatch, seed):
     fixed = [seed % 10] if seed % 2 else []
     p = 2 + seed % 3
     best = brute_pmedian(dist, demand.weight, p, fixed)
-    monkeypatch.setattr(pmedian, "AGGREGATE_ENTRIES", 0)
-    monkeypatch.setattr(pmedian, "SEARCH_CELLS", 5 + 5 * seed)
+    monkeypatch.setattr(solve, "AGGREGATE_ENTRIES", 0)
+    monkeypatch.setattr(cells_mod, "SEARCH_CELLS", 5 + 5 * seed)
     sol = solve_pmedian(demand, sites, p=p, fixed=fixed, method="heuristic")
     assert sol.objective == pytest.approx(pmedian_value(dist, demand.weight, sol.chosen))
     assert len(sol.chosen) == p and set(fixed) <= set(sol.chosen.tolist())
@@ -148,12 +150,12 @@ def test_on_cells_the_bound_still_holds_for_the_points(monkeypatch, seed):
 
 def test_greedy_out_of_time_still_opens_p_sites():
     demand, sites, _ = random_case(3, n=60, m=10)
-    prob = pmedian._Problem(
+    prob = problem._Problem(
         demand.lat, demand.lng, demand.weight, sites.lat, sites.lng, np.zeros(10, bool), 4
     )
-    lists = pmedian._Lists.build(prob, np.full(prob.n, 5))
-    loc = pmedian._Local(prob, lists)
-    loc.greedy(pmedian.milp.Clock(0.0))
+    lists = problem._Lists.build(prob, np.full(prob.n, 5))
+    loc = heuristic._Local(prob, lists)
+    loc.greedy(milp.Clock(0.0))
     assert loc.open.sum() == 4
 
 
@@ -161,14 +163,14 @@ def test_swaps_reach_what_single_swaps_reach_on_many_sites():
     """Rounds apply many non-interfering swaps at once; the result must still be a local optimum
     (no single improving swap left) and no worse than the greedy start."""
     demand, sites, _ = random_case(11, n=400, m=60, spread=0.03)
-    prob = pmedian._Problem(
+    prob = problem._Problem(
         demand.lat, demand.lng, demand.weight, sites.lat, sites.lng, np.zeros(60, bool), 15
     )
-    lists = pmedian._Lists.build(prob, np.full(prob.n, 60))  # full lists: profits exact
-    loc = pmedian._Local(prob, lists)
-    loc.greedy(pmedian.milp.Clock(None))
+    lists = problem._Lists.build(prob, np.full(prob.n, 60))  # full lists: profits exact
+    loc = heuristic._Local(prob, lists)
+    loc.greedy(milp.Clock(None))
     start = loc.value()
-    loc.swap(pmedian.milp.Clock(None))
+    loc.swap(milp.Clock(None))
     assert loc.open.sum() == 15
     assert loc.value() < start
     loc._refresh()
@@ -187,7 +189,7 @@ def test_site_sums_match_summing_each_entry(cells):
     two_wr = rng.random(e) * 300 if cells else None
     floor = -two_wr * rng.random(e) if cells else None
     starts = np.searchsorted(site, np.arange(m + 1))
-    rho = pmedian._site_sums(ce, u, row, starts, two_wr, floor)
+    rho = lagrangian._site_sums(ce, u, row, starts, two_wr, floor)
     x = ce - u[row]
     if cells:
         terms = np.maximum(np.minimum(0, x - two_wr), np.minimum(0, x) + floor)
@@ -205,12 +207,12 @@ def test_bound_on_points_is_the_points_own_lagrangian(monkeypatch, seed):
     demand, sites, dist = random_case(seed, n=80, m=10, spread=0.02)
     p, w = 3, demand.weight
     cells = cells_at_most(demand.lat, demand.lng, w, 12)
-    prob = pmedian._Problem(
+    prob = problem._Problem(
         cells.lat, cells.lng, cells.weight, sites.lat, sites.lng, np.zeros(10, bool), p,
         cells=cells, points=(demand.lat, demand.lng, w),
     )  # fmt: skip
-    lag = pmedian._Lagrangian(prob, pmedian._Lists.build(prob, np.full(prob.n, 10)))
-    closed, opened, clock = np.zeros(10, bool), np.zeros(10, bool), pmedian.milp.Clock(None)
+    lag = lagrangian._Lagrangian(prob, problem._Lists.build(prob, np.full(prob.n, 10)))
+    closed, opened, clock = np.zeros(10, bool), np.zeros(10, bool), milp.Clock(None)
     start = np.arange(p)
     _, dist_start = prob.nearest_open(start)
     cells_bound, _, u, _ = lag.run(start, cells.weight * dist_start[:, 0], closed, opened, clock)
@@ -220,5 +222,5 @@ def test_bound_on_points_is_the_points_own_lagrangian(monkeypatch, seed):
     best = brute_pmedian(dist, w, p)
     assert lag.on_points(u, opened, closed) == pytest.approx(own, rel=1e-9)
     assert cells_bound <= own * (1 + 1e-9) and own <= best * (1 + 1e-9)
-    monkeypatch.setattr(pmedian, "POINT_PAIRS", 0)
+    monkeypatch.setattr(lagrangian, "POINT_PAIRS", 0)
     assert lag.on_points(u, opened, closed) == pytest.approx(cells_bound, rel=1e-9)
