@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -266,6 +266,10 @@ SITE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# The hazard flag that open findings of each inspection kind raise on their site.
+HAZARD_FIELDS = {"fire": "hazard_fire", "building": "hazard_building", "food": "hazard_food"}
+
+
 class SiteQuerySet(models.QuerySet):
     def operating(self):
         return self.filter(status=SiteStatus.OPERATING)
@@ -382,6 +386,35 @@ class Site(VersionedModel):
     @property
     def has_hazard(self) -> bool:
         return self.hazard_fire or self.hazard_building or self.hazard_food
+
+    @transaction.atomic
+    def refresh_hazards(self) -> list[str]:
+        """Set the hazard flags from the open findings of the site's inspections, save the ones
+        that changed and return their names.
+
+        The flags are derived: the safety services call this whenever a finding opens or
+        closes, and nothing else writes them. The row is locked first, so that two inspectors
+        closing the last two findings at once cannot leave a flag raised.
+        """
+        locked = type(self).objects.select_for_update().get(pk=self.pk)
+        open_kinds = set(
+            self.inspections.filter(findings__closed_on__isnull=True)
+            .order_by()
+            .values_list("kind", flat=True)
+            .distinct()
+        )
+        changed = []
+        for kind, field in HAZARD_FIELDS.items():
+            flagged = kind in open_kinds
+            if getattr(locked, field) != flagged:
+                setattr(locked, field, flagged)
+                changed.append(field)
+            setattr(self, field, flagged)
+        if changed:
+            # save() rather than update(): the change belongs in the site's history.
+            locked.save(update_fields=[*changed, "updated_at"])
+            self.updated_at = locked.updated_at
+        return changed
 
     def can_move_to(self, status: str) -> bool:
         return status in SITE_TRANSITIONS.get(self.status, set())
@@ -540,131 +573,6 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
-# --- Safety inspections --------------------------------------------------------------------
-
-
-class InspectionKind(models.TextChoices):
-    FOOD = "food", _("Food safety")
-    FIRE = "fire", _("Fire safety")
-    BUILDING = "building", _("Building safety")
-
-
-class InspectionMode(models.TextChoices):
-    SELF_CHECK = "self", _("Self-check")
-    JOINT = "joint", _("Joint inspection")
-
-
-class InspectionRule(models.Model):
-    """How often a kind of inspection is due where a service type is offered.
-
-    A rule without a service type applies to every operating site.
-    """
-
-    service_type = models.ForeignKey(
-        ServiceType,
-        verbose_name=_("service"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="inspection_rules",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind)
-    mode = models.CharField(_("mode"), max_length=20, choices=InspectionMode)
-    interval_months = models.PositiveSmallIntegerField(
-        _("every (months)"), validators=[MinValueValidator(1), MaxValueValidator(24)]
-    )
-
-    class Meta:
-        ordering = ["kind", "mode"]
-        verbose_name = _("inspection rule")
-        verbose_name_plural = _("inspection rules")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["service_type", "kind", "mode"], name="inspectionrule_unique"
-            ),
-            # NULL service types are distinct in SQL: a partial constraint keeps one general
-            # rule per kind and mode.
-            models.UniqueConstraint(
-                fields=["kind", "mode"],
-                condition=Q(service_type__isnull=True),
-                name="inspectionrule_unique_general",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.get_mode_display()} / {self.interval_months}"
-
-
-class InspectionResult(models.TextChoices):
-    PASS = "pass", _("Pass")
-    RECTIFY = "rectify", _("Rectify")
-    FAIL = "fail", _("Fail")
-
-
-class Inspection(models.Model):
-    """One safety inspection of a site. Due and overdue are derived from the rules."""
-
-    site = models.ForeignKey(
-        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="inspections"
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind)
-    mode = models.CharField(_("mode"), max_length=20, choices=InspectionMode)
-    date = models.DateField(_("date"))
-    inspectors = models.CharField(_("inspectors"), max_length=200)
-    result = models.CharField(_("result"), max_length=20, choices=InspectionResult)
-    notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-date", "-pk"]
-        verbose_name = _("inspection")
-        verbose_name_plural = _("inspections")
-        indexes = [models.Index(fields=["site", "kind", "mode", "date"])]
-
-    def __str__(self) -> str:
-        return f"{self.site} · {self.get_kind_display()} · {self.date}"
-
-
-class Finding(models.Model):
-    """A problem an inspection found, with its rectification deadline and closure."""
-
-    inspection = models.ForeignKey(
-        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="findings"
-    )
-    description = models.TextField(_("finding"))
-    rectify_by = models.DateField(_("rectify by"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closure_notes = models.TextField(_("closure notes"), blank=True)
-
-    class Meta:
-        ordering = ["rectify_by", "pk"]
-        verbose_name = _("finding")
-        verbose_name_plural = _("findings")
-
-    def __str__(self) -> str:
-        return self.description[:60]
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_on is None
-
-
-class InspectionPhoto(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(_("photo"), upload_to="inspections/%Y/%m/")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("inspection photo")
-        verbose_name_plural = _("inspection photos")
-
-    def __str__(self) -> str:
-        return self.image.name
-
-
 # --- Curated walking routes ----------------------------------------------------------------
 
 
@@ -723,3 +631,17 @@ class RouteStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+# The safety models belong to this app: importing them here registers them when Django loads
+# sites.models. Everything else imports them from sites.safety.models.
+from sites.safety import models as _safety_models  # noqa: E402, F401
+from sites.safety.models import (  # noqa: E402, F401  (old import path, until importers move)
+    Finding,
+    Inspection,
+    InspectionKind,
+    InspectionMode,
+    InspectionPhoto,
+    InspectionResult,
+    InspectionRule,
+)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from fenglin.roles import committee_area, is_committee_only
 from sites.models import (
+    HAZARD_FIELDS,
     Area,
     ServiceType,
     Site,
@@ -20,7 +21,6 @@ from sites.models import (
 
 EARTH_RADIUS_M = 6_371_008.8
 NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
-HAZARD_FIELDS = {"fire": "hazard_fire", "building": "hazard_building", "food": "hazard_food"}
 
 
 def haversine_m(lat1, lng1, lat2, lng2) -> np.ndarray:
