@@ -127,5 +127,18 @@ def save_service_type(*, service_type: ServiceType) -> ServiceType:
     return service_type
 
 
+@transaction.atomic
+def record_visitors(*, visitors: dict[int, int | None]) -> int:
+    """Store staff's monthly visitor counts (site id -> count); returns how many changed."""
+    changed = 0
+    for site in Site.objects.select_for_update().filter(pk__in=list(visitors)):
+        value = visitors[site.pk]
+        if site.visitors_per_month != value:
+            site.visitors_per_month = value
+            site.save(update_fields=["visitors_per_month", "updated_at"])
+            changed += 1
+    return changed
+
+
 def _user_or_none(user):
     return user if user is not None and user.is_authenticated else None

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Avg, Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
 
 from fenglin.cache import fail_open
 from sites.models import Area
@@ -378,3 +378,20 @@ def area_panel(area: Area, *, visits_limit: int = 10) -> dict:
         .order_by("-created_at")
     )
     return {"area": area, "visits": visits, "surveys": surveys}
+
+
+def site_satisfaction(sites: QuerySet) -> dict[int, tuple[float, int]]:
+    """Site id -> (mean rating 1–5, number of ratings) for the given sites, from the answers
+    to rating questions; sites nobody rated are left out. One aggregate query.
+
+    A rating answer rates a site through its choice (`Choice.site`).
+    """
+    rows = (
+        Answer.objects.filter(
+            question__kind=QuestionKind.RATING, choice__site__in=sites, number__isnull=False
+        )
+        .order_by()
+        .values_list("choice__site")
+        .annotate(mean=Avg("number"), n=Count("pk"))
+    )
+    return {site_id: (float(mean), n) for site_id, mean, n in rows}
