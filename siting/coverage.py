@@ -10,14 +10,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csr_array
 
+from .constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 from .data import DemandPoints, Facilities
 from .geometry import nearest_k
-
-DEFAULT_DETOUR = 1.3
-"""Walking distance = straight-line distance × detour (street network vs crow flies)."""
-
-DEFAULT_SPEED_M_PER_MIN = 80.0
-"""About 4.8 km/h; pass a slower speed (e.g. 60 m/min) to evaluate for the elderly."""
 
 
 def reach(distances: csr_array) -> csr_array:
@@ -105,8 +100,8 @@ def evaluate_coverage(
     facilities: Facilities,
     threshold_m: float,
     *,
-    detour: float = DEFAULT_DETOUR,
-    speed_m_per_min: float = DEFAULT_SPEED_M_PER_MIN,
+    detour: float = DETOUR_FACTOR,
+    speed_m_per_min: float = WALKING_SPEED_M_PER_MIN,
     group_speed_m_per_min: Mapping[str, float] | None = None,
 ) -> CoverageResult:
     """Evaluate how well ``facilities`` serve ``demand`` within a walking ``threshold_m``.
@@ -115,6 +110,7 @@ def evaluate_coverage(
     that walk, ``straight × detour``, is at most ``threshold_m``. The nearest facility is also the
     nearest *covering* one, so ``load`` assigns each covered point's weight to it. Per-group mean
     minutes use ``group_speed_m_per_min[group]`` when given (e.g. slower for the elderly).
+    The defaults are :mod:`siting.constants`' detour factor and adult walking speed.
     """
     if detour <= 0 or speed_m_per_min <= 0:
         raise ValueError("detour and speed must be positive")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .coverage import DEFAULT_DETOUR
+from .constants import DETOUR_FACTOR
 from .data import DemandPoints, Facilities
 from .geometry import nearest_k
 
@@ -93,7 +93,7 @@ def explain_solution(
     chosen: ArrayLike,
     *,
     threshold_m: float,
-    detour: float = DEFAULT_DETOUR,
+    detour: float = DETOUR_FACTOR,
 ) -> list[SiteExplanation]:
     """For each chosen site, the demand it serves and the demand only it covers.
 
@@ -110,7 +110,7 @@ def closure_impact(
     open_sites: ArrayLike,
     *,
     threshold_m: float,
-    detour: float = DEFAULT_DETOUR,
+    detour: float = DETOUR_FACTOR,
 ) -> list[SiteExplanation]:
     """The "subtraction" ranking of operating sites: coverage lost if each one closed alone,
     and which other open site picks up each of its demand points (``picked_up_by``).

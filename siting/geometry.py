@@ -1,5 +1,7 @@
 """Distances on the sphere and sparse neighbour structures.
 
+The one home of distances: :func:`haversine_m` (straight line) and :func:`walking_m` (straight
+line × the detour factor of :mod:`siting.constants`, where no walking network is loaded).
 Every distance that decides an answer is the haversine distance with R = 6,371,008.8 m computed
 from the coordinates as written. A k-d tree only *filters* pairs, on a local equirectangular
 projection where the points lie in one region away from the poles (a street, a district, a city:
@@ -17,6 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csr_array
 from scipy.spatial import cKDTree
+
+from .constants import DETOUR_FACTOR
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -56,6 +60,20 @@ def haversine_m(lat1: ArrayLike, lng1: ArrayLike, lat2: ArrayLike, lng2: ArrayLi
     dlmb = np.radians(np.asarray(lng2, dtype=float) - np.asarray(lng1, dtype=float))
     a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def walking_m(
+    lat1: ArrayLike,
+    lng1: ArrayLike,
+    lat2: ArrayLike,
+    lng2: ArrayLike,
+    detour: float = DETOUR_FACTOR,
+) -> NDArray:
+    """Walking metres between points given in degrees, estimated from the coordinates alone:
+    the straight line (:func:`haversine_m`) × ``detour``, street distance over crow flies
+    (broadcasts). Every page that derives a walk from coordinates uses this, so the area page,
+    the gap matrix and the residents' map agree on the same pair of points."""
+    return haversine_m(lat1, lng1, lat2, lng2) * detour
 
 
 @dataclass(frozen=True)

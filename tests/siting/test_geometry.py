@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting import LocalProjection, haversine_m, nearest_k, neighbours_within
+from siting import (
+    DETOUR_FACTOR,
+    LocalProjection,
+    haversine_m,
+    nearest_k,
+    neighbours_within,
+    walking_m,
+)
 from tests.siting.support import METRES_PER_DEGREE, R, hav, north_of
 
 
@@ -247,3 +254,19 @@ def test_cells_fit_is_measured_on_the_sphere():
     assert cells_fit([89.95, 89.95], [0.0, 180.0])  # 11 km across the pole
     # Along the equator from -179 to 179 the long way round: the box corners lie 2° apart.
     assert not cells_fit(np.zeros(7), np.linspace(-179.0, 179.0, 7))
+
+
+def test_walking_distance_is_the_straight_line_times_the_detour_factor():
+    # 500 m due north: 650 m on foot at the default factor, as the planning pages assume.
+    assert DETOUR_FACTOR == 1.3
+    north = north_of(31.2, 500)
+    assert walking_m(31.2, 121.45, north, 121.45) == pytest.approx(650, rel=1e-9)
+    assert walking_m(31.2, 121.45, north, 121.45, detour=1.0) == pytest.approx(500, rel=1e-9)
+
+
+def test_walking_distance_broadcasts_like_the_straight_line():
+    lat, lng = _points(7, 5)
+    walk = walking_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :], detour=1.7)
+    straight = haversine_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :])
+    assert walk.shape == (5, 5)
+    np.testing.assert_array_equal(walk, straight * 1.7)
