@@ -1,6 +1,6 @@
 """Benchmark: evaluating a scenario at 100,000 demand points × 5,000 sites.
 
-Runs `scenarios.services.evaluate_service` (what the coverage and scenario pages run, after the
+Runs `scenarios.evaluation.evaluate_service` (what the coverage and scenario pages run, after the
 database reads) on synthetic inputs around Fenglin, printing time and peak memory (tracemalloc,
 which sees numpy's buffers). In the same run it checks the answer against a dense reference that
 builds the whole demand × site distance matrix, at a size the dense method can afford, and times
@@ -28,13 +28,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from scenarios.services import (  # noqa: E402
-    Parameters,
-    PlanInputs,
-    Provider,
-    evaluate_service,
-    fingerprint,
-)
+from scenarios.evaluation import evaluate_service, fingerprint  # noqa: E402
+from scenarios.inputs import Parameters, PlanInputs, Provider  # noqa: E402
 from sites.models import Area, ServiceType  # noqa: E402
 from surveys.demand import DemandRow  # noqa: E402
 

@@ -9,6 +9,7 @@ through :func:`fail_open`: on a connection failure it logs a warning and returns
 import logging
 from collections.abc import Callable
 
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("fenglin.cache")
@@ -30,3 +31,18 @@ def fail_open[T](call: Callable[[], T], default: T, *, purpose: str) -> T:
             "Shared cache unavailable for %s, carrying on without it: %s", purpose, error
         )
         return default
+
+
+def remember[T](key: str, compute: Callable[[], T], *, timeout: float, purpose: str) -> T:
+    """The value cached under ``key``, else ``compute()``, stored there for ``timeout`` seconds.
+
+    For content-addressed keys (a digest of every input): a stored value is never stale, so
+    nobody has to invalidate it. Without the shared cache the value is simply computed.
+    """
+    missing = object()
+    found = fail_open(lambda: cache.get(key, missing), missing, purpose=purpose)
+    if found is not missing:
+        return found
+    value = compute()
+    fail_open(lambda: cache.set(key, value, timeout), None, purpose=purpose)
+    return value

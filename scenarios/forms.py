@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fenglin.parsing import ModelMultipleIdChoiceField
 from fenglin.versioning import VersionedModelForm
+from scenarios.inputs import Parameters
 from scenarios.models import (
     DEFAULT_DETOUR,
     DEFAULT_ELDERLY_SPEED,
@@ -18,9 +20,13 @@ from scenarios.models import (
     SitingModel,
     SolveMethod,
 )
-from scenarios.services import Parameters
 from sites.models import LifeCircleLevel, ServiceType, Site, SiteService, TargetGroup
 from surveys.models import Survey
+
+
+def _shown(default) -> str:
+    """A default as the help texts show it: 1.3, 70, 10 (no trailing zeros)."""
+    return f"{float(default):g}"
 
 
 class SurveyChoiceField(ModelMultipleIdChoiceField):
@@ -45,7 +51,7 @@ class DemandParametersForm(forms.Form):
         min_value=0,
         max_value=10000,
         decimal_places=2,
-        help_text=_("Default 10."),
+        help_text=format_lazy(_("Default {value}."), value=_shown(DEFAULT_K)),
     )
     surveys = SurveyChoiceField(
         label=_("Surveys used"),
@@ -75,21 +81,27 @@ class CoverageParametersForm(DemandParametersForm):
         min_value=1,
         max_value=3,
         decimal_places=2,
-        help_text=_("Walking distance = straight line × this. Default 1.3."),
+        help_text=format_lazy(
+            _("Walking distance = straight line × this. Default {value}."),
+            value=_shown(DEFAULT_DETOUR),
+        ),
     )
     speed = forms.IntegerField(
         label=_("Walking speed (m/min)"),
         required=False,
         min_value=20,
         max_value=150,
-        help_text=_("Default 70."),
+        help_text=format_lazy(_("Default {value}."), value=_shown(DEFAULT_SPEED)),
     )
     elderly_speed = forms.IntegerField(
         label=_("Walking speed of the elderly (m/min)"),
         required=False,
         min_value=10,
         max_value=150,
-        help_text=_("Default 50; used for services for the elderly and disabled people."),
+        help_text=format_lazy(
+            _("Default {value}; used for services for the elderly and disabled people."),
+            value=_shown(DEFAULT_ELDERLY_SPEED),
+        ),
     )
 
     field_order = ["detour", "speed", "elderly_speed", "k", "surveys"]
@@ -112,7 +124,7 @@ class GapFilterForm(forms.Form):
         min_value=1,
         max_value=3,
         decimal_places=2,
-        help_text=_("Default 1.3."),
+        help_text=format_lazy(_("Default {value}."), value=_shown(DEFAULT_DETOUR)),
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -15,10 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fenglin.versioning import VersionedModel
+from siting.constants import (
+    DETOUR_FACTOR,
+    ELDERLY_WALKING_SPEED_M_PER_MIN,
+    WALKING_SPEED_M_PER_MIN,
+)
 
-DEFAULT_DETOUR = Decimal("1.30")
-DEFAULT_SPEED = 70
-DEFAULT_ELDERLY_SPEED = 50
+# The scenario's defaults are the app-wide walking assumptions (two decimals, as stored).
+DEFAULT_DETOUR = Decimal(str(DETOUR_FACTOR)).quantize(Decimal("0.01"))
+DEFAULT_SPEED = round(WALKING_SPEED_M_PER_MIN)
+DEFAULT_ELDERLY_SPEED = round(ELDERLY_WALKING_SPEED_M_PER_MIN)
 DEFAULT_K = Decimal("10")
 
 

@@ -1,24 +1,17 @@
-"""Reads for the planning pages: lists, page data and map data."""
+"""Reads for the planning pages: lists, page data and map data. Nothing here writes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
-from scenarios.models import OptimisationRun, Scenario
-from scenarios.services import (
-    GROUPS,
-    GapRow,
-    Parameters,
-    PlanInputs,
-    evaluate_scenario,
-    evaluate_service,
-    gap_matrix,
-    scenario_summary,
-    today_inputs,
-)
+from scenarios.evaluation import evaluate_service, scenario_results
+from scenarios.gaps import gap_matrix, sort_gap_rows
+from scenarios.inputs import GROUPS, Parameters, PlanInputs, today_inputs
+from scenarios.models import OptimisationRun, Scenario, ScenarioResult
 from sites.models import Area, ServiceType, Site
 from surveys.demand import DemandRow, demand_table, used_surveys
 
@@ -162,34 +155,44 @@ def gaps(params: Parameters, *, level: str = "", group: str = "", sort: str = ""
     return {"rows": rows, "service_types": inputs.service_types}
 
 
-def sort_gap_rows(rows: list[GapRow], service_types: Sequence[ServiceType], sort: str):
-    """Sort by "area" (code), "gaps" or a service code (nearest distance; no site last).
-
-    A leading "-" reverses the order.
-    """
-    key = sort.lstrip("-")
-    reverse = sort.startswith("-")
-    codes = [t.code for t in service_types]
-    if key == "gaps":
-        return sorted(rows, key=lambda r: (r.gaps, r.area.code), reverse=reverse)
-    if key in codes:
-        i = codes.index(key)
-        present = [r for r in rows if r.cells[i].nearest_m is not None]
-        missing = [r for r in rows if r.cells[i].nearest_m is None]
-        present.sort(key=lambda r: r.cells[i].nearest_m, reverse=reverse)
-        return present + missing
-    return sorted(rows, key=lambda r: r.area.code, reverse=reverse)
-
-
 # --- Scenarios ---------------------------------------------------------------------------------
 
 
 def scenario_detail(scenario: Scenario) -> dict:
     """A scenario's fresh results per service type and its scenario-wide figures."""
-    results = evaluate_scenario(scenario=scenario)
+    _inputs, results = scenario_results(scenario)
     return {
         "results": list(results.values()),
         "summary": scenario_summary(scenario, results),
+    }
+
+
+def scenario_service(scenario: Scenario, service_type: ServiceType) -> tuple[PlanInputs, dict]:
+    """The inputs and fresh metrics of one service in a scenario."""
+    inputs, results = scenario_results(scenario, [service_type])
+    return inputs, results[service_type.pk].metrics
+
+
+def scenario_summary(scenario: Scenario, results: dict[int, ScenarioResult]) -> dict:
+    """Scenario-wide figures for the comparison: floor area used, sites opened and closed."""
+    additions = list(scenario.additions.all())
+    floor = Decimal(0)
+    missing_floor = 0
+    for a in additions:
+        if a.floor_area_m2 is not None:
+            floor += a.floor_area_m2
+        elif a.service_type.min_floor_area_m2 is not None:
+            floor += a.service_type.min_floor_area_m2
+            missing_floor += 1
+        else:
+            missing_floor += 1
+    metrics = [r.metrics for r in results.values()]
+    return {
+        "floor_area": floor,
+        "floor_area_estimated": missing_floor,
+        "opened": sorted({a.site for a in additions}, key=lambda s: s.name),
+        "closed": list(scenario.closed_sites.all()),
+        "total_unmet": sum(m.get("unmet_demand") or 0 for m in metrics),
     }
 
 
@@ -249,7 +252,7 @@ def comparison(scenarios: Sequence[Scenario]) -> dict:
     """Two to four scenarios side by side: per service, per group, and scenario-wide."""
     columns = []
     for scenario in scenarios:
-        results = evaluate_scenario(scenario=scenario)
+        _inputs, results = scenario_results(scenario)
         columns.append(
             {
                 "scenario": scenario,

@@ -7,10 +7,10 @@ returned. A worker killed mid-task leaves no result at all: the run's silent hea
 
 from django.tasks import task
 
-from scenarios import services
+from scenarios import runs
 
 
 @task()
 def optimise(run_id: int) -> dict:
     """Solve one optimisation run and save its answer as a new scenario."""
-    return services.run_optimisation(run_id)
+    return runs.run_optimisation(run_id)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fenglin import tabular
 from fenglin.versioning import EditConflict
-from scenarios import selectors, services
+from scenarios import runs, selectors, services
 from scenarios.forms import (
     AdditionForm,
     CompareForm,
@@ -22,6 +22,8 @@ from scenarios.forms import (
     ScenarioForm,
     SharedPlanForm,
 )
+from scenarios.gaps import gap_table
+from scenarios.inputs import Parameters, optimisation_pool, shared_pool
 from scenarios.models import (
     DEFAULT_DETOUR,
     OptimisationRun,
@@ -51,7 +53,7 @@ def needs(*perms: str):
 
 @needs(VIEW)
 def index(request: HttpRequest) -> HttpResponse:
-    services.expire_runs()  # so the list never shows a run as running whose worker died
+    runs.expire_runs()  # so the list never shows a run as running whose worker died
     return render(
         request,
         "scenarios/index.html",
@@ -171,7 +173,7 @@ def _group_rows(metrics: dict) -> list[dict]:
 def gaps(request: HttpRequest) -> HttpResponse:
     form = GapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    params = services.Parameters(detour=float(data.get("detour") or DEFAULT_DETOUR))
+    params = Parameters(detour=float(data.get("detour") or DEFAULT_DETOUR))
     matrix = selectors.gaps(
         params,
         level=data.get("level", ""),
@@ -197,28 +199,8 @@ def gaps(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _gap_table(matrix: dict) -> list[list]:
-    header = [gettext("Area"), gettext("Code"), gettext("Gaps")]
-    for t in matrix["service_types"]:
-        unconfirmed = "" if t.confirmed else " " + gettext("(unconfirmed)")
-        header += [
-            f"{t.name} ≤ {t.threshold_m} m{unconfirmed}",
-            f"{t.name}: " + gettext("nearest (m)"),
-        ]
-    table = [header]
-    for row in matrix["rows"]:
-        line = [row.area.name, row.area.code, row.gaps]
-        for cell in row.cells:
-            line += [
-                gettext("yes") if cell.covered else gettext("no"),
-                round(cell.nearest_m) if cell.nearest_m is not None else "",
-            ]
-        table.append(line)
-    return table
-
-
 def _export_gaps(matrix: dict, kind: str) -> HttpResponse:
-    header, *rows = _gap_table(matrix)
+    header, *rows = gap_table(matrix["rows"], matrix["service_types"])
     if kind == "csv":
         return tabular.csv_response("standards-gaps.csv", header, rows)
     return tabular.xlsx_response("standards-gaps.xlsx", header, rows, title="gaps")
@@ -271,7 +253,7 @@ def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
 @needs(VIEW)
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("created_by"), pk=pk)
-    services.expire_runs(pks=scenario.optimisation_runs.values_list("pk", flat=True))
+    runs.expire_runs(pks=scenario.optimisation_runs.values_list("pk", flat=True))
     data = selectors.scenario_detail(scenario)
     return render(
         request,
@@ -292,8 +274,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_service(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
-    metrics = services.evaluate_scenario(scenario=scenario)[service_type.pk].metrics
-    inputs = services.scenario_inputs(scenario, [service_type])
+    inputs, metrics = selectors.scenario_service(scenario, service_type)
     return _render_coverage(
         request,
         form=None,
@@ -372,11 +353,11 @@ def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
             "scenarios/scenario_optimise.html",
             {"scenario": scenario, "service_types": choices, "service_type": None},
         )
-    providers, others = services.optimisation_pool(scenario, service_type)
+    providers, others = optimisation_pool(scenario, service_type)
     form = OptimiseForm(request.POST or None, providers=providers, others=others)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = services.start_optimisation(
+        run = runs.start_optimisation(
             scenario=scenario,
             user=request.user,
             model=data["model"],
@@ -407,11 +388,11 @@ def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_share(request: HttpRequest, pk: int) -> HttpResponse:
     """Several services placed at once into buildings whose floor area they share."""
     scenario = get_object_or_404(Scenario, pk=pk)
-    buildings = services.shared_pool(scenario)
+    buildings = shared_pool(scenario)
     form = SharedPlanForm(request.POST or None, buildings=buildings)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = services.start_optimisation(
+        run = runs.start_optimisation(
             scenario=scenario,
             user=request.user,
             model=SitingModel.SHARED,
@@ -447,7 +428,7 @@ def _run_status(run: OptimisationRun) -> dict:
 
 @needs(VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    services.expire_runs(pks=[pk])
+    runs.expire_runs(pks=[pk])
     run = get_object_or_404(
         OptimisationRun.objects.select_related("scenario", "service_type", "result_scenario"),
         pk=pk,
@@ -466,7 +447,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @needs(VIEW)
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
-    services.expire_runs(pks=[pk])  # the polling page learns of a dead worker
+    runs.expire_runs(pks=[pk])  # the polling page learns of a dead worker
     run = get_object_or_404(OptimisationRun, pk=pk)
     return JsonResponse(_run_status(run))
 
@@ -475,7 +456,7 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(OptimisationRun, pk=pk)
-    run = services.request_cancel(run=run)
+    run = runs.request_cancel(run=run)
     if run.status == RunStatus.CANCELLED:
         messages.success(request, gettext("The run is cancelled."))
     elif not run.is_finished:

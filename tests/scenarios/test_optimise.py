@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from scenarios import services
+from scenarios import optimisation, runs, services
 from scenarios.models import OptimisationRun, RunStatus, Scenario, ScenarioAddition
 from tests.scenarios import builders
 
@@ -141,7 +141,7 @@ def test_cancel_a_queued_run(planner_client, world):
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     # A worker picking the task up afterwards does nothing.
-    assert services.run_optimisation(run.pk) == {"status": "skipped"}
+    assert runs.run_optimisation(run.pk) == {"status": "skipped"}
     run.refresh_from_db()
     assert run.result_scenario is None
 
@@ -151,14 +151,14 @@ def test_cancel_while_running_stops_before_saving(world, monkeypatch):
     run = OptimisationRun.objects.create(
         scenario=scenario, model="mclp", service_type=world["canteen"], new_sites=1
     )
-    real_solve = services.solve
+    real_solve = optimisation.solve
 
     def solve_then_cancel(**kwargs):
         OptimisationRun.objects.filter(pk=run.pk).update(cancel_requested=True)
         return real_solve(**kwargs)
 
-    monkeypatch.setattr(services, "solve", solve_then_cancel)
-    assert services.run_optimisation(run.pk) == {"status": "cancelled"}
+    monkeypatch.setattr(optimisation, "solve", solve_then_cancel)
+    assert runs.run_optimisation(run.pk) == {"status": "cancelled"}
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert run.result_scenario is None
@@ -174,8 +174,8 @@ def test_a_failing_solver_is_recorded(world, monkeypatch):
     def broken(**kwargs):
         raise ValueError("p = 9 exceeds the 3 candidates that may be chosen")
 
-    monkeypatch.setattr(services, "solve", broken)
-    assert services.run_optimisation(run.pk)["status"] == "failed"
+    monkeypatch.setattr(optimisation, "solve", broken)
+    assert runs.run_optimisation(run.pk)["status"] == "failed"
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert "exceeds" in run.error

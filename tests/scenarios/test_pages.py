@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from scenarios.services import Parameters, evaluate_service, today_inputs
+from scenarios.evaluation import evaluate_service
+from scenarios.inputs import Parameters, today_inputs
 from sites.models import ServiceType
 from tests import factories
 
@@ -202,3 +203,26 @@ def test_gaps_exports_survive_control_characters_and_escape_formulas(english, pl
     assert "'@canteen ≤ 300 m (unconfirmed)" in table[0]
     names = {line[1]: line[0] for line in table[1:]}
     assert (names["t-a"], names["t-b"]) == ("'=1+1", "Area B")
+
+
+def test_gaps_exports_escape_a_hyperlink_formula_in_area_and_service_names(english, planner, world):
+    """A name someone typed as a spreadsheet formula comes out as text in both formats."""
+    english.force_login(planner)
+    link = '=HYPERLINK("http://example.com/x","open")'
+    world["areas"]["C"].name = link
+    world["areas"]["C"].save()
+    world["canteen"].name_en = world["canteen"].name_zh = "+" + link[1:]
+    world["canteen"].save()
+    url = reverse("scenarios:gaps")
+
+    response = english.get(url, {"format": "csv", "group": "elderly"})
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {line[1]: line[0] for line in table[1:]}["t-c"] == "'" + link
+    assert "'+" + link[1:] + " ≤ 300 m (unconfirmed)" in table[0]
+
+    response = english.get(url, {"format": "xlsx", "group": "elderly"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert {row[1]: row[0] for row in rows[1:]}["t-c"] == "'" + link
+    assert "'+" + link[1:] + " ≤ 300 m (unconfirmed)" in rows[0]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

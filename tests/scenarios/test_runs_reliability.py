@@ -18,7 +18,7 @@ from django.db import OperationalError, connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from scenarios import services
+from scenarios import optimisation, runs
 from scenarios.models import OptimisationRun, OptimisationRunQuerySet, RunLoss, RunStatus
 from tests.scenarios import builders
 
@@ -87,7 +87,7 @@ def test_the_page_shows_a_silent_run_failed_with_the_reason(planner_client, worl
 @pytest.mark.django_db
 def test_the_reason_gives_the_date_of_a_sign_of_life_on_another_day(world):
     run = make_run(world, **running(minutes_silent=3 * 24 * 60))
-    services.expire_runs()
+    runs.expire_runs()
     run.refresh_from_db()
     when = timezone.localtime(run.heartbeat_at)
     assert f"since {when:%Y-%m-%d %H:%M})" in run.failure_message
@@ -119,7 +119,7 @@ def test_a_run_that_beat_recently_keeps_running(planner_client, world, settings)
     run = make_run(world, **running(minutes_silent=1.5))  # started long ago, beats still
     page = planner_client.get(run.get_absolute_url())
     assert page.context["run"].status == RunStatus.RUNNING
-    assert services.expire_runs() == 0
+    assert runs.expire_runs() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.finished_at is None
 
@@ -128,7 +128,7 @@ def test_a_run_that_beat_recently_keeps_running(planner_client, world, settings)
 def test_the_timeout_is_a_setting(world, settings):
     run = make_run(world, **running(minutes_silent=1.5))
     settings.RUN_HEARTBEAT_TIMEOUT = 60
-    assert services.expire_runs() == 1
+    assert runs.expire_runs() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
 
@@ -160,7 +160,7 @@ def test_expiring_is_one_conditional_update(world, django_assert_num_queries):
 @pytest.mark.django_db
 def test_a_silent_run_asked_to_cancel_ends_cancelled(world):
     run = make_run(world, **running(minutes_silent=10, cancel_requested=True))
-    assert services.expire_runs() == 1
+    assert runs.expire_runs() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert run.lost == ""
@@ -170,7 +170,7 @@ def test_a_silent_run_asked_to_cancel_ends_cancelled(world):
 @pytest.mark.django_db
 def test_runs_started_before_heartbeats_count_from_their_start(world):
     old = make_run(world, status=RunStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1))
-    assert services.expire_runs() == 1
+    assert runs.expire_runs() == 1
     old.refresh_from_db()
     assert old.status == RunStatus.FAILED
 
@@ -193,7 +193,7 @@ def queued_task(world, settings):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = DATABASE_TASKS
-    run = services.start_optimisation(
+    run = runs.start_optimisation(
         scenario=builders.scenario(),
         user=None,
         model="mclp",
@@ -214,7 +214,7 @@ def queued_task(world, settings):
 @pytest.mark.django_db
 def test_a_queued_run_waiting_behind_a_busy_queue_is_not_abandoned(queued_task):
     run, task = queued_task
-    assert services.expire_runs() == 0
+    assert runs.expire_runs() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED
 
@@ -241,7 +241,7 @@ def test_a_queued_run_whose_task_is_lost_fails(queued_task, what, planner_client
 def test_a_queued_run_whose_task_was_just_claimed_waits(queued_task):
     run, task = queued_task
     task.update(status="RUNNING", started_at=timezone.now())
-    assert services.expire_runs() == 0
+    assert runs.expire_runs() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED
 
@@ -274,8 +274,8 @@ def test_cancelling_a_live_running_run_only_asks_its_worker(planner_client, worl
 @pytest.mark.django_db
 def test_a_task_starting_for_an_ended_run_does_not_resurrect_it(world):
     run = make_run(world, **running(minutes_silent=10))
-    services.expire_runs()
-    assert services.run_optimisation(run.pk) == {"status": "skipped"}
+    runs.expire_runs()
+    assert runs.run_optimisation(run.pk) == {"status": "skipped"}
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert run.lost == RunLoss.WORKER_STOPPED
@@ -285,15 +285,15 @@ def test_a_task_starting_for_an_ended_run_does_not_resurrect_it(world):
 def test_a_worker_waking_after_its_run_expired_keeps_the_expiry(world, monkeypatch):
     """A worker that lost the database for longer than the timeout comes back mid-solve."""
     run = make_run(world)
-    real_solve = services.solve
+    real_solve = optimisation.solve
 
     def solve_while_expired(**kwargs):
         later = timezone.now() + timedelta(seconds=settings.RUN_HEARTBEAT_TIMEOUT + 1)
-        assert services.expire_runs(now=later) == 1
+        assert runs.expire_runs(now=later) == 1
         return real_solve(**kwargs)
 
-    monkeypatch.setattr(services, "solve", solve_while_expired)
-    services.run_optimisation(run.pk)
+    monkeypatch.setattr(optimisation, "solve", solve_while_expired)
+    runs.run_optimisation(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert run.lost == RunLoss.WORKER_STOPPED
@@ -309,9 +309,9 @@ def test_progress_is_a_sign_of_life(world, monkeypatch):
         beats.append(OptimisationRun.objects.get(pk=run.pk).heartbeat_at)
         return real_solve(**kwargs)
 
-    real_solve = services.solve
-    monkeypatch.setattr(services, "solve", solve_and_look)
-    services.run_optimisation(run.pk)
+    real_solve = optimisation.solve
+    monkeypatch.setattr(optimisation, "solve", solve_and_look)
+    runs.run_optimisation(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert beats[0] is not None and beats[0] > run.started_at
@@ -323,7 +323,7 @@ def test_a_long_solve_keeps_beating(world, monkeypatch, settings):
     settings.RUN_HEARTBEAT_TIMEOUT = 0.2  # a beat every 0.05 s
     run = make_run(world)
     beaten, release = threading.Event(), threading.Event()
-    real_beat, real_solve = OptimisationRunQuerySet.beat, services.solve
+    real_beat, real_solve = OptimisationRunQuerySet.beat, optimisation.solve
 
     def beat_once(self, **kwargs):
         updated = real_beat(self, **kwargs)
@@ -340,9 +340,9 @@ def test_a_long_solve_keeps_beating(world, monkeypatch, settings):
         return real_solve(**kwargs)
 
     monkeypatch.setattr(OptimisationRunQuerySet, "beat", beat_once)
-    monkeypatch.setattr(services, "solve", long_solve)
+    monkeypatch.setattr(optimisation, "solve", long_solve)
     try:
-        result = services.run_optimisation(run.pk)
+        result = runs.run_optimisation(run.pk)
     finally:
         release.set()
     run.refresh_from_db()
@@ -373,7 +373,7 @@ def test_db_worker_waits_out_a_database_outage_then_runs_the_task(world, setting
     from fenglin.management.commands import db_worker
 
     settings.TASKS = DATABASE_TASKS
-    run = services.start_optimisation(
+    run = runs.start_optimisation(
         scenario=builders.scenario(),
         user=None,
         model="mclp",
@@ -489,7 +489,7 @@ def test_a_worker_killed_mid_solve_leaves_a_failed_run_with_the_reason(
 @pytest.mark.django_db
 def test_the_admin_shows_a_runs_last_sign_of_life_and_why_it_was_lost(client, admin_user, world):
     run = make_run(world, **running(minutes_silent=10))
-    services.expire_runs()
+    runs.expire_runs()
     client.force_login(admin_user)
     page = client.get(reverse("admin:scenarios_optimisationrun_change", args=[run.pk]))
     assert page.status_code == 200

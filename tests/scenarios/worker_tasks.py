@@ -9,7 +9,7 @@ from unittest import mock
 
 from django.tasks import task
 
-from scenarios import services
+from scenarios import optimisation, runs
 
 
 def _solve_forever(**kwargs):
@@ -19,5 +19,5 @@ def _solve_forever(**kwargs):
 
 @task()
 def optimise_forever(run_id: int) -> dict:
-    with mock.patch.object(services, "solve", _solve_forever):
-        return services.run_optimisation(run_id)
+    with mock.patch.object(optimisation, "solve", _solve_forever):
+        return runs.run_optimisation(run_id)

@@ -6,7 +6,7 @@ it on a schedule as well, e.g. every five minutes.
 
 from django.core.management.base import BaseCommand
 
-from scenarios import services
+from scenarios import runs
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        ended = services.expire_runs()
+        ended = runs.expire_runs()
         if options["verbosity"] >= 1:
             self.stdout.write(f"{ended} run(s) ended.")
