@@ -1,5 +1,7 @@
-"""Where: neighbourhood areas, the service catalogue, sites, their services and safety checks."""
+"""Where: areas, sites and their lifecycle, the services they offer, staff areas. The catalogue
+(sites.catalogue), walking routes (sites.routes) and safety (sites.safety) are imported here."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,22 +13,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fenglin.i18n import in_active_language
 from fenglin.versioning import VersionedModel
+from sites.catalogue import (  # noqa: F401  (the catalogue's models are imported from here)
+    LifeCircleLevel,
+    ServiceCategory,
+    ServiceType,
+    StandardStatus,
+    TargetGroup,
+)
 from sites.fields import StrictJSONField
 from sites.validators import (
     validate_latitude_in_region,
     validate_longitude_in_region,
     validate_polygon_geojson,
 )
-
-
-class TargetGroup(models.TextChoices):
-    ALL = "all", _("All residents")
-    ELDERLY = "elderly", _("Elderly (60+)")
-    CHILDREN = "children", _("Children")
-    DISABLED = "disabled", _("Disabled people")
-    WORKERS = "workers", _("Workers")
 
 
 class Area(VersionedModel):
@@ -72,6 +72,24 @@ class Area(VersionedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
+
+    # What staff set, in the order files have them: the area form, the admin, the import and
+    # the export all use this list.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "centroid_lat",
+        "centroid_lng",
+        "population_total",
+        "population_elderly",
+        "population_children_0_6",
+        "population_children_7_14",
+        "population_disabled",
+        "households",
+        "illustrative",
+        "notes",
+        "boundary",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -128,116 +146,6 @@ class Area(VersionedModel):
                 )
 
 
-class LifeCircleLevel(models.TextChoices):
-    BLOCK = "block", _("Neighbourhood block")
-    FIVE = "5min", _("5-minute life circle")
-    TEN = "10min", _("10-minute life circle")
-    FIFTEEN = "15min", _("15-minute life circle")
-    NONE = "none", _("Inside a hub (no own standard)")
-
-
-class ServiceCategory(models.TextChoices):
-    HUB = "hub", _("Multi-service hub")
-    ELDERLY = "elderly", _("Elderly care")
-    HEALTH = "health", _("Health")
-    CHILDREN = "children", _("Children and education")
-    FOOD = "food", _("Food and shopping")
-    CULTURE = "culture", _("Culture and sport")
-    CIVIC = "civic", _("Community affairs")
-    DAILY = "daily", _("Daily services")
-
-
-class StandardStatus(models.TextChoices):
-    READ = "R", _("Read in the official text")
-    SECONDARY = "R2", _("Read in a secondary source")
-    UNCONFIRMED = "U", _("Not confirmed")
-    STORY = "story", _("From the Fenglin story")
-
-
-class ServiceTypeQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-    def with_standard(self):
-        """Service types that have a walking threshold to check coverage against."""
-        return self.active().filter(threshold_m__isnull=False)
-
-
-class ServiceType(models.Model):
-    """One "service scenario" of the catalogue, with the planning standard it comes from.
-
-    Several numbers in the standards are not confirmed; `confirmed` is false for those and the
-    pages mark them, but every number stays editable.
-    """
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_zh = models.CharField(_("Chinese name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=100)
-    category = models.CharField(
-        _("category"), max_length=20, choices=ServiceCategory, default=ServiceCategory.DAILY
-    )
-    target_group = models.CharField(
-        _("target group"), max_length=20, choices=TargetGroup, default=TargetGroup.ALL
-    )
-    level = models.CharField(
-        _("life-circle level"), max_length=10, choices=LifeCircleLevel, default=LifeCircleLevel.NONE
-    )
-    threshold_m = models.PositiveIntegerField(
-        _("walking threshold (m)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(50), MaxValueValidator(5000)],
-    )
-    min_floor_area_m2 = models.DecimalField(
-        _("minimum floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
-    )
-    max_floor_area_m2 = models.DecimalField(
-        _("maximum floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
-    )
-    standard = models.CharField(_("standard"), max_length=200, blank=True)
-    standard_status = models.CharField(
-        _("standard status"),
-        max_length=10,
-        choices=StandardStatus,
-        default=StandardStatus.UNCONFIRMED,
-    )
-    confirmed = models.BooleanField(
-        _("numbers confirmed"),
-        default=False,
-        help_text=_("Unticked while the threshold or size is not confirmed in an official text."),
-    )
-    description = models.TextField(_("description"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
-
-    history = HistoricalRecords()
-    objects = ServiceTypeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("service type")
-        verbose_name_plural = _("service types")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(min_floor_area_m2__isnull=True)
-                | Q(max_floor_area_m2__isnull=True)
-                | Q(min_floor_area_m2__lte=models.F("max_floor_area_m2")),
-                name="servicetype_floor_area_range",
-                violation_error_message=_("The minimum floor area exceeds the maximum."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("sites:servicetype_detail", args=[self.pk])
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_zh, self.name_en)
-
-
 class Ownership(models.TextChoices):
     STATE = "state", _("State-owned")
     STREET = "street", _("Street office")
@@ -264,6 +172,23 @@ SITE_TRANSITIONS: dict[str, set[str]] = {
     SiteStatus.OPERATING: {SiteStatus.CLOSED},
     SiteStatus.CLOSED: {SiteStatus.CANDIDATE},
 }
+
+
+def _check_step(from_status: str, to_status: str, reason: str | None = None) -> None:
+    """Refuse a step SITE_TRANSITIONS does not allow and, when a reason is given, a closure
+    without one: the one check and the one message of the status page, the admin and imports
+    (a ValidationError keyed by the model's fields)."""
+    if to_status not in SiteStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if to_status not in SITE_TRANSITIONS.get(from_status, set()):
+        raise ValidationError(
+            {
+                "status": _("A site cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": SiteStatus(from_status).label, "to": SiteStatus(to_status).label}
+            }
+        )
+    if reason is not None and to_status == SiteStatus.CLOSED and not reason.strip():
+        raise ValidationError({"closed_reason": _("Say why the site is closed.")})
 
 
 # The hazard flag that open findings of each inspection kind raise on their site.
@@ -364,6 +289,28 @@ class Site(VersionedModel):
     history = HistoricalRecords()
     objects = SiteQuerySet.as_manager()
 
+    # What staff set, in the order files have them: the site form (without closed_reason,
+    # which the status page sets), the admin, the import and the export. Hazard flags are not
+    # among them: they follow open inspection findings (refresh_hazards).
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "address",
+        "latitude",
+        "longitude",
+        "area",
+        "floor_area_m2",
+        "ownership",
+        "status",
+        "closed_reason",
+        "visitors_per_month",
+        "illustrative",
+        "notes",
+    )
+    # The status as last read from or written to the database ("" for a new site): clean()
+    # checks a new status that a form or a file sets against it.
+    stored_status = ""
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("site")
@@ -416,11 +363,59 @@ class Site(VersionedModel):
             self.updated_at = locked.updated_at
         return changed
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        site = super().from_db(db, field_names, values)
+        site.stored_status = site.__dict__.get("status", "")
+        return site
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        fields = kwargs.get("fields")
+        if fields is None or "status" in fields:
+            self.stored_status = self.status
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "status" in update_fields:
+            self.stored_status = self.status
+
+    # --- The lifecycle ----------------------------------------------------------------------
+
+    def next_statuses(self) -> set[str]:
+        """The statuses this site may move to from its current one."""
+        return set(SITE_TRANSITIONS.get(self.status, set()))
+
     def can_move_to(self, status: str) -> bool:
-        return status in SITE_TRANSITIONS.get(self.status, set())
+        return status in self.next_statuses()
+
+    def check_move(self, status: str, *, reason: str | None = None) -> None:
+        """Raise ValidationError (keyed "status" or "closed_reason") unless the lifecycle lets
+        this site move from its current status to `status`, with `reason` when closing."""
+        _check_step(self.status, status, reason)
+
+    def move_to(self, status: str, *, reason: str = "", user=None) -> "SiteStatusChange":
+        """Move the site one step along its lifecycle, save it and record who, when and why.
+
+        The one way a saved site's status changes: the status page and the admin (through
+        sites.services, which locks the row first) and the demo. An import's rows pass the same
+        check in clean() and are recorded by the same SiteStatusChange.objects.record().
+        """
+        reason = (reason or "").strip()
+        self.check_move(status, reason=reason)
+        from_status = self.status
+        self.status = status
+        # The reason for an earlier closure stays in the status history.
+        self.closed_reason = reason if status == SiteStatus.CLOSED else ""
+        self.save(update_fields=["status", "closed_reason", "updated_at"])
+        [change] = SiteStatusChange.objects.record([(self, from_status)], user=user, reason=reason)
+        return change
 
     def clean(self) -> None:
         super().clean()
+        if self.stored_status and self.status != self.stored_status:
+            _check_step(self.stored_status, self.status)
         if self.status == SiteStatus.CLOSED and not self.closed_reason.strip():
             raise ValidationError({"closed_reason": _("Say why the site is closed.")})
         if self.pk is not None and self.floor_area_m2 is not None:
@@ -446,8 +441,31 @@ class Site(VersionedModel):
         return services.aggregate(total=Sum("floor_area_m2"))["total"] or Decimal(0)
 
 
+class SiteStatusChangeQuerySet(models.QuerySet):
+    def record(
+        self, steps: Iterable[tuple[Site, str]], *, user=None, reason: str = ""
+    ) -> list["SiteStatusChange"]:
+        """Write the history rows of status steps already saved, one per (site, the status it
+        came from: "" for a new site). The one writer of the status history: Site.move_to, a
+        new site's first status and an import's batch all come here. A closed site's row gives
+        its reason for closing."""
+        changed_by = user if user is not None and user.is_authenticated else None
+        rows = [
+            self.model(
+                site=site,
+                from_status=from_status,
+                to_status=site.status,
+                reason=site.closed_reason if site.status == SiteStatus.CLOSED else reason,
+                changed_by=changed_by,
+            )
+            for site, from_status in steps
+        ]
+        return self.bulk_create(rows, batch_size=500)
+
+
 class SiteStatusChange(models.Model):
-    """One step of a site's lifecycle: who moved it, when, and why."""
+    """One step of a site's lifecycle: who moved it, when, and why. Written only through
+    `SiteStatusChange.objects.record()`."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=SiteStatus, blank=True)
@@ -461,6 +479,8 @@ class SiteStatusChange(models.Model):
         blank=True,
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    objects = SiteStatusChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -573,75 +593,7 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
-# --- Curated walking routes ----------------------------------------------------------------
-
-
-class WalkingRoute(models.Model):
-    """A curated walk (精品路线) through the street's places, shown to residents."""
-
-    name_zh = models.CharField(_("Chinese name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    published = models.BooleanField(_("published"), default=False)
-
-    class Meta:
-        ordering = ["name_zh"]
-        verbose_name = _("walking route")
-        verbose_name_plural = _("walking routes")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_zh, self.name_en)
-
-
-class RouteStop(models.Model):
-    """One stop of a walking route: a registered site or any named place."""
-
-    route = models.ForeignKey(WalkingRoute, on_delete=models.CASCADE, related_name="stops")
-    order = models.PositiveSmallIntegerField(_("order"))
-    name = models.CharField(_("name"), max_length=150)
-    site = models.ForeignKey(
-        Site, verbose_name=_("site"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=8,
-        decimal_places=6,
-        validators=[validate_latitude_in_region],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[validate_longitude_in_region],
-    )
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["route", "order"]
-        verbose_name = _("route stop")
-        verbose_name_plural = _("route stops")
-        constraints = [
-            models.UniqueConstraint(fields=["route", "order"], name="routestop_unique_order"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.order}. {self.name}"
-
-
-# The safety models belong to this app: importing them here registers them when Django loads
-# sites.models. Everything else imports them from sites.safety.models.
+# Walking routes and the safety models belong to this app too: importing them here registers
+# them when Django loads sites.models. Safety's models are imported from sites.safety.models.
+from sites.routes import RouteStop, WalkingRoute  # noqa: E402, F401
 from sites.safety import models as _safety_models  # noqa: E402, F401
-from sites.safety.models import (  # noqa: E402, F401  (old import path, until importers move)
-    Finding,
-    Inspection,
-    InspectionKind,
-    InspectionMode,
-    InspectionPhoto,
-    InspectionResult,
-    InspectionRule,
-)
