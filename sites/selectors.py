@@ -1,4 +1,8 @@
-"""Reads for the sites register: filtered lists, map data, distances and area summaries."""
+"""Reads for the sites register: filtered lists, map data, distances and area summaries.
+
+Distances come from the siting core (siting.geometry): a walk estimated from coordinates is
+``walking_m`` (straight line × the detour factor), the same figure the planning pages show.
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,25 +22,10 @@ from sites.models import (
     SiteService,
     SiteStatus,
 )
+from siting.areas import area_index_for_point
+from siting.geometry import walking_m
 
-EARTH_RADIUS_M = 6_371_008.8
 NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
-
-
-def haversine_m(lat1, lng1, lat2, lng2) -> np.ndarray:
-    """Great-circle distance in metres between points in degrees; arrays broadcast.
-
-    The siting core has the full geometry (siting.geometry), but dependencies point
-    sites <- surveys <- scenarios, so the register keeps this one small formula of its own.
-    """
-    lat1, lng1, lat2, lng2 = (
-        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lng1, lat2, lng2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # --- Sites ---------------------------------------------------------------------------------
@@ -155,14 +144,15 @@ def neighbourhoods_within(
     radii: Sequence[int] = NEIGHBOURHOOD_RADII_M,
     areas: Iterable[Area] | None = None,
 ) -> list[Ring]:
-    """Areas whose centre lies within each radius of a point, nearest first.
+    """Areas whose centre lies within each walking radius of a point, nearest first.
 
-    Straight-line distances to the areas' centre points: a first look, not a walking route.
+    Walking distances to the areas' centre points estimated from the coordinates (straight line
+    × the detour factor): a first look, not a walking route.
     """
     areas = list(Area.objects.all() if areas is None else areas)
     if not areas:
         return [Ring(radius) for radius in radii]
-    distances = haversine_m(
+    distances = walking_m(
         float(lat),
         float(lng),
         [float(a.centroid_lat) for a in areas],
@@ -274,33 +264,20 @@ def _readable(field_name: str, value, area_names: dict[int, str]):
 
 # --- Areas ---------------------------------------------------------------------------------
 
-NEAREST_AREA_MAX_M = 1000
-
 
 def area_for_point(lat: Decimal | float, lng: Decimal | float) -> Area | None:
-    """The area whose boundary holds the point, else the one with the nearest centre within
-    1,000 m, else None."""
+    """The area a site or a resident's pin is in, in one query: inside a boundary, else the
+    nearest centre within 1 km among the areas without one (the rule and why:
+    :func:`siting.areas.area_index_for_point`)."""
     areas = list(Area.objects.all())
-    if not areas:
-        return None
-    from shapely.geometry import Point, shape
-
-    point = Point(float(lng), float(lat))
-    for area in areas:
-        if area.boundary:
-            try:
-                if shape(area.boundary).contains(point):
-                    return area
-            except (ValueError, TypeError, AttributeError):
-                continue  # a malformed stored boundary: fall back to the centres
-    distances = haversine_m(
+    index = area_index_for_point(
         float(lat),
         float(lng),
-        [float(a.centroid_lat) for a in areas],
-        [float(a.centroid_lng) for a in areas],
+        [area.boundary for area in areas],
+        [float(area.centroid_lat) for area in areas],
+        [float(area.centroid_lng) for area in areas],
     )
-    best = int(np.argmin(distances))
-    return areas[best] if distances[best] <= NEAREST_AREA_MAX_M else None
+    return None if index is None else areas[index]
 
 
 def area_table(areas: QuerySet[Area]) -> QuerySet[Area]:
@@ -349,8 +326,9 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
     """The catalogue against an area: services operating in it, and those missing.
 
     A service counts as present when an operating site of the area offers it operating. For a
-    missing one the nearest operating site anywhere, by straight line from the area's centre,
-    says whether a neighbour's site may cover it.
+    missing one the nearest operating site anywhere, by walking distance from the area's centre
+    (the gap matrix's figure for the same area and service), says whether a neighbour's site
+    covers it within the standard.
     """
     catalogue = list(ServiceType.objects.with_standard())
     offers = (
@@ -370,7 +348,7 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
             present.append(line)
             continue
         if sites:
-            distances = haversine_m(
+            distances = walking_m(
                 float(area.centroid_lat),
                 float(area.centroid_lng),
                 [float(s.latitude) for s in sites],

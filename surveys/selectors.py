@@ -78,20 +78,6 @@ def areas_for_form() -> list[tuple[int, str]]:
     return list(Area.objects.order_by("code").values_list("pk", "name"))
 
 
-def area_for_point(latitude: Decimal, longitude: Decimal) -> Area | None:
-    """The area whose boundary contains the point, if any (areas without boundary never do)."""
-    from shapely.geometry import Point, shape
-
-    point = Point(float(longitude), float(latitude))
-    for area in Area.objects.exclude(boundary__isnull=True).only("pk", "boundary"):
-        try:
-            if shape(area.boundary).contains(point):
-                return area
-        except (ValueError, TypeError, AttributeError, KeyError):
-            continue  # a malformed boundary must not stop a resident's answer
-    return None
-
-
 # --- Results -------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fenglin.versioning import ensure_unchanged
+from sites.selectors import area_for_point
 from surveys.forms import Submission
 from surveys.models import (
     Answer,
@@ -28,7 +29,6 @@ from surveys.models import (
     Survey,
     SurveyStatus,
 )
-from surveys.selectors import area_for_point
 
 
 class SurveyNotAccepting(Exception):

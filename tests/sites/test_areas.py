@@ -44,7 +44,8 @@ def test_area_page_shows_its_sites_and_services_present_and_missing(planner_clie
     assert "nursery" in missing  # planned only: not present yet
     assert missing["nursery"].nearest is None
     assert missing["health_station"].nearest == near
-    assert 200 < missing["health_station"].nearest_m < 240
+    # Measured on foot like the gap matrix: 222 m in a straight line × 1.3, within 300 m.
+    assert 280 < missing["health_station"].nearest_m < 300
     assert missing["health_station"].nearest_within_threshold
     expected = set(ServiceType.objects.with_standard().values_list("code", flat=True))
     assert present | set(missing) == expected

@@ -254,6 +254,19 @@ def test_point_inside_an_area_sets_the_area_when_none_was_chosen(client, areas):
     assert str(response.latitude) == "31.185000"
 
 
+def test_a_pin_outside_every_boundary_joins_the_nearest_unbounded_area_within_1_km(client, areas):
+    # East has no boundary: its centre (about 60 m away) stands in, as for a new site there.
+    survey = builders.survey()
+    point = builders.question(survey, "point", required=True)
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        f"{point.field_name}_lat": "31.193500",
+        f"{point.field_name}_lng": "121.455500",
+    }
+    assert client.post(url(survey), data).status_code == 302
+    assert Response.objects.get().area == areas[0]
+
+
 def test_required_point_accepts_the_area_list_as_the_text_alternative(english, areas):
     survey = builders.survey()
     point = builders.question(survey, "point", required=True)
