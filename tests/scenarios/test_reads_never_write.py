@@ -6,6 +6,7 @@ them would need a writable primary for every page view and would race with other
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 WRITES = ("INSERT", "UPDATE", "DELETE")
 # Bookkeeping of the login itself, not of the page.
 BOOKKEEPING = ("django_session", "axes_")
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
 
 
 def _writes(client, url: str) -> list[str]:
@@ -95,3 +102,17 @@ def test_the_evaluate_button_saves_the_fresh_results(planner_client, world):
     stored = ScenarioResult.objects.get(scenario=scenario, service_type=world["canteen"])
     shown = planner_client.get(scenario.get_absolute_url()).context["results"]
     assert next(r for r in shown if r.service_type == world["canteen"]).pk == stored.pk
+
+
+def test_scenario_pages_answer_without_the_shared_cache(planner_client, world):
+    scenario = builders.scenario()
+    ScenarioAddition.objects.create(
+        scenario=scenario, site=world["k"], service_type=world["canteen"]
+    )
+    url = reverse("scenarios:scenario_service", args=[scenario.pk, "canteen"])
+    with override_settings(CACHES=DEAD_REDIS):
+        # The session lives in the database, so the login survives the cache being down.
+        response = planner_client.get(url)
+    assert response.status_code == 200
+    assert response.context["metrics"]["share_covered"] == pytest.approx(1.0)
+    assert not ScenarioResult.objects.exists()
