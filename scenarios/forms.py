@@ -25,7 +25,7 @@ from surveys.models import Survey
 
 
 def _shown(default) -> str:
-    """A default as the help texts show it: 1.3, 70, 10 (no trailing zeros)."""
+    """A default as a help text shows it: no trailing zeros, no exponent."""
     return f"{float(default):g}"
 
 
