@@ -1,8 +1,9 @@
 """Reads for the residents' pages: the services nearest a point and the curated walks.
 
-Walking distance is the straight-line (haversine) distance times a detour factor, the same
-convention as the planning pages; minutes assume an adult's pace. Both are shown on the pages so
-a resident knows what "10 minutes" means.
+Walking distance is :func:`siting.geometry.walking_m` (the straight line times the detour
+factor), the same function and constants as the planning pages; minutes assume an adult's pace
+(:mod:`siting.constants`). Both are shown on the pages so a resident knows what "10 minutes"
+means.
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ import numpy as np
 from django.db.models import Prefetch
 
 from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
-from siting.geometry import haversine_m
+from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
+from siting.geometry import walking_m
 
-DETOUR_FACTOR = 1.3  # street distance / straight-line distance
-WALKING_SPEED_M_PER_MIN = 70  # an adult's pace
 MINUTE_BANDS = (5, 10, 15)
 NEAREST_PER_SERVICE = 3
-
-
-def walking_metres(straight_m: float) -> float:
-    return straight_m * DETOUR_FACTOR
 
 
 def walking_minutes(walk_m: float) -> float:
@@ -101,7 +97,7 @@ def nearest_services(
         return []
     lat = np.array([float(o.site.latitude) for o in offers])
     lng = np.array([float(o.site.longitude) for o in offers])
-    walk = haversine_m(origin.lat, origin.lng, lat, lng) * DETOUR_FACTOR
+    walk = walking_m(origin.lat, origin.lng, lat, lng)
     by_service: dict[int, ServiceNearby] = {}
     for offer, walk_m in zip(offers, walk, strict=True):
         group = by_service.setdefault(offer.service_type_id, ServiceNearby(offer.service_type))
@@ -166,14 +162,13 @@ class RouteSummary:
 
 
 def summarise_route(route: WalkingRoute) -> RouteSummary:
-    """The route's stops in order with the walking distance of each leg (haversine × detour)."""
+    """The route's stops in order with the walking distance of each leg (straight × detour)."""
     stops = sorted(route.stops.all(), key=lambda s: s.order)
     if not stops:
         return RouteSummary(route, [])
     lat = np.array([float(s.latitude) for s in stops])
     lng = np.array([float(s.longitude) for s in stops])
-    legs = np.concatenate([[0.0], haversine_m(lat[:-1], lng[:-1], lat[1:], lng[1:])])
-    legs *= DETOUR_FACTOR
+    legs = np.concatenate([[0.0], walking_m(lat[:-1], lng[:-1], lat[1:], lng[1:])])
     totals = np.cumsum(legs)
     return RouteSummary(
         route,

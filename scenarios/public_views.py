@@ -10,6 +10,10 @@ from django.views.decorators.http import require_GET
 
 from scenarios import public_selectors as selectors
 from sites.models import Area
+from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
+
+# What the pages say a walk assumes, as written there ("70", "1.3": no trailing zeros).
+WALKING_ASSUMPTIONS = {"speed": f"{WALKING_SPEED_M_PER_MIN:g}", "detour": f"{DETOUR_FACTOR:g}"}
 
 
 class LocationForm(forms.Form):
@@ -99,8 +103,7 @@ def service_map(request: HttpRequest) -> HttpResponse:
         "within_15": len(within),
         "map_data": map_data,
         "bands": selectors.MINUTE_BANDS,
-        "speed": selectors.WALKING_SPEED_M_PER_MIN,
-        "detour": selectors.DETOUR_FACTOR,
+        **WALKING_ASSUMPTIONS,
     }
     return render(request, "public/service_map.html", context)
 
@@ -130,7 +133,6 @@ def route_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "summary": summary,
         "route": route,
         "stops_data": stops,
-        "speed": selectors.WALKING_SPEED_M_PER_MIN,
-        "detour": selectors.DETOUR_FACTOR,
+        **WALKING_ASSUMPTIONS,
     }
     return render(request, "public/route_detail.html", context)

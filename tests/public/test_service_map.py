@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 from tests import factories
 from tests.public.builders import ORIGIN_LAT, ORIGIN_LNG, north_of
 
@@ -68,6 +69,16 @@ def test_choosing_a_neighbourhood_lists_the_nearest_sites_with_minutes_and_hours
     assert "Also near:" in body and "Far canteen (17 min)" in body
     assert "07:00–19:00" in body
     assert "1 of the 1 services on the street is within a 15-minute walk." in body
+
+
+@pytest.mark.django_db
+def test_the_page_states_the_walking_assumptions_of_the_planning_pages(english, home_area):
+    body = english.get(URL, {"area": home_area.pk}).content.decode()
+    speed, detour = f"{WALKING_SPEED_M_PER_MIN:g}", f"{DETOUR_FACTOR:g}"
+    assert (speed, detour) == ("70", "1.3")
+    assert (
+        f"Walking time assumes {speed} metres a minute along streets about {detour} times" in body
+    )
 
 
 @pytest.mark.django_db
