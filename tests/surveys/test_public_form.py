@@ -240,31 +240,27 @@ def test_devices_are_not_tracked_without_the_setting(client, setup):
     assert set(Response.objects.values_list("device_hash", flat=True)) == {""}
 
 
-def test_point_inside_an_area_sets_the_area_when_none_was_chosen(client, areas):
+@pytest.mark.parametrize(
+    ("lat", "lng", "expected"),
+    [
+        ("31.185000", "121.445000", 1),  # inside West's boundary
+        # Outside every boundary, about 60 m from the centre of East, which has none: the
+        # centre stands in, as for a new site there.
+        ("31.193500", "121.455500", 0),
+    ],
+)
+def test_a_pin_sets_the_area_when_none_was_chosen(client, areas, lat, lng, expected):
     survey = builders.survey()
     point = builders.question(survey, "point", required=True)
     data = {
         "idempotency_key": str(uuid.uuid4()),
-        f"{point.field_name}_lat": "31.185000",
-        f"{point.field_name}_lng": "121.445000",
+        f"{point.field_name}_lat": lat,
+        f"{point.field_name}_lng": lng,
     }
     assert client.post(url(survey), data).status_code == 302
     response = Response.objects.get()
-    assert response.area == areas[1]
-    assert str(response.latitude) == "31.185000"
-
-
-def test_a_pin_outside_every_boundary_joins_the_nearest_unbounded_area_within_1_km(client, areas):
-    # East has no boundary: its centre (about 60 m away) stands in, as for a new site there.
-    survey = builders.survey()
-    point = builders.question(survey, "point", required=True)
-    data = {
-        "idempotency_key": str(uuid.uuid4()),
-        f"{point.field_name}_lat": "31.193500",
-        f"{point.field_name}_lng": "121.455500",
-    }
-    assert client.post(url(survey), data).status_code == 302
-    assert Response.objects.get().area == areas[0]
+    assert response.area == areas[expected]
+    assert str(response.latitude) == lat
 
 
 def test_required_point_accepts_the_area_list_as_the_text_alternative(english, areas):
