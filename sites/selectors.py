@@ -1,7 +1,8 @@
 """Reads for the sites register: filtered lists, map data, distances and area summaries.
 
 Distances come from the siting core (siting.geometry): a walk estimated from coordinates is
-``walking_m`` (straight line × the detour factor), the same figure the planning pages show.
+``walking_m`` (straight line × the detour factor), the same figure the planning pages show; a
+plain ``haversine_m`` only where a page says it shows the straight line.
 """
 
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ from sites.models import (
     SiteStatus,
 )
 from siting.areas import area_index_for_point
-from siting.geometry import walking_m
+from siting.geometry import haversine_m, walking_m
 
 NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
 
@@ -144,15 +145,14 @@ def neighbourhoods_within(
     radii: Sequence[int] = NEIGHBOURHOOD_RADII_M,
     areas: Iterable[Area] | None = None,
 ) -> list[Ring]:
-    """Areas whose centre lies within each walking radius of a point, nearest first.
+    """Areas whose centre lies within each radius of a point, nearest first.
 
-    Walking distances to the areas' centre points estimated from the coordinates (straight line
-    × the detour factor): a first look, not a walking route.
+    Straight-line distances to the areas' centre points: a first look, not a walking route.
     """
     areas = list(Area.objects.all() if areas is None else areas)
     if not areas:
         return [Ring(radius) for radius in radii]
-    distances = walking_m(
+    distances = haversine_m(
         float(lat),
         float(lng),
         [float(a.centroid_lat) for a in areas],
