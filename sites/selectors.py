@@ -265,11 +265,14 @@ def _readable(field_name: str, value, area_names: dict[int, str]):
 # --- Areas ---------------------------------------------------------------------------------
 
 
-def area_for_point(lat: Decimal | float, lng: Decimal | float) -> Area | None:
-    """The area a site or a resident's pin is in, in one query: inside a boundary, else the
-    nearest centre within 1 km among the areas without one (the rule and why:
-    :func:`siting.areas.area_index_for_point`)."""
-    areas = list(Area.objects.all())
+def area_for_point(
+    lat: Decimal | float, lng: Decimal | float, areas: Sequence[Area] | None = None
+) -> Area | None:
+    """The area a site or a resident's pin is in: inside a boundary, else the nearest centre
+    within 1 km among the areas without one (the rule and why:
+    :func:`siting.areas.area_index_for_point`). One query, or none when ``areas`` are given
+    (pass them, read once, to place many points)."""
+    areas = list(Area.objects.all()) if areas is None else areas
     index = area_index_for_point(
         float(lat),
         float(lng),

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from sites.models import Area
 from sites.selectors import area_for_point, neighbourhoods_within
 from tests import factories
 
@@ -49,3 +50,13 @@ def test_a_point_outside_a_drawn_boundary_is_not_that_area_however_near_its_cent
     assert area_for_point(31.195, 121.449) is None
     unbounded = factories.area(centroid_lat=Decimal("31.195"), centroid_lng=Decimal("121.445"))
     assert area_for_point(31.195, 121.449) == unbounded
+
+
+@pytest.mark.django_db
+def test_area_for_point_places_many_points_with_the_areas_read_once(django_assert_num_queries):
+    bounded = factories.area(boundary=SQUARE, centroid_lat=Decimal("31.195"))
+    unbounded = factories.area(centroid_lat=Decimal("31.195"), centroid_lng=Decimal("121.445"))
+    areas = list(Area.objects.all())
+    with django_assert_num_queries(0):
+        found = [area_for_point(31.195, lng, areas) for lng in (121.455, 121.449, 121.40)]
+    assert found == [bounded, unbounded, None]
