@@ -9,21 +9,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from fenglin.admin import VersionCheckedAdmin
 from fenglin.versioning import VersionedModelForm
 from sites import services
+from sites.forms import AreaForm
 from sites.models import (
     Area,
-    Finding,
-    Inspection,
-    InspectionPhoto,
-    InspectionRule,
     RouteStop,
     ServiceType,
     Site,
     SiteService,
-    SiteStatus,
     SiteStatusChange,
     StaffProfile,
     WalkingRoute,
 )
+from sites.safety import admin as _safety_admin  # noqa: F401  (registers the safety admin)
 from sites.widgets import PointPickerWidget
 
 
@@ -36,36 +33,9 @@ def _coordinate_attrs(form: forms.ModelForm, *names: str) -> None:
 # --- Areas and the catalogue ---------------------------------------------------------------
 
 
-class AreaAdminForm(VersionedModelForm):
-    class Meta:
-        model = Area
-        fields = [
-            "name",
-            "code",
-            "illustrative",
-            "notes",
-            "centroid_lat",
-            "centroid_lng",
-            "boundary",
-            "population_total",
-            "population_elderly",
-            "population_children_0_6",
-            "population_children_7_14",
-            "population_disabled",
-            "households",
-        ]
-        widgets = {
-            "centroid_lng": PointPickerWidget(lat_field="centroid_lat", lng_field="centroid_lng")
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _coordinate_attrs(self, "centroid_lat", "centroid_lng")
-
-
 @admin.register(Area)
 class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
-    form = AreaAdminForm
+    form = AreaForm
     list_display = [
         "name",
         "code",
@@ -145,47 +115,22 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
 
 
 class SiteAdminForm(VersionedModelForm):
-    """The admin may set any status the lifecycle allows; each change is recorded."""
+    """The admin may set any status the lifecycle allows: the model checks the step (Site.clean)
+    and the save records it (sites.services.update_site). Hazard flags are shown, not edited."""
 
     class Meta:
         model = Site
-        fields = [
-            "name",
-            "code",
-            "address",
-            "area",
-            "ownership",
-            "illustrative",
-            "latitude",
-            "longitude",
-            "status",
-            "closed_reason",
-            "floor_area_m2",
-            "visitors_per_month",
-            "hazard_fire",
-            "hazard_building",
-            "hazard_food",
-            "notes",
-        ]
+        fields = Site.EDITABLE_FIELDS
         widgets = {"longitude": PointPickerWidget()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _coordinate_attrs(self, "latitude", "longitude")
-        self.initial_status = self.instance.status if self.instance.pk else ""
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        moved = self.instance.pk and status != self.initial_status
-        if moved and not Site(status=self.initial_status).can_move_to(status):
-            raise forms.ValidationError(
-                _("A site cannot go from “%(from)s” to “%(to)s”.")
-                % {
-                    "from": SiteStatus(self.initial_status).label,
-                    "to": SiteStatus(status).label,
-                }
-            )
-        return status
+        if self.instance.pk is not None and not self.instance.stored_status:
+            # A revert from the history starts from an old record: the step is checked from
+            # the status stored now.
+            stored = Site.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+            self.instance.stored_status = stored.first() or ""
 
 
 class SiteServiceInline(admin.TabularInline):
@@ -243,6 +188,7 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     history_list_display = ["status"]
+    readonly_fields = ["hazard_fire", "hazard_building", "hazard_food"]
     fieldsets = [
         (None, {"fields": ["name", "code", "address", "area", "ownership", "illustrative"]}),
         (_("Location"), {"fields": ["latitude", "longitude"]}),
@@ -263,15 +209,12 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        old_status = form.initial_status
-        if not change or obj.status != old_status:
-            services.record_status_change(
-                site=obj,
-                from_status=old_status,
-                reason=obj.closed_reason if obj.status == SiteStatus.CLOSED else "",
-                user=request.user,
-            )
+        # The one save path of the staff pages: area from the coordinates, status steps
+        # checked and recorded.
+        if change:
+            services.update_site(site=obj, user=request.user)
+        else:
+            services.create_site(site=obj, user=request.user)
 
 
 @admin.register(SiteService)
@@ -309,60 +252,6 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "area"]
     search_fields = ["user__username", "area__name"]
     autocomplete_fields = ["area"]
-
-
-# --- Safety inspections --------------------------------------------------------------------
-
-
-@admin.register(InspectionRule)
-class InspectionRuleAdmin(admin.ModelAdmin):
-    list_display = ["kind", "mode", "service_type", "interval_months"]
-    list_filter = ["kind", "mode"]
-    list_select_related = ["service_type"]
-
-
-class FindingInline(admin.StackedInline):
-    model = Finding
-    extra = 0
-
-
-class InspectionPhotoInline(admin.TabularInline):
-    model = InspectionPhoto
-    extra = 0
-    readonly_fields = ["uploaded_at"]
-
-
-@admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
-    inlines = [FindingInline, InspectionPhotoInline]
-    list_display = ["site", "kind", "mode", "date", "result", "inspectors"]
-    list_filter = ["kind", "mode", "result"]
-    search_fields = ["site__name", "inspectors", "notes"]
-    date_hierarchy = "date"
-    list_select_related = ["site"]
-    autocomplete_fields = ["site"]
-    readonly_fields = ["recorded_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change and obj.recorded_by_id is None:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "inspection", "rectify_by", "closed_on"]
-    list_filter = ["closed_on"]
-    list_select_related = ["inspection", "inspection__site"]
-    search_fields = ["description", "inspection__site__name"]
-    raw_id_fields = ["inspection"]
-
-
-@admin.register(InspectionPhoto)
-class InspectionPhotoAdmin(admin.ModelAdmin):
-    list_display = ["inspection", "image", "uploaded_at"]
-    list_select_related = ["inspection", "inspection__site"]
-    raw_id_fields = ["inspection"]
 
 
 # --- Walking routes ------------------------------------------------------------------------

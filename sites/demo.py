@@ -2,13 +2,17 @@
 enough other candidate and operating sites to make the maps and planning pages meaningful.
 
 Every coordinate and population figure here is approximate and marked illustrative. Loading is
-idempotent: records are found by their code and only saved when something differs.
+idempotent: records are found by their code and only saved when something differs. A site's
+status and hazard flags are set when the demo creates it, through the same save path as the
+staff pages (which records its first status); later loads leave them to the lifecycle
+(Site.move_to) and to inspections, so they never undo a step staff took.
 """
 
 from decimal import Decimal
 
 from django.db import models
 
+from sites import services
 from sites.models import (
     Area,
     Ownership,
@@ -17,7 +21,6 @@ from sites.models import (
     Site,
     SiteService,
     SiteStatus,
-    SiteStatusChange,
 )
 from siting.geometry import haversine_m
 
@@ -264,13 +267,17 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[mode
         obj.full_clean()
         obj.save()
         return obj, True
+    _update(obj, values)
+    return obj, False
+
+
+def _update(obj: models.Model, values: dict) -> None:
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
         obj.full_clean()
         obj.save()
-    return obj, False
 
 
 def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
@@ -323,35 +330,28 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     for spec in specs:
         (code, name, address, lat, lng, floor, ownership, status, hazards, closed_reason,
          visitors, notes, offers) = spec  # fmt: skip
-        site, is_new = _upsert(
-            Site,
-            {"code": code},
-            {
-                "name": name,
-                "address": address,
-                "latitude": Decimal(lat),
-                "longitude": Decimal(lng),
-                "area": nearest_area(lat, lng),
-                "floor_area_m2": Decimal(floor) if floor is not None else None,
-                "ownership": ownership,
-                "status": status,
-                "closed_reason": closed_reason,
-                "hazard_fire": bool(hazards[0]),
-                "hazard_building": bool(hazards[1]),
-                "hazard_food": bool(hazards[2]),
-                "visitors_per_month": visitors,
-                "illustrative": True,
-                "notes": f"{notes} {DEMO_NOTE}".strip(),
-            },
-        )
-        created += is_new
-        if not SiteStatusChange.objects.filter(site=site).exists():
-            SiteStatusChange.objects.create(
-                site=site,
-                from_status="",
-                to_status=status,
-                reason=closed_reason or "Demo data",
-            )
+        values = {
+            "name": name,
+            "address": address,
+            "latitude": Decimal(lat),
+            "longitude": Decimal(lng),
+            "area": nearest_area(lat, lng),
+            "floor_area_m2": Decimal(floor) if floor is not None else None,
+            "ownership": ownership,
+            "visitors_per_month": visitors,
+            "illustrative": True,
+            "notes": f"{notes} {DEMO_NOTE}".strip(),
+        }
+        site = Site.objects.filter(code=code).first()
+        if site is None:
+            site = Site(code=code, status=status, closed_reason=closed_reason, **values)
+            # Hazards as inspections found them (sites.safety's demo adds the open findings).
+            site.hazard_fire, site.hazard_building, site.hazard_food = map(bool, hazards)
+            site.full_clean()
+            site = services.create_site(site=site, user=None, reason="Demo data")
+            created += 1
+        else:
+            _update(site, values)
         for service_code, area_m2, capacity, service_status in offers:
             _upsert(
                 SiteService,

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from fenglin.versioning import VersionedModelForm
 from sites.models import (
-    SITE_TRANSITIONS,
     Area,
     ServiceType,
     Site,
@@ -65,27 +65,14 @@ class SiteFilterForm(forms.Form):
 
 class SiteForm(VersionedModelForm):
     """Create and edit a site; the status is chosen only when creating (then it has its own
-    page, which records each step)."""
+    page, which records each step). The hazard flags are not here: they follow the open
+    findings of inspections."""
+
+    field_order = ["name", "code"]
 
     class Meta:
         model = Site
-        fields = [
-            "name",
-            "code",
-            "address",
-            "latitude",
-            "longitude",
-            "area",
-            "floor_area_m2",
-            "ownership",
-            "status",
-            "hazard_fire",
-            "hazard_building",
-            "hazard_food",
-            "visitors_per_month",
-            "illustrative",
-            "notes",
-        ]
+        fields = [name for name in Site.EDITABLE_FIELDS if name != "closed_reason"]
         widgets = {"longitude": PointPickerWidget(), "notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, areas=None, **kwargs):
@@ -103,8 +90,17 @@ class SiteForm(VersionedModelForm):
             self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
 
 
+class LifecycleChoiceField(forms.ChoiceField):
+    """Offers the statuses the site may move to; a posted value is judged by the form's clean
+    with the model's lifecycle check, so a refused step gets the same message as in the admin
+    or an import."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class SiteStatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
+    to_status = LifecycleChoiceField(label=_("New status"))
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -115,10 +111,19 @@ class SiteStatusForm(forms.Form):
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = SITE_TRANSITIONS.get(site.status, set())
+        self.site = site
+        allowed = site.next_statuses()
         self.fields["to_status"].choices = [
             (value, label) for value, label in SiteStatus.choices if value in allowed
         ]
+
+    def clean_to_status(self) -> str:
+        status = self.cleaned_data["to_status"]
+        try:
+            self.site.check_move(status)
+        except ValidationError as error:
+            raise ValidationError(error.error_dict["status"]) from None
+        return status
 
     def clean(self):
         data = super().clean()
@@ -162,23 +167,13 @@ class SiteServiceForm(forms.ModelForm):
 
 
 class AreaForm(VersionedModelForm):
+    """An area on its page, in the admin and as a row of an import."""
+
+    field_order = ["name", "code"]
+
     class Meta:
         model = Area
-        fields = [
-            "name",
-            "code",
-            "centroid_lat",
-            "centroid_lng",
-            "population_total",
-            "population_elderly",
-            "population_children_0_6",
-            "population_children_7_14",
-            "population_disabled",
-            "households",
-            "boundary",
-            "illustrative",
-            "notes",
-        ]
+        fields = Area.EDITABLE_FIELDS
         widgets = {
             "centroid_lng": PointPickerWidget(lat_field="centroid_lat", lng_field="centroid_lng"),
             "boundary": forms.Textarea(attrs={"rows": 4}),

@@ -1,89 +1,51 @@
-"""Import and export of sites and areas as CSV, XLSX and GeoJSON.
+"""Import and export of sites and areas: CSV and XLSX through fenglin.tabular, GeoJSON for maps.
 
-Files are read and written by fenglin.tabular, within its limits. An import validates every row
-with the model's own validation (the row goes through a ModelForm, which runs `full_clean`; an
-area row through the area form itself) and saves nothing unless every row is valid; then it
-saves all rows in one transaction, in batches: the queries grow with the batches, never with
-the rows, so the largest file the limits allow imports within a request. Rows update the
-existing record with the same code (or id), so importing a file again changes records instead
-of duplicating them. Exports write the same columns, so an exported file imports back to the
-same records.
+An import reads the file with fenglin.tabular (within its limits) and checks every row with a
+row form, a ModelForm per row like NetBox's SiteImportForm: areas and services are named by
+their code, and the model's own validation runs, the site lifecycle included (Site.clean).
+That check is the preview of what the file would do; nothing is saved unless every row is
+valid, and then every row is saved in one transaction through the sites services, the same
+save path as the staff pages (a new site gets its area from its coordinates and its first
+status recorded). Saving takes a few queries per batch of rows, never one per row, so the
+largest file the limits allow imports within a request.
+
+Rows update the record with the same code (or id), so importing a file again changes records
+instead of duplicating them. Exports write the same columns, so an exported file imports back
+to the same records. Views turn what this module returns into HTTP responses.
 """
 
 import contextlib
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
-from django.db.models import F, Q, QuerySet, Sum
-from django.forms.models import modelform_factory
-from django.http import HttpResponse
-from django.utils import timezone
+from django.db import DatabaseError, models, transaction
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.utils.translation import gettext_lazy
 
 from fenglin.parsing import parse_id
 from fenglin.tabular import TableError, read_table, unescape_formula
+from sites import services
 from sites.forms import AreaForm
-from sites.models import (
-    Area,
-    ServiceStatus,
-    ServiceType,
-    Site,
-    SiteService,
-    SiteStatus,
-    SiteStatusChange,
-)
+from sites.models import Area, ServiceType, Site
 
-SITE_COLUMNS = [
-    "id",
-    "code",
-    "name",
-    "address",
-    "latitude",
-    "longitude",
-    "area",
-    "floor_area_m2",
-    "ownership",
-    "status",
-    "closed_reason",
-    "hazard_fire",
-    "hazard_building",
-    "hazard_food",
-    "visitors_per_month",
-    "illustrative",
-    "notes",
-    "services",
-]
+SITE_COLUMNS = ["id", *Site.EDITABLE_FIELDS, "services"]
 SITE_REQUIRED = ["name", "address", "latitude", "longitude"]
-
-AREA_COLUMNS = [
-    "code",
-    "name",
-    "centroid_lat",
-    "centroid_lng",
-    "population_total",
-    "population_elderly",
-    "population_children_0_6",
-    "population_children_7_14",
-    "population_disabled",
-    "households",
-    "illustrative",
-    "notes",
-    "boundary",
-]
+AREA_COLUMNS = list(Area.EDITABLE_FIELDS)
 AREA_REQUIRED = ["code", "name", "centroid_lat", "centroid_lng"]
+# Columns of older files that are no longer imported: the hazard flags follow the open
+# findings of inspections (Site.refresh_hazards).
+IGNORED_SITE_COLUMNS = ["hazard_fire", "hazard_building", "hazard_food"]
 
-BOOLEAN_COLUMNS = {"hazard_fire", "hazard_building", "hazard_food", "illustrative"}
 COORDINATE_COLUMNS = {"latitude", "longitude", "centroid_lat", "centroid_lng"}
 TEXT_COLUMNS = {"name", "address", "closed_reason", "notes"}
-# Rows per INSERT or UPDATE (and per history insert).
-BATCH = 500
+# An empty cell in these keeps the record's value (for a new record: the default).
+KEEP_WHEN_EMPTY = {"status", "ownership"}
+CODE_SEPARATORS = re.compile(r"[;,，；\s]+")
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "是", "有", "√"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "否", "无"}
 
@@ -97,9 +59,15 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """What a file does: new and updated records, the problems that stop it, notes on what
+    it leaves aside. Until saved, `rows` holds the checked rows (the preview)."""
+
     created: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list, repr=False)
+    fields: list[str] = field(default_factory=list, repr=False)  # what the file sets
 
     @property
     def ok(self) -> bool:
@@ -110,7 +78,7 @@ class ImportResult:
         return len({error.row for error in self.errors})
 
 
-# --- Cleaning values -----------------------------------------------------------------------
+# --- Row forms -----------------------------------------------------------------------------
 
 
 class TolerantBooleanField(forms.Field):
@@ -130,46 +98,58 @@ class TolerantBooleanField(forms.Field):
         pass
 
 
-def _row_values(row: dict[str, str]) -> dict[str, str]:
-    values = {}
-    for column, value in row.items():
-        value = value.strip()
-        if column in TEXT_COLUMNS:
-            value = unescape_formula(value)
-        elif column in COORDINATE_COLUMNS and value:
-            # Six decimals is about 0.1 m; longer coordinates from GIS tools are rounded.
-            with contextlib.suppress(InvalidOperation, ValueError):  # the form reports it
-                value = str(Decimal(value.replace(",", ".")).quantize(Decimal("0.000001")))
-        elif column in {"status", "ownership"}:
-            value = value.lower()
-        values[column] = value
-    return values
+class CodeChoiceField(forms.ModelChoiceField):
+    """A record named by its code. The import gives `by_code`, the records read once for the
+    whole file, so a row costs no query."""
+
+    def __init__(self, queryset, *, message, **kwargs):
+        super().__init__(queryset, to_field_name="code", **kwargs)
+        self.message = message
+        self.by_code: dict[str, models.Model] | None = None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        code = str(value)
+        found = self.by_code.get(code) if self.by_code is not None else None
+        if self.by_code is None:
+            found = self.queryset.filter(code=code).first()
+        if found is None:
+            raise ValidationError(self.message, code="invalid_choice", params={"code": code})
+        return found
 
 
-def _form_errors(number: int, form: forms.BaseForm) -> list[RowError]:
-    errors = []
-    for name, field_errors in form.errors.as_data().items():
-        column = "" if name == NON_FIELD_ERRORS else name
-        for error in field_errors:
-            for message in error.messages:
-                errors.append(RowError(number, column, message))
-    for name, messages in getattr(form, "other_errors", {}).items():
-        errors.extend(RowError(number, name, message) for message in messages)
-    return errors
+class CodeListField(forms.ModelMultipleChoiceField):
+    """Records named by their codes in one cell, separated by semicolons, commas or spaces;
+    each unknown code is reported. Looked up in `by_code` like CodeChoiceField."""
+
+    def __init__(self, queryset, *, message, **kwargs):
+        super().__init__(queryset, to_field_name="code", **kwargs)
+        self.message = message
+        self.by_code: dict[str, models.Model] | None = None
+
+    def clean(self, value) -> list:
+        codes = [code for code in CODE_SEPARATORS.split(str(value or "").strip()) if code]
+        by_code = self.by_code
+        if by_code is None:
+            by_code = {obj.code: obj for obj in self.queryset.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in by_code]
+        if unknown:
+            raise ValidationError(
+                [
+                    ValidationError(self.message, code="invalid_choice", params={"code": code})
+                    for code in unknown
+                ]
+            )
+        if self.required and not codes:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return list(dict.fromkeys(by_code[code] for code in codes))
 
 
-def _missing_columns(header: list[str], required: list[str]) -> None:
-    missing = [column for column in required if column not in header]
-    if missing:
-        raise TableError(
-            _("Missing columns: %(columns)s. The first row must name them.")
-            % {"columns": ", ".join(missing)}
-        )
-
-
-class _RowForm(forms.ModelForm):
-    """One file row. The model's clean() may name a column the file does not have (a closed
-    site's reason): such errors are kept aside instead of failing the form.
+class RowForm(forms.ModelForm):
+    """One file row: only the columns the file has are fields (a column left out changes
+    nothing). The model's clean() may name a column the file does not have (a closed site's
+    reason): such errors are kept aside instead of failing the form.
 
     Codes are checked for the whole file at once (against each other and the stored records),
     so the per-row uniqueness query is skipped; the database enforces them again at save.
@@ -179,8 +159,14 @@ class _RowForm(forms.ModelForm):
 
     per_row_constraints = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, columns, lookups: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in columns:
+                del self.fields[name]
+        for name, by_code in (lookups or {}).items():
+            if name in self.fields:
+                self.fields[name].by_code = by_code
         self.other_errors: dict[str, list[str]] = {}
 
     def add_error(self, field, error):
@@ -197,6 +183,14 @@ class _RowForm(forms.ModelForm):
             error = ValidationError(known)
         super().add_error(field, error)
 
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        # Found among the records read for the whole file: no query per row to check them.
+        exclude.update(
+            name for name, field in self.fields.items() if getattr(field, "by_code", None)
+        )
+        return exclude
+
     def validate_unique(self):
         pass
 
@@ -204,68 +198,92 @@ class _RowForm(forms.ModelForm):
         if self.per_row_constraints:
             super().validate_constraints()
 
+    def row_errors(self, number: int) -> list[RowError]:
+        errors = []
+        for name, field_errors in self.errors.as_data().items():
+            column = "" if name == NON_FIELD_ERRORS else name
+            for error in field_errors:
+                errors.extend(RowError(number, column, message) for message in error.messages)
+        for name, messages in self.other_errors.items():
+            errors.extend(RowError(number, name, message) for message in messages)
+        return errors
 
-class _SiteRowForm(_RowForm):
+
+class SiteImportForm(RowForm):
+    """A row of a sites file."""
+
     # Site's one constraint (a closed site needs a reason) is Site.clean()'s own check.
     per_row_constraints = False
 
-
-class _AreaRowForm(_RowForm, AreaForm):
-    """An area row goes through the area form itself: a boundary is checked exactly as on the
-    area page."""
-
-
-def _row_form(model, fields: list[str], form: type[_RowForm]):
-    return modelform_factory(
-        model,
-        form=form,
-        fields=fields,
-        field_classes={name: TolerantBooleanField for name in fields if name in BOOLEAN_COLUMNS},
+    area = CodeChoiceField(
+        Area.objects.all(),
+        required=False,
+        message=gettext_lazy("No area has the code %(code)s."),
+    )
+    services = CodeListField(
+        ServiceType.objects.all(),
+        required=False,
+        message=gettext_lazy("No service in the catalogue has the code %(code)s."),
     )
 
+    class Meta:
+        model = Site
+        fields = Site.EDITABLE_FIELDS
+        field_classes = {"illustrative": TolerantBooleanField}
 
-def _stored_values(record, fields: list[str]) -> dict:
-    """A record's values as loaded, before a row changes them: only changes are written."""
-    opts = record._meta
-    return {name: getattr(record, opts.get_field(name).attname) for name in fields}
+
+class AreaImportForm(RowForm, AreaForm):
+    """A row of an areas file: through the area form itself, so a boundary is checked exactly
+    as on the area page."""
+
+    class Meta(AreaForm.Meta):
+        field_classes = {"illustrative": TolerantBooleanField}
 
 
-def _save_in_batches(
-    model, *, new: list, stored: list[tuple], fields: list[str], user, reason
-) -> None:
-    """Insert the new records and update the stored ones a row changed (each with the values
-    it was loaded with), with their history records, a few queries per batch. An update writes
-    only the fields that changed, and moves each changed record's version on as its save()
-    would (a versioned model's): in the database, so that no two writers give out the same
-    number."""
-    common = {"batch_size": BATCH, "default_user": user, "default_change_reason": reason}
-    if new:
-        bulk_create_with_history(new, model, **common)
-    opts = model._meta
-    changed, changed_fields = [], set()
-    for record, before in stored:
-        differ = {
-            name for name in fields if getattr(record, opts.get_field(name).attname) != before[name]
-        }
-        if differ:
-            changed.append(record)
-            changed_fields |= differ
-    now = timezone.now()
-    stamped = [f.name for f in opts.concrete_fields if getattr(f, "auto_now", False)]
-    versioned = any(f.name == "version" for f in opts.concrete_fields)  # fenglin.versioning
-    update_fields = [name for name in fields if name in changed_fields] + stamped
-    for start in range(0, len(changed), BATCH):
-        batch = changed[start : start + BATCH]
-        if versioned:
-            rows = model._base_manager.filter(pk__in=[record.pk for record in batch])
-            rows.update(version=F("version") + 1)
-            versions = dict(rows.values_list("pk", "version"))
-        for record in batch:
-            if versioned:
-                record.version = versions[record.pk]
-            for name in stamped:
-                setattr(record, name, now)
-        bulk_update_with_history(batch, model, update_fields, **common)
+def _row_values(row: dict[str, str]) -> dict[str, str]:
+    values = {}
+    for column, value in row.items():
+        value = value.strip()
+        if column in TEXT_COLUMNS:
+            value = unescape_formula(value)
+        elif column in COORDINATE_COLUMNS and value:
+            # Six decimals is about 0.1 m; longer coordinates from GIS tools are rounded.
+            with contextlib.suppress(InvalidOperation, ValueError):  # the form reports it
+                value = str(Decimal(value.replace(",", ".")).quantize(Decimal("0.000001")))
+        elif column in KEEP_WHEN_EMPTY:
+            value = value.lower()
+        values[column] = value
+    return values
+
+
+def _form_data(values: dict[str, str], record: models.Model, columns: list[str]) -> dict:
+    data = {name: values.get(name, "") for name in columns}
+    for name in KEEP_WHEN_EMPTY & set(data):
+        if not data[name]:
+            data[name] = getattr(record, name)
+    return data
+
+
+def _missing_columns(header: list[str], required: list[str]) -> None:
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise TableError(
+            _("Missing columns: %(columns)s. The first row must name them.")
+            % {"columns": ", ".join(missing)}
+        )
+
+
+def _save(result: ImportResult, save) -> ImportResult:
+    """Save the checked rows all together, or nothing."""
+    try:
+        with transaction.atomic():
+            save()
+    except (DatabaseError, ValidationError) as exc:
+        # Another user saved a clashing record meanwhile: nothing of this file is kept.
+        result.created = result.updated = 0
+        result.errors.append(RowError(0, "", _("Nothing was saved: %(error)s") % {"error": exc}))
+    result.rows = []
+    return result
 
 
 # --- Sites ---------------------------------------------------------------------------------
@@ -275,20 +293,32 @@ def _save_in_batches(
 class _SiteRow:
     number: int
     site: Site
-    is_new: bool
-    old_status: str
-    stored: dict  # a stored site's values before the row
-    offered: set[int]  # the service types a stored site offers already
+    stored: dict | None  # a stored site's values before the row; None for a new site
     services: list[ServiceType]
 
 
 def import_sites(upload, *, user) -> ImportResult:
-    """Validate every row of an uploaded sites file; save all of them or none."""
+    """Check every row of an uploaded sites file; save all of them or none."""
+    result = check_sites(upload)
+    return save_sites(result, user=user) if result.ok else result
+
+
+def check_sites(upload) -> ImportResult:
+    """The preview of a sites file: each row checked by SiteImportForm, nothing saved.
+    Raises TableError for a file that cannot be read or lacks a required column."""
     header, rows = read_table(upload)
     _missing_columns(header, SITE_REQUIRED)
-    model_fields = [c for c in SITE_COLUMNS if c in header and c not in {"id", "area", "services"}]
-    RowForm = _row_form(Site, model_fields, _SiteRowForm)
-    fields = model_fields + ["area"] * ("area" in header)  # what the file sets
+    columns = [c for c in SITE_COLUMNS if c in header and c != "id"]
+    result = ImportResult(fields=[c for c in columns if c != "services"])
+    ignored = [c for c in IGNORED_SITE_COLUMNS if c in header]
+    if ignored:
+        result.notes.append(
+            _(
+                "Not imported: the columns %(columns)s. Hazard flags follow the open findings "
+                "of inspections."
+            )
+            % {"columns": ", ".join(ignored)}
+        )
 
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
     ids = {parse_id(r.get("id", "")) for _n, r in rows} - {None}
@@ -298,16 +328,12 @@ def import_sites(upload, *, user) -> ImportResult:
     )
     by_code = {s.code: s for s in existing if s.code}
     by_id = {s.pk: s for s in existing}
-    offered: dict[int, set[int]] = defaultdict(set)  # site pk -> its service types' pks
-    for site_pk, service_type_pk in SiteService.objects.filter(site__in=list(by_id)).values_list(
-        "site_id", "service_type_id"
-    ):
-        offered[site_pk].add(service_type_pk)
-    areas = {a.code: a for a in Area.objects.all()}
-    service_types = {s.code: s for s in ServiceType.objects.all()}
+    lookups = {}
+    if "area" in columns:
+        lookups["area"] = {a.code: a for a in Area.objects.all()}
+    if "services" in columns:
+        lookups["services"] = {s.code: s for s in ServiceType.objects.all()}
 
-    result = ImportResult()
-    parsed: list[_SiteRow] = []
     seen: dict[str, int] = {}
     used: dict[int, int] = {}  # site pk -> the row that updates it
     for number, raw in rows:
@@ -342,10 +368,7 @@ def import_sites(upload, *, user) -> ImportResult:
                             % {"id": pk, "code": instance.code},
                         )
                     )
-        is_new = instance is None
-        if is_new:
-            instance = Site()
-        elif instance.pk in used:
+        if instance is not None and instance.pk in used:
             errors.append(
                 RowError(
                     number,
@@ -353,167 +376,60 @@ def import_sites(upload, *, user) -> ImportResult:
                     _("Row %(row)s updates the same site.") % {"row": used[instance.pk]},
                 )
             )
-            instance = Site()
-        else:
+            instance = None
+        elif instance is not None:
             used[instance.pk] = number
-        old_status = instance.status
-        stored = _stored_values(instance, fields) if not is_new else {}
-
-        if "area" in header:
-            area_code = values.get("area", "")
-            if area_code and area_code not in areas:
-                errors.append(
-                    RowError(
-                        number, "area", _("No area has the code %(code)s.") % {"code": area_code}
-                    )
-                )
-            instance.area = areas.get(area_code) if area_code else None
-
-        service_list: list[ServiceType] = []
-        for service_code in re.split(r"[;,，；\s]+", values.get("services", "")):
-            if not service_code:
-                continue
-            if service_code not in service_types:
-                errors.append(
-                    RowError(
-                        number,
-                        "services",
-                        _("No service in the catalogue has the code %(code)s.")
-                        % {"code": service_code},
-                    )
-                )
-            else:
-                service_list.append(service_types[service_code])
-
-        data = {name: values.get(name, "") for name in model_fields}
-        for name in ("status", "ownership"):
-            # An empty cell keeps the current value (for a new site: the default).
-            if name in data and not data[name]:
-                data[name] = getattr(instance, name)
-        form = RowForm(data=data, instance=instance)
-        if form.is_valid() and not form.other_errors:
-            site = form.instance
-            if not is_new and site.status != old_status and not _can_move(old_status, site.status):
-                errors.append(
-                    RowError(
-                        number,
-                        "status",
-                        _("A site cannot go from “%(from)s” to “%(to)s”.")
-                        % {
-                            "from": SiteStatus(old_status).label,
-                            "to": SiteStatus(site.status).label,
-                        },
-                    )
-                )
-        else:
-            errors.extend(_form_errors(number, form))
+        is_new = instance is None
+        instance = Site() if is_new else instance
+        stored = None if is_new else services.stored_values(instance, result.fields)
+        form = SiteImportForm(
+            data=_form_data(values, instance, columns),
+            instance=instance,
+            columns=columns,
+            lookups=lookups,
+        )
+        if not form.is_valid() or form.other_errors:
+            errors.extend(form.row_errors(number))
         if errors:
             result.errors.extend(errors)
             continue
-        parsed.append(
-            _SiteRow(
-                number,
-                form.instance,
-                is_new,
-                old_status,
-                stored,
-                offered.get(instance.pk, set()),
-                service_list,
-            )
-        )
-
-    if result.errors:
-        return result
-    try:
-        _save_sites(parsed, fields=fields, user=user)
-        result.created = sum(row.is_new for row in parsed)
-        result.updated = len(parsed) - result.created
-    except (DatabaseError, ValidationError) as exc:
-        # Another user saved a clashing record meanwhile: nothing of this file is kept.
-        result.created = result.updated = 0
-        result.errors.append(RowError(0, "", _("Nothing was saved: %(error)s") % {"error": exc}))
+        offered = form.cleaned_data.get("services", [])
+        result.rows.append(_SiteRow(number, form.instance, stored, offered))
+    result.created = sum(row.stored is None for row in result.rows)
+    result.updated = len(result.rows) - result.created
     return result
 
 
-def _can_move(from_status: str, to_status: str) -> bool:
-    return Site(status=from_status).can_move_to(to_status)
-
-
-@transaction.atomic
-def _save_sites(rows: list[_SiteRow], *, fields: list[str], user) -> None:
-    """Save the file's sites, their first or changed status and their new services."""
-    changed_by = user if user is not None and user.is_authenticated else None
+def save_sites(result: ImportResult, *, user) -> ImportResult:
+    """Save the checked rows of a sites file, with their first or changed status and the
+    services they list, through the sites services; all together or nothing."""
     reason = _("Imported from a file")
-    _save_in_batches(
-        Site,
-        new=[row.site for row in rows if row.is_new],
-        stored=[(row.site, row.stored) for row in rows if not row.is_new],
-        fields=fields,
-        user=changed_by,
-        reason=reason,
-    )
-    SiteStatusChange.objects.bulk_create(
-        (
-            SiteStatusChange(
-                site=row.site,
-                from_status="" if row.is_new else row.old_status,
-                to_status=row.site.status,
-                reason=row.site.closed_reason or reason,
-                changed_by=changed_by,
-            )
-            for row in rows
-            if row.is_new or row.site.status != row.old_status
-        ),
-        batch_size=BATCH,
-    )
-    services = []
-    for row in rows:
-        site = row.site
-        present = set(row.offered)
-        for service_type in row.services:
-            if service_type.pk in present:
-                continue
-            present.add(service_type.pk)
-            operating = site.status == SiteStatus.OPERATING
-            services.append(
-                SiteService(
-                    site=site,
-                    service_type=service_type,
-                    status=ServiceStatus.OPERATING if operating else ServiceStatus.PLANNED,
-                )
-            )
-    if services:
-        bulk_create_with_history(services, SiteService, batch_size=BATCH, default_user=changed_by)
+    rows: list[_SiteRow] = result.rows
+
+    def save() -> None:
+        new = [row.site for row in rows if row.stored is None]
+        services.create_sites(sites=new, user=user, reason=reason)
+        services.update_sites(
+            changes=[(row.site, row.stored) for row in rows if row.stored is not None],
+            fields=result.fields,
+            user=user,
+            reason=reason,
+        )
+        services.offer_services(
+            offers=[(row.site, row.services) for row in rows], user=user, reason=reason
+        )
+
+    return _save(result, save)
 
 
 def site_rows(sites: QuerySet[Site]) -> list[list]:
+    """The sites as rows of SITE_COLUMNS, in the form an import reads back."""
     from sites.selectors import site_table
 
-    rows = []
-    for site in site_table(sites).order_by("name", "pk"):
-        rows.append(
-            [
-                site.pk,
-                site.code or "",
-                site.name,
-                site.address,
-                site.latitude,
-                site.longitude,
-                site.area.code if site.area else "",
-                site.floor_area_m2 if site.floor_area_m2 is not None else "",
-                site.ownership,
-                site.status,
-                site.closed_reason,
-                _yes_no(site.hazard_fire),
-                _yes_no(site.hazard_building),
-                _yes_no(site.hazard_food),
-                "" if site.visitors_per_month is None else site.visitors_per_month,
-                _yes_no(site.illustrative),
-                site.notes,
-                ";".join(s.service_type.code for s in site.services.all()),
-            ]
-        )
-    return rows
+    return [
+        [_cell(site, column) for column in SITE_COLUMNS]
+        for site in site_table(sites).order_by("name", "pk")
+    ]
 
 
 def sites_geojson(sites: QuerySet[Site]) -> dict:
@@ -545,7 +461,7 @@ def sites_geojson(sites: QuerySet[Site]) -> dict:
                     "hazard_food": site.hazard_food,
                     "visitors_per_month": site.visitors_per_month,
                     "illustrative": site.illustrative,
-                    "services": ";".join(s.service_type.code for s in site.services.all()),
+                    "services": _cell(site, "services"),
                 },
             }
         )
@@ -556,16 +472,19 @@ def sites_geojson(sites: QuerySet[Site]) -> dict:
 
 
 def import_areas(upload, *, user=None) -> ImportResult:
-    """Validate every row of an uploaded areas file; save all of them or none."""
+    """Check every row of an uploaded areas file; save all of them or none."""
+    result = check_areas(upload)
+    return save_areas(result, user=user) if result.ok else result
+
+
+def check_areas(upload) -> ImportResult:
+    """The preview of an areas file: each row checked by AreaImportForm, nothing saved."""
     header, rows = read_table(upload)
     _missing_columns(header, AREA_REQUIRED)
-    model_fields = [c for c in AREA_COLUMNS if c in header]
-    RowForm = _row_form(Area, model_fields, _AreaRowForm)
+    columns = [c for c in AREA_COLUMNS if c in header]
+    result = ImportResult(fields=columns)
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
     existing = Area.objects.in_bulk(codes, field_name="code")
-
-    result = ImportResult()
-    parsed: list[tuple[Area, dict | None]] = []  # with a stored area's values before the row
     seen: dict[str, int] = {}
     for number, raw in rows:
         values = _row_values(raw)
@@ -576,61 +495,41 @@ def import_areas(upload, *, user=None) -> ImportResult:
             )
             continue
         seen[code] = number
-        is_new = code not in existing
-        instance = Area() if is_new else existing[code]
-        stored = None if is_new else _stored_values(instance, model_fields)
-        data = {name: values.get(name, "") for name in model_fields}
-        form = RowForm(data=data, instance=instance)
+        instance = existing.get(code) or Area()
+        stored = None if instance.pk is None else services.stored_values(instance, columns)
+        form = AreaImportForm(
+            data=_form_data(values, instance, columns), instance=instance, columns=columns
+        )
         if not form.is_valid() or form.other_errors:
-            result.errors.extend(_form_errors(number, form))
+            result.errors.extend(form.row_errors(number))
             continue
-        parsed.append((form.instance, stored))
-    if result.errors:
-        return result
-    try:
-        with transaction.atomic():
-            _save_in_batches(
-                Area,
-                new=[area for area, stored in parsed if stored is None],
-                stored=[(area, stored) for area, stored in parsed if stored is not None],
-                fields=model_fields,
-                user=user if user is not None and user.is_authenticated else None,
-                reason=_("Imported from a file"),
-            )
-        result.created = sum(stored is None for _area, stored in parsed)
-        result.updated = len(parsed) - result.created
-    except (DatabaseError, ValidationError) as exc:
-        result.created = result.updated = 0
-        result.errors.append(RowError(0, "", _("Nothing was saved: %(error)s") % {"error": exc}))
+        result.rows.append((form.instance, stored))
+    result.created = sum(stored is None for _area, stored in result.rows)
+    result.updated = len(result.rows) - result.created
     return result
 
 
-def area_rows(areas: QuerySet[Area]) -> list[list]:
-    rows = []
-    for area in areas.order_by("code"):
-        rows.append(
-            [
-                area.code,
-                area.name,
-                area.centroid_lat,
-                area.centroid_lng,
-                *(
-                    "" if v is None else v
-                    for v in (
-                        area.population_total,
-                        area.population_elderly,
-                        area.population_children_0_6,
-                        area.population_children_7_14,
-                        area.population_disabled,
-                        area.households,
-                    )
-                ),
-                _yes_no(area.illustrative),
-                area.notes,
-                json.dumps(area.boundary, ensure_ascii=False) if area.boundary else "",
-            ]
+def save_areas(result: ImportResult, *, user) -> ImportResult:
+    reason = _("Imported from a file")
+    rows: list[tuple[Area, dict | None]] = result.rows
+
+    def save() -> None:
+        services.create_areas(
+            areas=[area for area, stored in rows if stored is None], user=user, reason=reason
         )
-    return rows
+        services.update_areas(
+            changes=[(area, stored) for area, stored in rows if stored is not None],
+            fields=result.fields,
+            user=user,
+            reason=reason,
+        )
+
+    return _save(result, save)
+
+
+def area_rows(areas: QuerySet[Area]) -> list[list]:
+    """The areas as rows of AREA_COLUMNS, in the form an import reads back."""
+    return [[_cell(area, column) for column in AREA_COLUMNS] for area in areas.order_by("code")]
 
 
 def areas_geojson(areas: QuerySet[Area]) -> dict:
@@ -664,20 +563,26 @@ def areas_geojson(areas: QuerySet[Area]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-# --- Writing files -------------------------------------------------------------------------
+# --- Cells ---------------------------------------------------------------------------------
 
 
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+def _cell(record: models.Model, column: str):
+    """A record's value as an import reads it back: related records and services by code,
+    yes/no, JSON as text, blank for none."""
+    if column == "id":
+        return record.pk
+    if column == "services":
+        return ";".join(s.service_type.code for s in record.services.all())
+    model_field = record._meta.get_field(column)
+    value = getattr(record, column)
+    if model_field.is_relation:
+        return value.code if value is not None else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(model_field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    return "" if value is None else value
 
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def geojson_response(filename: str, collection: dict) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(collection, ensure_ascii=False), content_type="application/geo+json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

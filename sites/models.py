@@ -364,8 +364,8 @@ class Site(VersionedModel):
         return changed
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        site = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        site = super().from_db(db, field_names, values, **kwargs)
         site.stored_status = site.__dict__.get("status", "")
         return site
 

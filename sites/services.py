@@ -1,12 +1,24 @@
-"""Writes for the sites register. Views validate with forms and call these."""
+"""Writes for the sites register. Forms validate (the staff pages, the admin, an import's row
+forms); these save.
+
+A site has one save path whichever way it comes: `create_site(s)` places it in its area and
+records its first status, `update_site(s)` saves edits, and every status step goes through
+the model's lifecycle (Site.move_to, SiteStatusChange.objects.record). The plural forms take a
+whole file's records in a few queries per batch, never one per record.
+"""
+
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fenglin.versioning import Loaded, ensure_unchanged
 from sites.models import (
     Area,
+    ServiceStatus,
     ServiceType,
     Site,
     SiteService,
@@ -14,86 +26,139 @@ from sites.models import (
     SiteStatusChange,
 )
 
+# Rows per INSERT or UPDATE (and per history insert).
+BATCH = 500
+# The status page's names for the model's fields.
+_STATUS_FORM_FIELDS = {"status": "to_status", "closed_reason": "reason"}
+
+
+# --- Sites ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
-def create_site(*, site: Site, user) -> Site:
-    """Save a new, validated site and record its first status.
+def create_site(*, site: Site, user, reason: str = "") -> Site:
+    """Save a new, validated site: see create_sites."""
+    [created] = create_sites(sites=[site], user=user, reason=reason)
+    return created
 
-    A site registered without an area gets the one its coordinates fall in (or next to).
+
+@transaction.atomic
+def create_sites(*, sites: Sequence[Site], user, reason: str = "") -> list[Site]:
+    """Save new, validated sites, each with its first status in the status history.
+
+    A site registered without an area gets the one its coordinates fall in (the site form,
+    the admin and an import alike).
     """
-    if site.area_id is None:
-        from sites.selectors import area_for_point
-
-        site.area = area_for_point(site.latitude, site.longitude)
-    site.save()
-    SiteStatusChange.objects.create(
-        site=site,
-        from_status="",
-        to_status=site.status,
-        reason=site.closed_reason if site.status == SiteStatus.CLOSED else "",
-        changed_by=_user_or_none(user),
+    _place_in_areas(sites)
+    created = bulk_create_with_history(
+        list(sites),
+        Site,
+        batch_size=BATCH,
+        default_user=_user_or_none(user),
+        default_change_reason=reason or None,
     )
-    return site
+    SiteStatusChange.objects.record(((site, "") for site in created), user=user, reason=reason)
+    for site in created:
+        site.stored_status = site.status
+    return created
 
 
 @transaction.atomic
 def update_site(*, site: Site, user, loaded: Loaded | None = None) -> Site:
-    """Save a validated site's edits. The status changes only through change_site_status.
+    """Save a validated site's edits (the site form, the admin).
 
-    Raises EditConflict when someone else saved a field of the form since it was loaded.
+    Raises EditConflict when someone else saved a field of the form since it was loaded. A
+    status the form changed moves the site as the status page does (Site.move_to: checked
+    against the lifecycle from the status stored now, recorded once); a form that left the
+    status alone keeps whatever is stored now, so it never undoes someone else's step.
     """
     ensure_unchanged(site, loaded)
+    # Locked: two people moving the same site at once must not both pass the check.
+    stored = Site.objects.select_for_update().values("status", "closed_reason").get(pk=site.pk)
+    wanted, reason = site.status, site.closed_reason
+    moved = wanted != site.stored_status
+    if not moved and wanted == stored["status"]:
+        site.save()
+        return site
+    site.status, site.closed_reason = stored["status"], stored["closed_reason"]
     site.save()
+    if moved and wanted != stored["status"]:
+        site.move_to(wanted, reason=reason, user=user)
     return site
 
 
 @transaction.atomic
+def update_sites(
+    *, changes: Sequence[tuple[Site, dict]], fields: Sequence[str], user, reason: str = ""
+) -> None:
+    """Save validated edits of stored sites (an import), each given with the values it was
+    loaded with: only the fields that changed are written. A status a row changed has passed
+    the lifecycle check in the row's model validation (Site.clean) and is recorded here."""
+    _update_changed(Site, changes, fields, user=user, reason=reason)
+    SiteStatusChange.objects.record(
+        (
+            (site, before["status"])
+            for site, before in changes
+            if "status" in before and site.status != before["status"]
+        ),
+        user=user,
+        reason=reason,
+    )
+
+
+@transaction.atomic
 def change_site_status(*, site: Site, to_status: str, reason: str, user) -> SiteStatusChange:
-    """Move a site along its lifecycle (SITE_TRANSITIONS) and record who, when and why.
+    """The status page: move a site one step along its lifecycle (Site.move_to) with its row
+    locked, so two people moving it at once cannot both pass the check.
 
-    Raises ValidationError for a step the lifecycle does not allow or a closure without reason.
+    Raises ValidationError, keyed by the status form's fields, for a step the lifecycle does
+    not allow or a closure without a reason.
     """
-    reason = (reason or "").strip()
-    # Lock the row: two people changing the status at once must not both pass the check.
     locked = Site.objects.select_for_update().get(pk=site.pk)
-    if to_status not in SiteStatus.values:
-        raise ValidationError({"to_status": _("Unknown status.")})
-    if not locked.can_move_to(to_status):
-        raise ValidationError(
-            {
-                "to_status": _("A site cannot go from “%(from)s” to “%(to)s”.")
-                % {
-                    "from": SiteStatus(locked.status).label,
-                    "to": SiteStatus(to_status).label,
-                }
-            }
-        )
-    if to_status == SiteStatus.CLOSED and not reason:
-        raise ValidationError({"reason": _("Say why the site is closed.")})
-    from_status = locked.status
-    locked.status = to_status
-    # The reason for an earlier closure stays in the status history.
-    locked.closed_reason = reason if to_status == SiteStatus.CLOSED else ""
-    locked.save(update_fields=["status", "closed_reason", "updated_at"])
+    try:
+        change = locked.move_to(to_status, reason=reason, user=user)
+    except ValidationError as error:
+        named = {_STATUS_FORM_FIELDS.get(k, k): v for k, v in error.error_dict.items()}
+        raise ValidationError(named) from None
     site.status, site.closed_reason = locked.status, locked.closed_reason
-    return SiteStatusChange.objects.create(
-        site=locked,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        changed_by=_user_or_none(user),
-    )
+    site.stored_status = locked.status
+    return change
 
 
-def record_status_change(*, site: Site, from_status: str, reason: str, user) -> SiteStatusChange:
-    """Record a status already saved elsewhere (the admin, an import)."""
-    return SiteStatusChange.objects.create(
-        site=site,
-        from_status=from_status,
-        to_status=site.status,
-        reason=reason,
-        changed_by=_user_or_none(user),
+@transaction.atomic
+def offer_services(
+    *, offers: Sequence[tuple[Site, Sequence[ServiceType]]], user, reason: str = ""
+) -> int:
+    """Add each listed service to its site where the site does not offer it yet (an import
+    lists services; none is removed): operating at an operating site, planned elsewhere.
+    Returns how many were added."""
+    sites = [site for site, service_types in offers if service_types]
+    offered = set(
+        SiteService.objects.filter(site__in=sites).values_list("site_id", "service_type_id")
     )
+    new = []
+    for site, service_types in offers:
+        for service_type in service_types:
+            if (site.pk, service_type.pk) in offered:
+                continue
+            offered.add((site.pk, service_type.pk))
+            operating = site.status == SiteStatus.OPERATING
+            new.append(
+                SiteService(
+                    site=site,
+                    service_type=service_type,
+                    status=ServiceStatus.OPERATING if operating else ServiceStatus.PLANNED,
+                )
+            )
+    if new:
+        bulk_create_with_history(
+            new,
+            SiteService,
+            batch_size=BATCH,
+            default_user=_user_or_none(user),
+            default_change_reason=reason or None,
+        )
+    return len(new)
 
 
 @transaction.atomic
@@ -113,21 +178,6 @@ def delete_site_service(*, service: SiteService) -> None:
 
 
 @transaction.atomic
-def save_area(*, area: Area, loaded: Loaded | None = None) -> Area:
-    """Save a new or edited area; an edit raises EditConflict when someone else saved a field
-    of the form since it was loaded."""
-    ensure_unchanged(area, loaded)
-    area.save()
-    return area
-
-
-@transaction.atomic
-def save_service_type(*, service_type: ServiceType) -> ServiceType:
-    service_type.save()
-    return service_type
-
-
-@transaction.atomic
 def record_visitors(*, visitors: dict[int, int | None]) -> int:
     """Store staff's monthly visitor counts (site id -> count); returns how many changed."""
     changed = 0
@@ -138,6 +188,112 @@ def record_visitors(*, visitors: dict[int, int | None]) -> int:
             site.save(update_fields=["visitors_per_month", "updated_at"])
             changed += 1
     return changed
+
+
+def _place_in_areas(sites: Sequence[Site]) -> None:
+    """Give each site without an area the one its coordinates fall in, if any, with the
+    areas read once for all of them."""
+    from sites.selectors import area_for_point
+
+    unplaced = [site for site in sites if site.area_id is None]
+    areas = list(Area.objects.all()) if unplaced else []
+    for site in unplaced:
+        site.area = area_for_point(site.latitude, site.longitude, areas)
+
+
+# --- Areas and the catalogue ---------------------------------------------------------------
+
+
+@transaction.atomic
+def save_area(*, area: Area, loaded: Loaded | None = None) -> Area:
+    """Save a new or edited area; an edit raises EditConflict when someone else saved a field
+    of the form since it was loaded."""
+    ensure_unchanged(area, loaded)
+    area.save()
+    return area
+
+
+@transaction.atomic
+def create_areas(*, areas: Sequence[Area], user, reason: str = "") -> list[Area]:
+    """Save new, validated areas (an import), a few queries per batch."""
+    return bulk_create_with_history(
+        list(areas),
+        Area,
+        batch_size=BATCH,
+        default_user=_user_or_none(user),
+        default_change_reason=reason or None,
+    )
+
+
+@transaction.atomic
+def update_areas(
+    *, changes: Sequence[tuple[Area, dict]], fields: Sequence[str], user, reason: str = ""
+) -> None:
+    """Save validated edits of stored areas (an import), each given with the values it was
+    loaded with: only the fields that changed are written."""
+    _update_changed(Area, changes, fields, user=user, reason=reason)
+
+
+@transaction.atomic
+def save_service_type(*, service_type: ServiceType) -> ServiceType:
+    service_type.save()
+    return service_type
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _update_changed(
+    model: type[models.Model],
+    changes: Sequence[tuple[models.Model, dict]],
+    fields: Sequence[str],
+    *,
+    user,
+    reason: str,
+) -> None:
+    """Update the records whose values differ from those they were loaded with, with their
+    history records, a few queries per batch. Only the fields that changed are written; each
+    changed record's version moves on as its save() would (fenglin.versioning), in the
+    database, so that no two writers give out the same number."""
+    opts = model._meta
+    changed, changed_fields = [], set()
+    for record, before in changes:
+        differ = {
+            name for name in fields if getattr(record, opts.get_field(name).attname) != before[name]
+        }
+        if differ:
+            changed.append(record)
+            changed_fields |= differ
+    now = timezone.now()
+    stamped = [f.name for f in opts.concrete_fields if getattr(f, "auto_now", False)]
+    versioned = any(f.name == "version" for f in opts.concrete_fields)
+    update_fields = [name for name in fields if name in changed_fields] + stamped
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        if versioned:
+            rows = model._base_manager.filter(pk__in=[record.pk for record in batch])
+            rows.update(version=F("version") + 1)
+            versions = dict(rows.values_list("pk", "version"))
+        for record in batch:
+            if versioned:
+                record.version = versions[record.pk]
+            for name in stamped:
+                setattr(record, name, now)
+        bulk_update_with_history(
+            batch,
+            model,
+            update_fields,
+            batch_size=BATCH,
+            default_user=_user_or_none(user),
+            default_change_reason=reason or None,
+        )
+
+
+def stored_values(record: models.Model, fields: Sequence[str]) -> dict:
+    """A record's values as loaded, before a form changes them: what update_sites and
+    update_areas compare with."""
+    opts = record._meta
+    return {name: getattr(record, opts.get_field(name).attname) for name in fields}
 
 
 def _user_or_none(user):

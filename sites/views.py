@@ -3,6 +3,7 @@
 Views stay thin: a form validates, a selector reads, a service writes, a template renders.
 """
 
+import json
 from collections.abc import Callable
 from itertools import groupby
 
@@ -14,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
@@ -31,7 +33,6 @@ from sites.forms import (
     SiteStatusForm,
 )
 from sites.models import (
-    SITE_TRANSITIONS,
     Area,
     ServiceCategory,
     ServiceStatus,
@@ -56,6 +57,14 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def geojson_response(filename: str, collection: dict) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(collection, ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def querystring_without(request: HttpRequest, *names: str) -> str:
@@ -145,7 +154,7 @@ class SiteDetailView(StaffMixin, DetailView):
                     for item in widest
                 ],
             },
-            can_move=bool(SITE_TRANSITIONS.get(site.status)),
+            can_move=bool(site.next_statuses()),
         )
         return context
 
@@ -302,7 +311,7 @@ class SiteExportView(StaffMixin, SiteFilterMixin, View):
             raise Http404
         sites = self.filtered_sites()
         if fmt == "geojson":
-            return imports.geojson_response("sites.geojson", imports.sites_geojson(sites))
+            return geojson_response("sites.geojson", imports.sites_geojson(sites))
         rows = imports.site_rows(sites)
         if fmt == "xlsx":
             return tabular.xlsx_response("sites.xlsx", imports.SITE_COLUMNS, rows)
@@ -310,7 +319,8 @@ class SiteExportView(StaffMixin, SiteFilterMixin, View):
 
 
 class ImportView(StaffMixin, FormView):
-    """Upload a file; a bad file gets a report of each bad row and saves nothing."""
+    """Upload a file; a bad file gets a report of each bad row and saves nothing. Notes on what
+    a file leaves aside (columns no longer imported) are shown either way."""
 
     template_name = "sites/import_form.html"
     form_class = ImportForm
@@ -334,6 +344,8 @@ class ImportView(StaffMixin, FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, result=result, report=result.errors[:500])
             )
+        for note in result.notes:
+            messages.info(self.request, note)
         messages.success(
             self.request,
             _("Imported: %(created)s new, %(updated)s updated.")
@@ -469,7 +481,7 @@ class AreaExportView(StaffMixin, View):
             raise Http404
         areas = selectors.visible_areas(request.user)
         if fmt == "geojson":
-            return imports.geojson_response("areas.geojson", imports.areas_geojson(areas))
+            return geojson_response("areas.geojson", imports.areas_geojson(areas))
         rows = imports.area_rows(areas)
         if fmt == "xlsx":
             return tabular.xlsx_response("areas.xlsx", imports.AREA_COLUMNS, rows)

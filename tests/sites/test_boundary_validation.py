@@ -2,11 +2,11 @@
 next to the field, and nothing is saved; never a server error."""
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from sites.admin import AreaAdminForm
 from sites.forms import AreaForm
 from sites.models import Area
 from sites.validators import JSON_MAX_CHARS, parse_boundary, parse_json_text
@@ -86,7 +86,7 @@ def test_the_admin_form_parses_boundaries_as_strictly():
         "centroid_lng": "121.455000",
         "boundary": HOSTILE_BOUNDARIES[3][1],
     }
-    for form_class in (AreaForm, AreaAdminForm):
+    for form_class in (AreaForm, admin.site.get_model_admin(Area).form):
         form = form_class(data=data)
         assert not form.is_valid()
         assert "too long" in form.errors["boundary"][0]

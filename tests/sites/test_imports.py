@@ -228,12 +228,14 @@ def test_hypothesis_bad_rows_never_crash_and_save_nothing(planner_client, bad, n
 # --- Export ---------------------------------------------------------------------------------
 
 
-def snapshot() -> list[tuple]:
-    fields = [
-        "code", "name", "address", "latitude", "longitude", "area_id", "floor_area_m2",
-        "ownership", "status", "closed_reason", "hazard_fire", "hazard_building", "hazard_food",
-        "visitors_per_month", "illustrative", "notes",
-    ]  # fmt: skip
+FILE_FIELDS = [
+    "code", "name", "address", "latitude", "longitude", "area_id", "floor_area_m2", "ownership",
+    "status", "closed_reason", "visitors_per_month", "illustrative", "notes",
+]  # fmt: skip
+HAZARDS = ["hazard_fire", "hazard_building", "hazard_food"]
+
+
+def snapshot(fields: list[str] = FILE_FIELDS + HAZARDS) -> list[tuple]:
     return [
         (*values, tuple(sorted(site.services.values_list("service_type__code", flat=True))))
         for site, values in (
@@ -256,8 +258,12 @@ def varied_sites():
     )
     for code in ("canteen", "laundry", "bakery"):
         factories.site_service(a, factories.service_type(code))
-    factories.site(name="-3 floors", address="+86 零陵路", floor_area_m2=None, ownership="leased")
-    factories.site(status=SiteStatus.CLOSED, closed_reason="Fire hazard, merged", code="old")
+    # Without an area, over 1 km from the one area's centre: no area comes from the coordinates.
+    away = {"latitude": Decimal("31.185000"), "longitude": Decimal("121.445000")}
+    factories.site(name="-3 floors", address="+86 零陵路", floor_area_m2=None, ownership="leased",
+                   **away)  # fmt: skip
+    factories.site(status=SiteStatus.CLOSED, closed_reason="Fire hazard, merged", code="old",
+                   **away)  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -268,7 +274,7 @@ def test_export_then_import_gives_the_same_sites(planner_client, fmt):
     exported = planner_client.get(reverse("sites:site_export", args=[fmt]))
     assert exported.status_code == 200
     # Someone edits the register; importing the export restores it, adding nothing.
-    Site.objects.update(name="changed", notes="", hazard_fire=False, visitors_per_month=None)
+    Site.objects.update(name="changed", notes="", visitors_per_month=None)
     response = post(planner_client, upload_from_response(exported, f"sites.{fmt}"))
     assert response.status_code == 302, response.context and response.context.get("report")
     assert snapshot() == before
@@ -277,7 +283,8 @@ def test_export_then_import_gives_the_same_sites(planner_client, fmt):
 @pytest.mark.django_db
 def test_coded_sites_export_and_import_into_an_empty_register(planner_client):
     varied_sites()
-    before = sorted(row for row in snapshot() if row[0])
+    # Hazard flags are not in files: they follow the inspections of this register.
+    before = sorted(row for row in snapshot(FILE_FIELDS) if row[0])
     exported = planner_client.get(reverse("sites:site_export", args=["csv"]))
     rows = read_csv(exported.content)
     # A file for another register: the coded sites, without this database's ids.
@@ -287,7 +294,8 @@ def test_coded_sites_export_and_import_into_an_empty_register(planner_client):
     Site.objects.all().delete()
     response = post(planner_client, csv_upload(header, coded))
     assert response.status_code == 302
-    assert sorted(snapshot()) == before
+    assert sorted(snapshot(FILE_FIELDS)) == before
+    assert not Site.objects.hazardous().exists()
 
 
 @pytest.mark.django_db
@@ -561,3 +569,79 @@ def test_a_floor_area_below_the_services_is_a_row_error(planner_client, english)
     rows[0][5] = "300"
     assert post(planner_client, csv_upload(header, rows)).status_code == 302
     assert Site.objects.get(code="s1").floor_area_m2 == 300
+
+
+# --- One save path: areas from coordinates, hazards from findings only ---------------------
+
+INSIDE_SQUARE = ("31.192000", "121.458000")  # inside SQUARE's triangle, near no other centre
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_area_column", [False, True], ids=["no-column", "empty-cell"])
+def test_an_imported_site_inside_an_area_boundary_gets_that_area(planner_client, with_area_column):
+    centre = {"centroid_lat": Decimal("31.193000"), "centroid_lng": Decimal("121.457000")}
+    inside = factories.area(code="inside", boundary=json.loads(SQUARE), **centre)
+    elsewhere = factories.area(code="elsewhere", centroid_lat=Decimal("31.200000"))
+    header = ["code", "name", "address", "latitude", "longitude"]
+    rows = [["new-1", "New", "x", *INSIDE_SQUARE], ["new-2", "Given", "x", *INSIDE_SQUARE]]
+    if with_area_column:
+        header.append("area")
+        rows[0].append("")
+        rows[1].append("elsewhere")
+    assert post(planner_client, csv_upload(header, rows)).status_code == 302
+    assert Site.objects.get(code="new-1").area == inside
+    # A code in the file wins over the coordinates.
+    expected = elsewhere if with_area_column else inside
+    assert Site.objects.get(code="new-2").area == expected
+
+
+@pytest.mark.django_db
+def test_hazard_columns_are_ignored_with_a_note(planner_client, english):
+    """Hazard flags follow open inspection findings: an old file that still has the columns
+    imports, its hazard cells change nothing, and the page says so."""
+    factories.site(code="s1", hazard_fire=True)
+    header = ["code", "name", "address", "latitude", "longitude", "hazard_fire", "hazard_food"]
+    rows = [
+        ["s1", "S1", "x", "31.19", "121.45", "no", "yes"],
+        ["s2", "S2", "x", "31.19", "121.45", "yes", "yes"],
+    ]
+    response = planner_client.post(IMPORT, {"file": csv_upload(header, rows)}, follow=True)
+    assert response.status_code == 200
+    notes = [str(m) for m in response.context["messages"]]
+    assert any("hazard_fire" in note and "hazard_food" in note for note in notes), notes
+    s1, s2 = Site.objects.get(code="s1"), Site.objects.get(code="s2")
+    assert (s1.name, s1.hazard_fire, s1.hazard_food) == ("S1", True, False)
+    assert not s2.has_hazard
+    # A file with a bad row shows the note beside the report.
+    rows[1][3] = "north"
+    response = post(planner_client, csv_upload(header, rows))
+    assert report(response) == [(3, "latitude")]
+    assert "hazard_fire" in response.context["result"].notes[0]
+    assert response.context["result"].notes[0] in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_exports_have_no_hazard_columns_to_import(planner_client):
+    varied_sites()
+    header = read_csv(planner_client.get(reverse("sites:site_export", args=["csv"])).content)[0]
+    assert not [column for column in header if column.startswith("hazard")]
+
+
+@pytest.mark.django_db
+def test_placing_imported_sites_in_their_areas_reads_the_areas_once(planner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sites import imports
+
+    factories.area(code="near")  # its centre is the rows' point
+    header = ["code", "name", "address", "latitude", "longitude"]
+
+    def queries(count: int, prefix: str) -> int:
+        rows = [[f"{prefix}-{i}", "S", "x", "31.193", "121.455"] for i in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            assert imports.import_sites(csv_upload(header, rows), user=planner).ok
+        return len(captured)
+
+    assert queries(12, "many") == queries(3, "few")
+    assert set(Site.objects.values_list("area__code", flat=True)) == {"near"}

@@ -349,7 +349,7 @@ def test_the_history_names_areas_and_choices(planner_client, english, two_areas)
         "longitude": "121.455000",
         "area": south.pk,
         "ownership": "leased",
-        "hazard_fire": "on",
+        "illustrative": "on",
     }
     planner_client.post(reverse("sites:site_edit", args=[site.pk]), data)
     history = planner_client.get(site.get_absolute_url()).context["history"]
@@ -357,7 +357,7 @@ def test_the_history_names_areas_and_choices(planner_client, english, two_areas)
     changes = {label: (old, new) for label, old, new in entry.changes}
     assert changes["area"] == ("North", "South")
     assert changes["ownership"] == ("State-owned", "Leased")
-    assert changes["fire hazard"] == ("no", "yes")
+    assert changes["illustrative location"] == ("no", "yes")
 
 
 @pytest.mark.django_db
@@ -365,3 +365,26 @@ def test_write_pages_check_the_permission_before_the_site(client):
     client.force_login(make_user("nobody"))
     for name in ("sites:site_status", "sites:siteservice_add", "sites:site_edit"):
         assert client.get(reverse(name, args=[999999])).status_code == 403, name
+
+
+@pytest.mark.django_db
+def test_hazard_flags_are_shown_but_not_edited_on_the_site_form(planner_client, english):
+    """The flags follow open inspection findings: no form sets them."""
+    site = factories.site(hazard_fire=True)
+    url = reverse("sites:site_edit", args=[site.pk])
+    form = planner_client.get(url).context["form"]
+    assert not {"hazard_fire", "hazard_building", "hazard_food"} & set(form.fields)
+    data = {
+        "name": site.name,
+        "address": site.address,
+        "latitude": "31.193000",
+        "longitude": "121.455000",
+        "ownership": site.ownership,
+        "hazard_fire": "",
+        "hazard_food": "on",
+    }
+    assert planner_client.post(url, data).status_code == 302
+    site.refresh_from_db()
+    assert (site.hazard_fire, site.hazard_food) == (True, False)
+    page = planner_client.get(site.get_absolute_url()).content.decode()
+    assert '<span class="badge hazard">Fire</span>' in page
