@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 
 from fenglin import roles
 from scenarios.models import Scenario
-from sites import safety_services, services
+from sites import services
 from sites.models import Area, Site, SiteStatus
 from surveys import services as survey_services
 from surveys.models import Survey, SurveyStatus
@@ -241,9 +241,23 @@ def test_a_background_change_of_a_field_on_the_form_makes_it_stale(two_planners)
     url = reverse("sites:site_edit", args=[site.pk])
     b = client_for(second)
     data = form_data(b.get(url).context["form"])
-    # An inspection's open finding raises the hazard flag, which the edit form also shows.
-    factories.site_service(site)
-    from sites.models import Finding, Inspection, InspectionKind, InspectionMode
+    # The monthly review records visitor counts, which the edit form also shows.
+    assert services.record_visitors(visitors={site.pk: 4200}) == 1
+    response = b.post(url, {**data, "notes": "B's notes"})
+    assert response.status_code == 200
+    assert label(Site, "visitors_per_month", response) in "\n".join(conflict_lines(response))
+    site.refresh_from_db()
+    assert (site.visitors_per_month, site.notes) == (4200, "")
+
+
+def test_a_hazard_raised_meanwhile_does_not_make_the_form_stale_and_is_kept(two_planners):
+    _first, second = two_planners
+    site = factories.site()
+    url = reverse("sites:site_edit", args=[site.pk])
+    b = client_for(second)
+    data = form_data(b.get(url).context["form"])
+    # An inspection's open finding raises the hazard flag, which the form does not edit.
+    from sites.safety.models import Finding, Inspection, InspectionKind, InspectionMode
 
     inspection = Inspection.objects.create(
         site=site,
@@ -254,12 +268,11 @@ def test_a_background_change_of_a_field_on_the_form_makes_it_stale(two_planners)
         result="rectify",
     )
     Finding.objects.create(inspection=inspection, description="堵塞", rectify_by="2026-04-01")
-    assert safety_services.sync_hazard(site=site, kind=InspectionKind.FIRE)
+    assert site.refresh_hazards() == ["hazard_fire"]
     response = b.post(url, {**data, "notes": "B's notes"})
-    assert response.status_code == 200
-    assert label(Site, "hazard_fire", response) in "\n".join(conflict_lines(response))
+    assert response.status_code == 302, conflict_lines(response)
     site.refresh_from_db()
-    assert (site.hazard_fire, site.notes) == (True, "")
+    assert (site.hazard_fire, site.notes) == (True, "B's notes")
 
 
 def test_new_responses_and_question_edits_do_not_make_the_survey_form_stale(two_planners):
