@@ -1,19 +1,21 @@
 """Exports of a survey's responses: one row per response, one column per question, choices by
 label. Rows are streamed from the database with iterator(), so memory stays flat at any size;
-fenglin.tabular writes them (clean text, no cell a spreadsheet would run as a formula)."""
+fenglin.tabular writes them, as every export of the project (clean text, no cell a spreadsheet
+would run as a formula), and the view sends them with its csv_response or xlsx_response."""
 
 from collections.abc import Iterator
-from typing import IO
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fenglin import tabular
 from sites.models import Area
 from surveys.models import Answer, Question, QuestionKind, Survey
 
 CHUNK = 2000
+FORMATS = ("csv", "xlsx")
+SHEET_TITLE = gettext_lazy("Responses")
 
 
 def header(questions: list[Question]) -> list[str]:
@@ -77,18 +79,6 @@ def rows(survey: Survey, questions: list[Question], responses: QuerySet) -> Iter
             else:
                 row.append(given[0].text if given else "")
         yield row
-
-
-def csv_chunks(survey: Survey, questions: list[Question], responses: QuerySet) -> Iterator[str]:
-    """CSV text, line by line."""
-    return tabular.csv_lines(header(questions), rows(survey, questions, responses))
-
-
-def xlsx_file(survey: Survey, questions: list[Question], responses: QuerySet) -> IO[bytes]:
-    """An XLSX workbook written row by row into a temporary file."""
-    return tabular.xlsx_file(
-        header(questions), rows(survey, questions, responses), title=_("Responses")
-    )
 
 
 def export_filename(survey: Survey, extension: str) -> str:

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fenglin import tabular
 from fenglin.parsing import parse_id
 from fenglin.roles import committee_area, is_committee_only
 from fenglin.versioning import EditConflict
@@ -383,22 +384,15 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     survey = _survey_for(request, pk)
     questions = questions_for(survey, include_archived=True)
     responses = _export_responses(request, survey)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    filename = exports.export_filename(survey, fmt)
+    header, rows = exports.header(questions), exports.rows(survey, questions, responses)
     if fmt == "csv":
-        page = StreamingHttpResponse(
-            exports.csv_chunks(survey, questions, responses), content_type="text/csv; charset=utf-8"
-        )
-        page["Content-Disposition"] = (
-            f'attachment; filename="{exports.export_filename(survey, "csv")}"'
-        )
-        return page
-    if fmt == "xlsx":
-        return FileResponse(
-            exports.xlsx_file(survey, questions, responses),
-            as_attachment=True,
-            filename=exports.export_filename(survey, "xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    raise Http404
+        return tabular.csv_response(filename, header, rows, streaming=True)
+    return tabular.xlsx_response(
+        filename, header, rows, title=str(exports.SHEET_TITLE), streaming=True
+    )
 
 
 # --- Responses -----------------------------------------------------------------------------
