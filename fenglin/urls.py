@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from fenglin import views
+from scenarios import review_urls
+from sites import urls as sites_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +16,12 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("sites/", include("sites.urls")),
+    # The planning reviews keep their /sites/safety/ addresses and "sites:" names; sites may not
+    # import scenarios, so the two are joined here.
+    path(
+        "sites/",
+        include((sites_urls.urlpatterns + review_urls.urlpatterns, sites_urls.app_name)),
+    ),
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
     path("scenarios/", include("scenarios.urls")),

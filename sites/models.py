@@ -345,7 +345,8 @@ class Site(VersionedModel):
         """
         locked = type(self).objects.select_for_update().get(pk=self.pk)
         open_kinds = set(
-            self.inspections.filter(findings__closed_on__isnull=True)
+            # Both conditions on one join: an inspection without findings is not "open".
+            self.inspections.filter(findings__isnull=False, findings__closed_on__isnull=True)
             .order_by()
             .values_list("kind", flat=True)
             .distinct()

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from sites import safety_urls, views
+from sites import views
+from sites.safety import urls as safety_urls
 
 app_name = "sites"
 

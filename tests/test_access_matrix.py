@@ -131,16 +131,8 @@ def url_patterns(patterns=None, prefix="", namespace=None):
 def objects_for_kwargs():
     """One existing object for each kind of URL argument, from the demo data."""
     from scenarios.models import OptimisationRun, Scenario
-    from sites.models import (
-        Area,
-        Finding,
-        Inspection,
-        InspectionPhoto,
-        ServiceType,
-        Site,
-        SiteService,
-        WalkingRoute,
-    )
+    from sites.models import Area, ServiceType, Site, SiteService, WalkingRoute
+    from sites.safety.models import Finding, Inspection, InspectionPhoto
     from surveys.models import FieldVisit, Question, Response, Survey
 
     return {
@@ -213,7 +205,7 @@ def ensure_every_kind_of_object(objects: dict) -> dict:
     from django.core.files.base import ContentFile
 
     from scenarios.models import OptimisationRun
-    from sites.models import InspectionPhoto
+    from sites.safety.models import InspectionPhoto
 
     if objects["InspectionPhoto"] is None:
         photo = InspectionPhoto(inspection=objects["Inspection"])

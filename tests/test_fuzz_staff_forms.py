@@ -21,10 +21,11 @@ from django.urls import reverse
 
 from fenglin import roles
 from scenarios.models import OptimisationRun, Scenario, ScenarioAddition
-from sites import imports, safety_services
-from sites.inspections import shanghai_today
+from sites import imports
 from sites.models import Area, SiteStatus
-from sites.safety_services import NewFinding
+from sites.safety import services as safety_services
+from sites.safety.schedules import shanghai_today
+from sites.safety.services import NewFinding
 from surveys.models import FieldVisit
 from tests import factories
 from tests.conftest import make_user

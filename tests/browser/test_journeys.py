@@ -231,7 +231,7 @@ def test_a_planner_registers_a_site_surveys_compares_and_optimises(
 @pytest.mark.browser
 @BROWSER_DB
 def test_an_inspector_records_an_overdue_inspection(page, live_server, demo, english, screenshot):
-    from sites.models import Inspection
+    from sites.safety.models import Inspection
 
     make_user("inspector-journey", roles.INSPECTORS)
     log_in(page, live_server, "inspector-journey")

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sites import inspections
-from sites.inspections import next_due, period_end, period_index, period_start
-from sites.models import Inspection, InspectionRule, ServiceStatus, Site, SiteStatus
+from sites.models import ServiceStatus, Site, SiteStatus
+from sites.safety import schedules
+from sites.safety.models import Inspection, InspectionRule
+from sites.safety.schedules import next_due, period_end, period_index, period_start
 from tests import factories
 
 # --- Periods and due dates (no database) ---------------------------------------------------
@@ -73,23 +74,23 @@ def test_a_site_never_inspected_owes_one_in_the_current_period(today, months, du
 
 def test_shanghai_today_turns_over_at_shanghai_midnight_not_utc():
     # 16:00 UTC on 31 December is midnight in Shanghai: a new month, quarter and year.
-    assert inspections.shanghai_today(datetime(2024, 12, 31, 15, 59, tzinfo=UTC)) == date(
+    assert schedules.shanghai_today(datetime(2024, 12, 31, 15, 59, tzinfo=UTC)) == date(
         2024, 12, 31
     )
-    assert inspections.shanghai_today(datetime(2024, 12, 31, 16, 0, tzinfo=UTC)) == date(2025, 1, 1)
+    assert schedules.shanghai_today(datetime(2024, 12, 31, 16, 0, tzinfo=UTC)) == date(2025, 1, 1)
 
 
 def test_checks_done_late_on_the_last_evening_count_for_that_month():
     # An inspection dated 31 March (Shanghai) keeps both the March self-check and the first
     # quarter's joint inspection on time, even though UTC still says 31 March at 23:00 local.
-    today = inspections.shanghai_today(datetime(2025, 3, 31, 15, 0, tzinfo=UTC))
+    today = schedules.shanghai_today(datetime(2025, 3, 31, 15, 0, tzinfo=UTC))
     assert today == date(2025, 3, 31)
     assert next_due(date(2025, 3, 31), 1, today) == date(2025, 4, 30)
     assert next_due(date(2025, 3, 31), 3, today) == date(2025, 6, 30)
 
 
 def _due(last, months, today):
-    return inspections.Due(
+    return schedules.Due(
         site=None,
         kind="fire",
         mode="self",
@@ -129,8 +130,8 @@ def test_upcoming_is_not_overdue_and_due_within_the_window():
     late = _due(date(2025, 4, 2), 1, today)  # was due 31 May
     assert soon.upcoming(30) and not later.upcoming(30) and not late.upcoming(30)
     assert later.upcoming(45)
-    assert inspections.upcoming([soon, later, late]) == [soon]
-    assert inspections.overdue([soon, later, late]) == [late]
+    assert schedules.upcoming([soon, later, late]) == [soon]
+    assert schedules.overdue([soon, later, late]) == [late]
 
 
 # --- Schedules from the database -----------------------------------------------------------
@@ -153,7 +154,7 @@ def test_every_operating_site_owes_fire_and_building_and_food_only_where_food_is
     kitchen = factories.site(name="Kitchen")
     factories.site_service(kitchen, canteen)
     factories.site(name="Candidate", status=SiteStatus.CANDIDATE)
-    dues = by_key(inspections.schedule(today=date(2025, 5, 10)))
+    dues = by_key(schedules.schedule(today=date(2025, 5, 10)))
     assert {key[1:] for key in dues if key[0] == plain.pk} == {
         ("fire", "self"),
         ("fire", "joint"),
@@ -171,7 +172,7 @@ def test_every_operating_site_owes_fire_and_building_and_food_only_where_food_is
 def test_a_planned_food_service_owes_no_food_inspection():
     site = factories.site()
     factories.site_service(site, factories.service_type("canteen"), status=ServiceStatus.PLANNED)
-    kinds = {d.kind for d in inspections.schedule(today=date(2025, 5, 10))}
+    kinds = {d.kind for d in schedules.schedule(today=date(2025, 5, 10))}
     assert "food" not in kinds
 
 
@@ -187,7 +188,7 @@ def test_the_shortest_interval_wins_where_rules_overlap():
     InspectionRule.objects.filter(service_type__code="canteen", kind="food", mode="joint").update(
         interval_months=6
     )
-    dues = by_key(inspections.schedule(today=date(2025, 5, 10)))
+    dues = by_key(schedules.schedule(today=date(2025, 5, 10)))
     assert dues[(site.pk, "food", "joint")].interval_months == 2
 
 
@@ -198,7 +199,7 @@ def test_schedule_uses_the_last_inspection_and_ignores_future_dated_ones():
     inspect(site, "fire", "self", date(2025, 4, 30))
     inspect(site, "fire", "self", date(2025, 7, 1))  # after "today": not counted
     inspect(site, "building", "joint", date(2024, 12, 31))
-    dues = by_key(inspections.schedule(today=date(2025, 6, 1)))
+    dues = by_key(schedules.schedule(today=date(2025, 6, 1)))
     fire = dues[(site.pk, "fire", "self")]
     assert fire.last_date == date(2025, 4, 30)
     assert fire.due_date == date(2025, 5, 31)
@@ -215,11 +216,11 @@ def test_schedule_across_the_year_end():
     site = factories.site()
     inspect(site, "fire", "self", date(2024, 12, 31))
     inspect(site, "fire", "joint", date(2024, 10, 2))
-    on_new_year = by_key(inspections.schedule(today=date(2025, 1, 1)))
+    on_new_year = by_key(schedules.schedule(today=date(2025, 1, 1)))
     assert on_new_year[(site.pk, "fire", "self")].due_date == date(2025, 1, 31)
     assert not on_new_year[(site.pk, "fire", "self")].overdue
     assert on_new_year[(site.pk, "fire", "joint")].due_date == date(2025, 3, 31)
-    a_month_on = by_key(inspections.schedule(today=date(2025, 2, 1)))
+    a_month_on = by_key(schedules.schedule(today=date(2025, 2, 1)))
     assert a_month_on[(site.pk, "fire", "self")].overdue
     assert not a_month_on[(site.pk, "fire", "joint")].overdue
 
@@ -228,7 +229,7 @@ def test_schedule_across_the_year_end():
 def test_schedule_of_given_sites_only_and_soonest_first():
     first, second = factories.site(name="A"), factories.site(name="B")
     inspect(first, "fire", "self", date(2025, 1, 10))
-    dues = inspections.schedule(today=date(2025, 5, 10), sites=Site.objects.filter(pk=first.pk))
+    dues = schedules.schedule(today=date(2025, 5, 10), sites=Site.objects.filter(pk=first.pk))
     assert {d.site.pk for d in dues} == {first.pk}
     assert [d.due_date for d in dues] == sorted(d.due_date for d in dues)
     assert second.pk not in {d.site.pk for d in dues}
@@ -237,4 +238,4 @@ def test_schedule_of_given_sites_only_and_soonest_first():
 @pytest.mark.django_db
 def test_no_operating_sites_no_schedule():
     factories.site(status=SiteStatus.BUILDING)
-    assert inspections.schedule(today=date(2025, 5, 10)) == []
+    assert schedules.schedule(today=date(2025, 5, 10)) == []

@@ -8,8 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sites import inspections, safety_selectors
-from sites.models import Area, Finding, Inspection, ServiceType, Site, SiteService, SiteStatus
+from scenarios import reviews
+from sites.models import Area, ServiceType, Site, SiteService, SiteStatus
+from sites.safety import schedules
+from sites.safety import selectors as safety_selectors
+from sites.safety.models import Finding, Inspection
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 15)
@@ -77,9 +80,9 @@ def count(func) -> int:
 
 
 READS = {
-    "schedule": lambda client: inspections.schedule(today=TODAY),
+    "schedule": lambda client: schedules.schedule(today=TODAY),
     "dashboard": lambda client: safety_selectors.dashboard(today=TODAY),
-    "review": lambda client: safety_selectors.subtraction_review(today=TODAY),
+    "review": lambda client: reviews.subtraction_review(today=TODAY),
     "export": lambda client: safety_selectors.export_rows(safety_selectors.inspection_records()),
 }
 

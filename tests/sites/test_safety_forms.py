@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
-from sites.safety_forms import MAX_PHOTOS, FindingFormSet, InspectionForm, image_type
+from sites.safety.forms import MAX_PHOTOS, FindingFormSet, InspectionForm, image_type
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\0" * 40
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40

@@ -10,10 +10,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from fenglin import roles
-from sites import safety_services
-from sites.inspections import shanghai_today
-from sites.models import Finding, Inspection, InspectionPhoto, Site
-from sites.safety_services import NewFinding
+from sites.models import Site
+from sites.safety import services as safety_services
+from sites.safety.models import Finding, Inspection, InspectionPhoto
+from sites.safety.schedules import shanghai_today
+from sites.safety.services import NewFinding
 from tests import factories
 from tests.conftest import make_user
 from tests.sites.builders import read_csv, read_xlsx
@@ -260,7 +261,7 @@ def test_subtraction_review_filter_takes_bad_input_calmly(client, site):
 def test_the_site_page_include_shows_the_latest_inspections(site, finding, planner):
     request = RequestFactory().get("/")
     request.user = planner
-    html = render_to_string("sites/_safety_history.html", {"site": site}, request=request)
+    html = render_to_string("safety/_site_history.html", {"site": site}, request=request)
     assert reverse("sites:site_safety", args=[site.pk]) in html
     assert reverse("sites:inspection_detail", args=[finding.inspection_id]) in html
 
@@ -269,7 +270,7 @@ def test_the_include_shows_nothing_without_the_permission(site, finding):
     user = make_user("committee-x", roles.COMMITTEE)
     request = RequestFactory().get("/")
     request.user = user
-    html = render_to_string("sites/_safety_history.html", {"site": site}, request=request)
+    html = render_to_string("safety/_site_history.html", {"site": site}, request=request)
     assert html.strip() == ""
 
 

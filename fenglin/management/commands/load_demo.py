@@ -12,7 +12,7 @@ from fenglin import demo_users
 # they run in dependency order.
 DEMO_MODULES = [
     "sites.demo",
-    "sites.safety_demo",
+    "sites.safety.demo",
     "surveys.demo",
     "scenarios.demo",
     "scenarios.public_demo",

@@ -1,13 +1,15 @@
 """The monthly review and the subtraction review's reasons on a small case built by hand.
 
-Two areas 556 m apart, P (3,000 residents, 900 elderly) and Q (2,000, 800 elderly), a small
-one R between them (300, 100 elderly; 334 m from P, 222 m from Q), and:
+Distances are in a straight line; a walk is the straight line × DETOUR_FACTOR (1.3), so the
+300 m walking threshold of every service here reaches 231 m in a straight line.
+
+Two areas 500 m apart, P (3,000 residents, 900 elderly) and Q (2,000, 800 elderly), a small
+one R between them (300, 100 elderly; 278 m from P, 222 m from Q), and:
 - Hub at P's centre: health station and committee office;
-- Twin 56 m from Hub towards R: a health station only, rated 2/5 five times;
-- Canteen at Q's centre and Day care 36 m from it: both serve only the elderly;
+- Twin 56 m from Hub towards R (222 m from R): a health station only, rated 2/5 five times;
+- Canteen at Q's centre and Day care 36 m from it (202 m from R): both serve only the elderly;
 - Hazard, far from both areas: outdoor fitness, with an open fire finding;
 - a closed site with a health station at P, which covers nobody.
-Every service here has a 300 m walking threshold.
 """
 
 from datetime import date
@@ -15,9 +17,13 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from sites import safety_selectors, safety_services
+from scenarios.reviews import SiteReview, monthly_review, review_reasons, subtraction_review
+from sites import services as site_services
 from sites.models import ServiceType, Site, SiteService, SiteStatus
-from sites.safety_services import NewFinding
+from sites.safety import services as safety_services
+from sites.safety.services import NewFinding
+from siting.constants import DETOUR_FACTOR
+from siting.geometry import haversine_m
 from surveys.models import Answer, Choice, Question, Response, Survey
 from tests import factories
 
@@ -55,7 +61,7 @@ def case():
     factories.area(
         name="Q",
         code="q",
-        centroid_lat="31.195000",
+        centroid_lat="31.194500",
         centroid_lng="121.450000",
         population_total=2000,
         population_elderly=800,
@@ -64,7 +70,7 @@ def case():
     factories.area(
         name="R",
         code="r",
-        centroid_lat="31.193000",
+        centroid_lat="31.192500",
         centroid_lng="121.450000",
         population_total=300,
         population_elderly=100,
@@ -79,8 +85,8 @@ def case():
     sites = {
         "hub": site("Hub", "31.190000", "121.450000", "health_station", "committee_office"),
         "twin": site("Twin", "31.190500", "121.450000", "health_station"),
-        "canteen": site("Canteen", "31.195000", "121.450000", "canteen"),
-        "day_care": site("Day care", "31.195200", "121.450300", "elderly_day_care"),
+        "canteen": site("Canteen", "31.194500", "121.450000", "canteen"),
+        "day_care": site("Day care", "31.194300", "121.450300", "elderly_day_care"),
         "hazard": site("Hazard", "31.200000", "121.460000", "fitness"),
         "closed": site(
             "Closed",
@@ -112,7 +118,7 @@ def reviews_by_name(reviews):
 
 
 def test_monthly_review_lists_operating_sites_with_their_figures(case):
-    reviews = reviews_by_name(safety_selectors.monthly_review(today=TODAY))
+    reviews = reviews_by_name(monthly_review(today=TODAY))
     assert set(reviews) == {"Hub", "Twin", "Canteen", "Day care", "Hazard"}
     assert reviews["Twin"].satisfaction == pytest.approx(2.0)
     assert reviews["Twin"].ratings == 5
@@ -125,14 +131,14 @@ def test_monthly_review_lists_operating_sites_with_their_figures(case):
 
 
 def test_coverage_counts_only_residents_no_other_operating_site_covers(case):
-    reviews = reviews_by_name(safety_selectors.monthly_review(today=TODAY))
+    reviews = reviews_by_name(monthly_review(today=TODAY))
     # Hub's health station shares P with Twin (the closed site does not count); its
     # committee office is P's only one.
     assert reviews["Hub"].coverage == 3000
     assert [(t.code, n) for t, n in reviews["Hub"].coverage_by_service] == [
         ("committee_office", 3000)
     ]
-    # R lies within 300 m of Twin (278 m) but not of Hub (334 m).
+    # R lies within a 300 m walk of Twin (222 m × 1.3 = 289 m) but not of Hub (278 m × 1.3).
     assert reviews["Twin"].coverage == 300
     assert [(t.code, n) for t, n in reviews["Twin"].coverage_by_service] == [
         ("health_station", 300)
@@ -145,18 +151,18 @@ def test_coverage_counts_only_residents_no_other_operating_site_covers(case):
 
 
 def test_the_neighbour_that_takes_over_shares_services_and_is_nearest(case):
-    reviews = reviews_by_name(safety_selectors.monthly_review(today=TODAY))
+    reviews = reviews_by_name(monthly_review(today=TODAY))
     assert reviews["Twin"].neighbour.name == "Hub"
-    assert reviews["Twin"].neighbour_m == pytest.approx(55.6, abs=1)
+    assert reviews["Twin"].neighbour_m == pytest.approx(55.6 * DETOUR_FACTOR, abs=1)
     assert reviews["Hub"].neighbour.name == "Twin"
     assert reviews["Canteen"].neighbour is None  # no other canteen
     assert reviews["Canteen"].merge_with.name == "Day care"
-    assert reviews["Canteen"].merge_m == pytest.approx(36, abs=2)
+    assert reviews["Canteen"].merge_m == pytest.approx(36 * DETOUR_FACTOR, abs=2)
 
 
 def test_subtraction_review_gives_each_site_its_reasons(case):
     with translation.override("en"):
-        listed = safety_selectors.subtraction_review(today=TODAY)
+        listed = subtraction_review(today=TODAY)
     reasons = {r.site.name: r.reason_codes for r in listed}
     assert reasons == {
         "Hazard": ["fire_hazard"],
@@ -168,7 +174,7 @@ def test_subtraction_review_gives_each_site_its_reasons(case):
     assert [r.site.name for r in listed] == ["Hazard", "Twin", "Canteen", "Day care"]
     texts = {r.site.name: [reason.text for reason in r.reasons] for r in listed}
     assert "leave 300 residents" in texts["Twin"][1]
-    assert "Hub, 56 m away" in texts["Twin"][1]
+    assert f"Hub, {round(55.6 * DETOUR_FACTOR)} m away" in texts["Twin"][1]
     assert "2.0 out of 5 from 5 ratings" in texts["Twin"][0]
     assert "Elderly" in texts["Canteen"][0]
     assert "Day care" in texts["Canteen"][1]
@@ -180,30 +186,19 @@ def test_closing_the_hazard_removes_the_reason(case):
     safety_services.close_finding(
         finding=finding, closed_on=date(2025, 6, 10), closure_notes="Exits cleared", today=TODAY
     )
-    listed = safety_selectors.subtraction_review(today=TODAY)
+    listed = subtraction_review(today=TODAY)
     assert "Hazard" not in {r.site.name for r in listed}
 
 
 def test_min_reasons_narrows_the_list(case):
-    listed = safety_selectors.subtraction_review(today=TODAY, min_reasons=2)
+    listed = subtraction_review(today=TODAY, min_reasons=2)
     assert [r.site.name for r in listed] == ["Twin", "Canteen", "Day care"]
-
-
-def test_without_the_surveys_app_there_is_no_satisfaction(case, monkeypatch):
-    def missing(*args):
-        raise LookupError("surveys")
-
-    monkeypatch.setattr(safety_selectors.apps, "get_model", missing)
-    reviews = reviews_by_name(safety_selectors.monthly_review(today=TODAY))
-    assert reviews["Twin"].satisfaction is None
-    listed = safety_selectors.subtraction_review(list(reviews.values()))
-    assert "low_satisfaction" not in {c for r in listed for c in r.reason_codes}
 
 
 def test_the_reason_says_so_when_no_resident_would_lose_a_service():
     lonely = Site(name="Lonely", latitude="31.19", longitude="121.45")
     service = SiteService(site=lonely, service_type=ServiceType(code="x", target_group="all"))
-    review = safety_selectors.SiteReview(
+    review = SiteReview(
         site=lonely,
         services=[service],
         has_standard=True,
@@ -213,7 +208,50 @@ def test_the_reason_says_so_when_no_resident_would_lose_a_service():
         neighbour_shared=1,
     )
     with translation.override("en"):
-        (reason,) = safety_selectors.review_reasons(review)
+        (reason,) = review_reasons(review)
     assert reason.code == "small_coverage"
     assert reason.text.startswith("No resident would lose")
     assert "Nearby, 120 m away and offering 1 of its 1 services" in reason.text
+
+
+def straight_m(a: Site, b: Site) -> float:
+    return float(
+        haversine_m(float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
+    )
+
+
+def test_a_neighbour_in_straight_line_reach_but_beyond_a_walk_does_not_cover_the_residents():
+    office = factories.service_type("committee_office", threshold_m=300, target_group="all")
+    area = factories.area(
+        name="Tianlin", centroid_lat="31.190000", centroid_lng="121.450000", population_total=2400
+    )
+    here = factories.site(name="Here", latitude="31.190000", longitude="121.450000")
+    neighbour = factories.site(name="Neighbour", latitude="31.192140", longitude="121.450000")
+    for site in (here, neighbour):
+        factories.site_service(site, office)
+    # 238 m in a straight line is within the 300 m threshold, the 310 m walk is not.
+    assert straight_m(here, neighbour) == pytest.approx(238, abs=0.5)
+    assert straight_m(here, neighbour) <= office.threshold_m
+    assert straight_m(here, neighbour) * DETOUR_FACTOR == pytest.approx(310, abs=1)
+
+    by_name = {r.site.name: r for r in monthly_review(today=TODAY)}
+
+    # Closing Here leaves the area's residents without a committee office within a walk.
+    assert by_name["Here"].coverage == area.population_total
+    assert [(t.code, n) for t, n in by_name["Here"].coverage_by_service] == [
+        ("committee_office", area.population_total)
+    ]
+    # The neighbour reaches no area centre within a walk: closing it costs nobody coverage.
+    assert by_name["Neighbour"].coverage == 0
+    # The neighbour that would take over is named with its walking distance.
+    assert by_name["Here"].neighbour == neighbour
+    assert by_name["Here"].neighbour_m == pytest.approx(straight_m(here, neighbour) * DETOUR_FACTOR)
+
+
+def test_visitor_counts_change_only_what_differs():
+    first, second = factories.site(visitors_per_month=100), factories.site(visitors_per_month=5)
+    changed = site_services.record_visitors(visitors={first.pk: 120, second.pk: 5})
+    assert changed == 1
+    assert Site.objects.get(pk=first.pk).visitors_per_month == 120
+    site_services.record_visitors(visitors={second.pk: None})
+    assert Site.objects.get(pk=second.pk).visitors_per_month is None

@@ -2,20 +2,21 @@
 the operating demo sites, with a few checks overdue, a site never inspected and a few open
 findings.
 
-Runs after `sites.demo`. Idempotent: nothing is added once demo inspections exist. Open
-findings are placed only where the sites demo already raised the hazard flag of their kind, so
-the flags (which follow findings) stay exactly as the sites demo set them. Like every demo
-record, the inspections are illustrative.
+Runs after `sites.demo`. Idempotent: nothing is added once demo inspections exist. The open
+findings are the demo's hazards: recording them raises the sites' hazard flags (which follow
+open findings only), at the operating sites of the "subtraction" story and at two candidate
+premises (a structural survey pending, fire exits too narrow). Like every demo record, the
+inspections are illustrative.
 """
 
 import random
 from datetime import date, timedelta
 
-from sites import inspections
 from sites.demo import DEMO_NOTE
-from sites.models import Finding, Inspection, InspectionResult, Site
-from sites.safety_services import NewFinding, record_inspection
-from sites.selectors import HAZARD_FIELDS
+from sites.models import Site, SiteStatus
+from sites.safety import schedules
+from sites.safety.models import Finding, Inspection, InspectionResult
+from sites.safety.services import NewFinding, record_inspection
 
 INSPECTORS = [
     "王伟、李娜（站点自查）",
@@ -35,6 +36,8 @@ OPEN_FINDINGS = [
     ("lingling-market", "building", 40, 90, "屋架出现裂缝，已委托结构检测 / Roof truss cracks"),
     ("old-activity-room", "fire", 75, 30, "三个出口有两个被杂物堵塞 / Two of three exits blocked"),
     ("old-activity-room", "building", 200, 60, "外墙渗水、混凝土剥落 / Damp and spalling wall"),
+    ("yixueyuan-factory", "building", 20, 120, "楼板开裂，待结构检测 / Cracked floor slabs"),
+    ("damuqiao-depot", "fire", 25, 60, "消防疏散通道宽度不足 / Fire exits too narrow"),
 ]
 NEVER_INSPECTED = {"yixueyuan-fitness"}
 
@@ -49,7 +52,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     if not by_id:
         stdout.write("Safety: no operating demo sites; load sites.demo first.")
         return
-    today = inspections.shanghai_today()
+    today = schedules.shanghai_today()
     rng = random.Random(seed)
     flagged = {code for code, *_rest in OPEN_FINDINGS}
     ordinary = sorted(s.code for s in by_id.values() if s.code not in flagged | NEVER_INSPECTED)
@@ -58,17 +61,17 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     late_joint = late[3]  # the last quarter's joint building inspection missed
 
     # A year: the periods starting on or after the first of this month last year.
-    year_ago = inspections.period_start(inspections.period_index(today, 1) - 12, 1)
+    year_ago = schedules.period_start(schedules.period_index(today, 1) - 12, 1)
     records: list[Inspection] = []
-    checks = inspections.required_checks(sites, by_id)
+    checks = schedules.required_checks(sites, by_id)
     for (site_id, kind, mode), months in sorted(checks.items()):
         site = by_id[site_id]
         if site.code in NEVER_INSPECTED:
             continue
-        current = inspections.period_index(today, months)
+        current = schedules.period_index(today, months)
         for index in range(current - 12 // months, current + 1):
             back = current - index
-            if inspections.period_start(index, months) < year_ago:
+            if schedules.period_start(index, months) < year_ago:
                 continue
             if site.code in late_self and (kind, mode) == ("fire", "self") and back <= 2:
                 continue
@@ -76,8 +79,8 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
                 continue
             if back == 0 and rng.random() < 0.5:
                 continue  # not everyone has done this period's check yet
-            start = inspections.period_start(index, months)
-            end = min(inspections.period_end(index, months), today)
+            start = schedules.period_start(index, months)
+            end = min(schedules.period_end(index, months), today)
             day = start + timedelta(days=rng.randrange((end - start).days + 1))
             # Now and then a small problem, found and put right within weeks.
             rectified = back >= 2 and rng.random() < 0.06
@@ -106,11 +109,13 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     )
 
     opened = 0
-    by_code = {site.code: site for site in by_id.values()}
+    by_code = Site.objects.exclude(status=SiteStatus.CLOSED).in_bulk(
+        [code for code, *_rest in OPEN_FINDINGS], field_name="code"
+    )
     for code, kind, age, allowed, text in OPEN_FINDINGS:
         site = by_code.get(code)
-        if site is None or not getattr(site, HAZARD_FIELDS[kind]):
-            continue  # only where the sites demo flags the hazard
+        if site is None:
+            continue
         found = today - timedelta(days=age)
         record_inspection(
             site=site,
@@ -124,7 +129,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
             today=today,
         )
         opened += 1
-    overdue = len(inspections.overdue(inspections.schedule(today=today)))
+    overdue = len(schedules.overdue(schedules.schedule(today=today)))
     stdout.write(
         f"Safety: {len(records) + opened} demo inspections over a year, {opened} open findings, "
         f"{overdue} checks overdue (illustrative)."

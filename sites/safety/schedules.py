@@ -29,15 +29,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from sites.models import (
-    Inspection,
-    InspectionKind,
-    InspectionMode,
-    InspectionRule,
-    ServiceStatus,
-    Site,
-    SiteService,
-)
+from sites.models import ServiceStatus, Site, SiteService
+from sites.safety.models import Inspection, InspectionKind, InspectionMode, InspectionRule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UPCOMING_DAYS = 30

@@ -1,14 +1,16 @@
-"""Safety inspection pages, inside the `sites` namespace (included by sites/urls.py)."""
+"""Safety inspection pages, inside the `sites` namespace (included by sites/urls.py).
+
+The monthly and subtraction reviews under the same /sites/safety/ prefix are planning pages:
+scenarios/review_urls.py.
+"""
 
 from django.urls import path
 
-from sites import safety_views
+from sites.safety import views as safety_views
 
 urlpatterns: list = [
     path("", safety_views.SafetyDashboardView.as_view(), name="safety_dashboard"),
     path("export.<str:fmt>", safety_views.SafetyExportView.as_view(), name="safety_export"),
-    path("review/", safety_views.MonthlyReviewView.as_view(), name="monthly_review"),
-    path("subtraction/", safety_views.SubtractionReviewView.as_view(), name="subtraction_review"),
     path("sites/<id:pk>/", safety_views.SiteSafetyView.as_view(), name="site_safety"),
     path(
         "sites/<id:site_pk>/inspect/",

@@ -1,5 +1,5 @@
-"""Safety pages: the dashboard, recording inspections, closing findings, exports, a site's
-safety record, the monthly review and the subtraction review.
+"""Safety pages: the dashboard, recording inspections, closing findings, exports and a site's
+safety record. (The monthly and subtraction reviews are planning pages: scenarios.review_views.)
 
 Inspectors record and close; planners and viewers read; everyone else gets 403.
 """
@@ -17,24 +17,18 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from fenglin import tabular
-from sites import safety_selectors, safety_services, selectors
-from sites.inspections import shanghai_today
-from sites.models import (
-    Finding,
-    InspectionKind,
-    InspectionMode,
-    InspectionPhoto,
-    Site,
-    SiteStatus,
-)
-from sites.safety_forms import (
+from sites import selectors
+from sites.models import Site, SiteStatus
+from sites.safety import selectors as safety_selectors
+from sites.safety import services as safety_services
+from sites.safety.forms import (
     PHOTO_CONTENT_TYPES,
     FindingCloseForm,
     FindingFormSet,
     InspectionForm,
-    SubtractionFilterForm,
-    VisitorsForm,
 )
+from sites.safety.models import Finding, InspectionKind, InspectionMode, InspectionPhoto
+from sites.safety.schedules import shanghai_today
 from sites.views import StaffMixin, add_errors
 
 VIEW = "sites.view_inspection"
@@ -43,7 +37,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 class SafetyDashboardView(StaffMixin, TemplateView):
     permission_required = VIEW
-    template_name = "sites/safety_dashboard.html"
+    template_name = "safety/dashboard.html"
 
     def get_context_data(self, **kwargs):
         board = safety_selectors.dashboard()
@@ -69,7 +63,7 @@ class SiteSafetyView(StaffMixin, DetailView):
     """A site's safety record: what it owes, its inspections and open findings."""
 
     permission_required = VIEW
-    template_name = "sites/safety_site.html"
+    template_name = "safety/site_safety.html"
     context_object_name = "site"
 
     def get_queryset(self):
@@ -86,7 +80,7 @@ class InspectionCreateView(StaffMixin, FormView):
     """Record an inspection of a site with its findings and photos, all or nothing."""
 
     permission_required = ("sites.add_inspection", "sites.add_finding")
-    template_name = "sites/inspection_form.html"
+    template_name = "safety/inspection_form.html"
     form_class = InspectionForm
 
     # Looked up on first use, after the permission check: someone who may not record
@@ -151,7 +145,7 @@ class InspectionCreateView(StaffMixin, FormView):
 
 class InspectionDetailView(StaffMixin, DetailView):
     permission_required = VIEW
-    template_name = "sites/inspection_detail.html"
+    template_name = "safety/inspection_detail.html"
     context_object_name = "inspection"
 
     def get_queryset(self):
@@ -189,7 +183,7 @@ class InspectionPhotoView(StaffMixin, View):
 
 class FindingCloseView(StaffMixin, FormView):
     permission_required = "sites.change_finding"
-    template_name = "sites/inspection_finding_close.html"
+    template_name = "safety/finding_close.html"
     form_class = FindingCloseForm
 
     # Looked up after the permission check, as InspectionCreateView.site is.
@@ -228,70 +222,4 @@ class FindingCloseView(StaffMixin, FormView):
         messages.success(self.request, _("The finding was closed."))
         return HttpResponseRedirect(
             reverse("sites:inspection_detail", args=[self.finding.inspection_id])
-        )
-
-
-class MonthlyReviewView(StaffMixin, TemplateView):
-    """Per operating site: visitors, satisfaction, open findings, overdue checks, coverage.
-
-    Staff who may change sites enter the visitor counts here.
-    """
-
-    permission_required = VIEW
-    template_name = "sites/safety_review.html"
-
-    def can_edit(self) -> bool:
-        return self.request.user.has_perm("sites.change_site")
-
-    def get_context_data(self, form=None, **kwargs):
-        reviews = safety_selectors.monthly_review()
-        if self.can_edit():
-            form = form or VisitorsForm(sites=[r.site for r in reviews])
-            for review in reviews:
-                name = VisitorsForm.field_name(review.site)
-                review.visitors_field = form[name] if name in form.fields else None
-        return super().get_context_data(
-            reviews=reviews,
-            form=form,
-            totals={
-                "visitors": sum(r.site.visitors_per_month or 0 for r in reviews),
-                "open_findings": sum(r.open_findings_total for r in reviews),
-                "overdue": sum(r.overdue_checks for r in reviews),
-            },
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        if not self.can_edit():
-            return self.handle_no_permission()
-        sites = Site.objects.operating().order_by("name", "pk")
-        form = VisitorsForm(request.POST, sites=sites)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        changed = safety_services.record_visitors(visitors=form.visitors())
-        messages.success(
-            request, _("Visitor counts saved (%(count)s changed).") % {"count": changed}
-        )
-        return HttpResponseRedirect(reverse("sites:monthly_review"))
-
-
-class SubtractionReviewView(StaffMixin, TemplateView):
-    """Sites worth closing or merging, each with its reasons."""
-
-    permission_required = VIEW
-    template_name = "sites/safety_subtraction.html"
-
-    def get_context_data(self, **kwargs):
-        form = SubtractionFilterForm(self.request.GET or None)
-        min_reasons = (form.cleaned_data["min_reasons"] or 1) if form.is_valid() else 1
-        return super().get_context_data(
-            filter_form=form,
-            reviews=safety_selectors.subtraction_review(min_reasons=min_reasons),
-            thresholds={
-                "low_satisfaction": safety_selectors.LOW_SATISFACTION,
-                "min_ratings": safety_selectors.MIN_RATINGS,
-                "small_coverage": safety_selectors.SMALL_COVERAGE_RESIDENTS,
-                "merge_walk_m": safety_selectors.MERGE_WALK_M,
-            },
-            **kwargs,
         )

@@ -2,6 +2,8 @@
 
 A site's hazard flags follow its findings: an open finding of a kind (fire, building, food)
 raises the site's flag for that kind, and closing the last open finding of the kind lowers it.
+These two writes are the only ones that open or close findings, and each ends with
+`Site.refresh_hazards()`, the one place the flags are computed.
 """
 
 from collections.abc import Iterable, Sequence
@@ -13,16 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sites.inspections import shanghai_today
-from sites.models import (
-    Finding,
-    Inspection,
-    InspectionPhoto,
-    InspectionResult,
-    Site,
-    SiteStatus,
-)
-from sites.selectors import HAZARD_FIELDS
+from sites.models import Site, SiteStatus
+from sites.safety.models import Finding, Inspection, InspectionPhoto, InspectionResult
+from sites.safety.schedules import shanghai_today
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ def record_inspection(
     for photo in photos:
         InspectionPhoto.objects.create(inspection=inspection, image=photo)
     if findings:
-        sync_hazard(site=site, kind=kind)
+        site.refresh_hazards()
     return inspection
 
 
@@ -119,38 +114,5 @@ def close_finding(
     finding.closed_on = closed_on
     finding.closure_notes = closure_notes.strip()
     finding.save(update_fields=["closed_on", "closure_notes"])
-    sync_hazard(site=finding.inspection.site, kind=finding.inspection.kind)
+    finding.inspection.site.refresh_hazards()
     return finding
-
-
-@transaction.atomic
-def sync_hazard(*, site: Site, kind: str) -> bool:
-    """Set the site's flag for `kind` from its open findings; returns the flag.
-
-    The site row is locked first: two inspectors closing the last two findings at once must
-    not leave the flag raised.
-    """
-    field = HAZARD_FIELDS[kind]
-    locked = Site.objects.select_for_update().get(pk=site.pk)
-    is_open = Finding.objects.filter(
-        inspection__site=locked, inspection__kind=kind, closed_on__isnull=True
-    ).exists()
-    if getattr(locked, field) != is_open:
-        setattr(locked, field, is_open)
-        # save() rather than update(): the change belongs in the site's history.
-        locked.save(update_fields=[field, "updated_at"])
-    setattr(site, field, is_open)
-    return is_open
-
-
-@transaction.atomic
-def record_visitors(*, visitors: dict[int, int | None]) -> int:
-    """Store staff's monthly visitor counts (site id -> count); returns how many changed."""
-    changed = 0
-    for site in Site.objects.select_for_update().filter(pk__in=list(visitors)):
-        value = visitors[site.pk]
-        if site.visitors_per_month != value:
-            site.visitors_per_month = value
-            site.save(update_fields=["visitors_per_month", "updated_at"])
-            changed += 1
-    return changed
