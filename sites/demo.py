@@ -3,9 +3,9 @@ enough other candidate and operating sites to make the maps and planning pages m
 
 Every coordinate and population figure here is approximate and marked illustrative. Loading is
 idempotent: records are found by their code and only saved when something differs. A site's
-status and hazard flags are set when the demo creates it, through the same save path as the
-staff pages (which records its first status); later loads leave them to the lifecycle
-(Site.move_to) and to inspections, so they never undo a step staff took.
+status is set when the demo creates it, through the same save path as the staff pages (which
+records its first status); later loads leave it to the lifecycle (Site.move_to), so they never
+undo a step staff took. Hazard flags follow inspection findings: the safety demo raises them.
 """
 
 from decimal import Decimal
@@ -82,13 +82,14 @@ LIFE_BOX_EXTRAS = [
 OP, PL = ServiceStatus.OPERATING, ServiceStatus.PLANNED
 HOURS_DAY = "08:00–20:00"
 
-# code, name, address, lat, lng, floor m², ownership, status, hazards (fire, building, food),
-# closed reason, visitors per month, notes, services [(code, m², daily capacity, status)]
+# code, name, address, lat, lng, floor m², ownership, status, closed reason, visitors per
+# month, notes, services [(code, m², daily capacity, status)]. Hazards come from the open
+# findings of the safety demo (sites.safety.demo), as hazard flags follow findings only.
 # fmt: off
 SITES = [
     # --- The sites of the story ---
     ("tianlong-life-box", "天龙生活盒子 Tianlong life box", "天钥桥路 / 零陵路口",
-     "31.190600", "121.452400", "1376", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.190600", "121.452400", "1376", Ownership.STREET, SiteStatus.OPERATING, "",
      9000, "1,376 m² and 25 services under one roof (\"addition\").",
      [("life_box", None, 1200, OP), ("canteen", 180, 400, OP), ("health_station", 120, 150, OP),
       ("elderly_day_care", 180, 40, OP), ("after_school", 70, 40, OP),
@@ -101,127 +102,127 @@ SITES = [
       ("elderly_university", 80, 60, OP), ("play_room", 60, 40, OP),
       ("volunteer_station", 20, 20, OP), ("legal_aid", 15, 10, OP)]),
     ("ximu-life-box", "西木生活盒子 Ximu life box", "医学院路 / 东安路口",
-     "31.198200", "121.453600", "620", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.198200", "121.453600", "620", Ownership.STREET, SiteStatus.OPERATING, "",
      5200, "Eat, drink, play, enjoy, learn, nurture.",
      [("life_box", None, 600, OP), ("canteen", 150, 300, OP), ("coffee", 40, 120, OP),
       ("play_room", 60, 40, OP), ("culture_station", 120, 80, OP), ("study_room", 50, 40, OP),
       ("nursery", 150, 25, OP)]),
     ("zhongshan-s2-930", "中山南二路930号", "中山南二路930号",
-     "31.186900", "121.456200", "650", Ownership.STATE, SiteStatus.CANDIDATE, (0, 0, 0), "",
+     "31.186900", "121.456200", "650", Ownership.STATE, SiteStatus.CANDIDATE, "",
      None, "Candidate premises chosen for a balanced spread.",
      [("elderly_day_care", 380, 40, PL), ("canteen", 150, 250, PL)]),
     ("lingling-231", "零陵路231号", "零陵路231号",
-     "31.193800", "121.449600", "520", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.193800", "121.449600", "520", Ownership.STREET, SiteStatus.OPERATING, "",
      3100, "One-stop complex: committee office, elderly day care and health station together.",
      [("committee_office", 120, None, OP), ("elderly_day_care", 260, 35, OP),
       ("health_station", 120, 120, OP)]),
     ("lingling-404", "零陵路404号", "零陵路404号",
-     "31.192900", "121.446300", "320", Ownership.LEASED, SiteStatus.SELECTED, (0, 0, 0), "",
+     "31.192900", "121.446300", "320", Ownership.LEASED, SiteStatus.SELECTED, "",
      None, "Candidate premises selected for a nursery.",
      [("nursery", 220, 30, PL)]),
     ("xiaomuqiao-440-22a", "小木桥路440弄22号甲", "小木桥路440弄22号甲",
-     "31.195600", "121.462100", "240", Ownership.COLLECTIVE, SiteStatus.BUILDING, (0, 0, 0), "",
+     "31.195600", "121.462100", "240", Ownership.COLLECTIVE, SiteStatus.BUILDING, "",
      None, "Being fitted out as a canteen with a small activity room.",
      [("canteen", 140, 200, PL), ("culture_station", 80, 40, PL)]),
     ("wanping-theatre", "宛平剧院 Wanping theatre", "中山南二路宛平南路口",
-     "31.186100", "121.447300", "3600", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.186100", "121.447300", "3600", Ownership.STATE, SiteStatus.OPERATING, "",
      12000, "", [("culture_centre", 3200, 1200, OP)]),
     ("dongan-park", "东安公园 Dong'an park", "东安路 / 零陵路",
-     "31.191700", "121.455900", None, Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.191700", "121.455900", None, Ownership.STATE, SiteStatus.OPERATING, "",
      20000, "", [("fitness", None, None, OP)]),
     ("clock-museum", "钟表博物馆 Clock museum", "宛平南路",
-     "31.197100", "121.446900", "900", Ownership.PRIVATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.197100", "121.446900", "900", Ownership.PRIVATE, SiteStatus.OPERATING, "",
      1500, "A stop on the curated walking route.", [("culture_station", 250, 200, OP)]),
     ("industrial-park", "枫林科创园 Industrial park", "斜土路",
-     "31.201200", "121.458800", "1500", Ownership.COLLECTIVE, SiteStatus.CANDIDATE, (0, 0, 0), "",
+     "31.201200", "121.458800", "1500", Ownership.COLLECTIVE, SiteStatus.CANDIDATE, "",
      None, "Ground floor offered for a workers' canteen and a service station.",
      [("canteen", 300, 500, PL), ("service_station", 800, None, PL)]),
     # --- Operating services elsewhere ---
     ("fenglin-health-centre", "枫林街道社区卫生服务中心", "枫林路",
-     "31.195200", "121.455400", "1900", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.195200", "121.455400", "1900", Ownership.STATE, SiteStatus.OPERATING, "",
      15000, "", [("health_centre", 1800, 800, OP)]),
     ("wannan-health-station", "宛南卫生服务站", "宛平南路",
-     "31.185200", "121.449200", "150", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.185200", "121.449200", "150", Ownership.STATE, SiteStatus.OPERATING, "",
      2400, "", [("health_station", 140, 100, OP)]),
     ("dongan-health-station", "东安卫生服务站", "东安路",
-     "31.199400", "121.449300", "140", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.199400", "121.449300", "140", Ownership.STATE, SiteStatus.OPERATING, "",
      2100, "", [("health_station", 130, 90, OP)]),
     ("fenglin-elderly-centre", "枫林综合为老服务中心", "枫林路",
-     "31.194700", "121.458100", "900", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.194700", "121.458100", "900", Ownership.STREET, SiteStatus.OPERATING, "",
      4000, "", [("elderly_service_centre", 500, 150, OP), ("elderly_day_care", 380, 45, OP)]),
     ("fenglin-canteen", "枫林长者食堂", "枫林路",
-     "31.193300", "121.459800", "260", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 1), "",
+     "31.193300", "121.459800", "260", Ownership.STREET, SiteStatus.OPERATING, "",
      6000, "Kitchen ventilation to be rectified.", [("canteen", 240, 350, OP)]),
     ("shuangfeng-canteen", "双峰长者食堂", "双峰路",
-     "31.197800", "121.444900", "200", Ownership.LEASED, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.197800", "121.444900", "200", Ownership.LEASED, SiteStatus.OPERATING, "",
      4200, "", [("canteen", 180, 250, OP)]),
     ("xiaomuqiao-day-care", "小木桥日间照料中心", "小木桥路",
-     "31.190100", "121.464200", "420", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.190100", "121.464200", "420", Ownership.STREET, SiteStatus.OPERATING, "",
      1800, "", [("elderly_day_care", 400, 40, OP)]),
     ("sunshine-home", "阳光之家", "医学院路",
-     "31.200300", "121.451100", "300", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.200300", "121.451100", "300", Ownership.STREET, SiteStatus.OPERATING, "",
      600, "", [("disability_centre", 280, 30, OP)]),
     ("service-station-central", "枫林社区综合服务站", "零陵路",
-     "31.192300", "121.452800", "860", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.192300", "121.452800", "860", Ownership.STREET, SiteStatus.OPERATING, "",
      5000, "", [("service_station", 820, None, OP)]),
     ("dongan-baby-house", "东安宝宝屋", "东安路",
-     "31.196300", "121.452100", "220", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.196300", "121.452100", "220", Ownership.STREET, SiteStatus.OPERATING, "",
      900, "", [("nursery", 200, 25, OP)]),
     ("fenglin-kindergarten", "枫林幼儿园", "枫林路",
-     "31.189200", "121.458900", "2400", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.189200", "121.458900", "2400", Ownership.STATE, SiteStatus.OPERATING, "",
      None, "", [("kindergarten", 2300, 240, OP)]),
     ("xietu-kindergarten", "斜土路幼儿园", "斜土路",
-     "31.200800", "121.464700", "2300", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.200800", "121.464700", "2300", Ownership.STATE, SiteStatus.OPERATING, "",
      None, "", [("kindergarten", 2250, 210, OP)]),
     ("fenglin-primary", "枫林路小学", "枫林路",
-     "31.197600", "121.459600", "6000", Ownership.STATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.197600", "121.459600", "6000", Ownership.STATE, SiteStatus.OPERATING, "",
      None, "", [("primary_school", None, 900, OP), ("after_school", 120, 60, OP)]),
     ("dongan-market", "东安菜市场", "东安路",
-     "31.194300", "121.453300", "1100", Ownership.COLLECTIVE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.194300", "121.453300", "1100", Ownership.COLLECTIVE, SiteStatus.OPERATING, "",
      30000, "", [("market", 1000, None, OP)]),
     ("lingling-market", "零陵菜场", "零陵路",
-     "31.191200", "121.445900", "800", Ownership.COLLECTIVE, SiteStatus.OPERATING, (0, 1, 0), "",
+     "31.191200", "121.445900", "800", Ownership.COLLECTIVE, SiteStatus.OPERATING, "",
      18000, "Roof structure under review.", [("market", 780, None, OP)]),
     ("xiaomuqiao-supermarket", "小木桥生鲜超市", "小木桥路",
-     "31.198700", "121.462800", "450", Ownership.PRIVATE, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.198700", "121.462800", "450", Ownership.PRIVATE, SiteStatus.OPERATING, "",
      16000, "", [("supermarket", 420, None, OP)]),
     ("wanping-culture-station", "宛平文化活动站", "宛平南路",
-     "31.189600", "121.444600", "300", Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.189600", "121.444600", "300", Ownership.STREET, SiteStatus.OPERATING, "",
      2500, "", [("culture_station", 280, 120, OP)]),
     ("shuangfeng-fitness", "双峰健身点", "双峰路",
-     "31.201600", "121.446100", None, Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.201600", "121.446100", None, Ownership.STREET, SiteStatus.OPERATING, "",
      3000, "", [("fitness", None, None, OP)]),
     ("yixueyuan-fitness", "医学院路健身苑", "医学院路",
-     "31.187300", "121.462900", None, Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "",
+     "31.187300", "121.462900", None, Ownership.STREET, SiteStatus.OPERATING, "",
      2600, "", [("fitness", None, None, OP)]),
     ("old-activity-room", "东安老年活动室（旧仓库）", "东安路",
-     "31.199900", "121.456300", "180", Ownership.COLLECTIVE, SiteStatus.OPERATING, (1, 1, 0), "",
+     "31.199900", "121.456300", "180", Ownership.COLLECTIVE, SiteStatus.OPERATING, "",
      300, "Old warehouse: blocked exits; a candidate for \"subtraction\".",
      [("culture_station", 160, 40, OP)]),
     # --- Closed ("subtraction") ---
     ("dongan-snack-canteen", "东安路小食堂", "东安路",
-     "31.193900", "121.456900", "90", Ownership.LEASED, SiteStatus.CLOSED, (1, 0, 1),
+     "31.193900", "121.456900", "90", Ownership.LEASED, SiteStatus.CLOSED,
      "Fire hazard and one narrow user group; merged into 零陵路231号.",
      None, "", [("canteen", 80, 80, ServiceStatus.CLOSED)]),
     # --- Further candidates ---
     ("yixueyuan-factory", "医学院路闲置厂房", "医学院路",
-     "31.188800", "121.461300", "1100", Ownership.STATE, SiteStatus.CANDIDATE, (0, 1, 0), "",
+     "31.188800", "121.461300", "1100", Ownership.STATE, SiteStatus.CANDIDATE, "",
      None, "Structural survey pending.", []),
     ("xietu-shopfront", "斜土路沿街商铺", "斜土路",
-     "31.202100", "121.452300", "260", Ownership.LEASED, SiteStatus.CANDIDATE, (0, 0, 0), "",
+     "31.202100", "121.452300", "260", Ownership.LEASED, SiteStatus.CANDIDATE, "",
      None, "", [("health_station", 130, 90, PL)]),
     ("fenglin-garage-roof", "枫林路车库上盖", "枫林路",
-     "31.184600", "121.459700", "700", Ownership.STREET, SiteStatus.CANDIDATE, (0, 0, 0), "",
+     "31.184600", "121.459700", "700", Ownership.STREET, SiteStatus.CANDIDATE, "",
      None, "", [("elderly_day_care", 400, 40, PL), ("canteen", 160, 200, PL)]),
     ("wanping-south-shop", "宛平南路底商", "宛平南路",
-     "31.199200", "121.444300", "380", Ownership.PRIVATE, SiteStatus.CANDIDATE, (0, 0, 0), "",
+     "31.199200", "121.444300", "380", Ownership.PRIVATE, SiteStatus.CANDIDATE, "",
      None, "", [("nursery", 200, 25, PL)]),
     ("zhongshan-s2-office", "中山南二路办公楼底层", "中山南二路",
-     "31.184100", "121.451600", "900", Ownership.STATE, SiteStatus.SELECTED, (0, 0, 0), "",
+     "31.184100", "121.451600", "900", Ownership.STATE, SiteStatus.SELECTED, "",
      None, "", [("life_box", None, 600, PL), ("canteen", 180, 300, PL),
                 ("health_station", 120, 100, PL)]),
     ("damuqiao-depot", "大木桥路仓储点", "大木桥路",
-     "31.202500", "121.461500", "500", Ownership.COLLECTIVE, SiteStatus.CANDIDATE, (1, 0, 0), "",
+     "31.202500", "121.461500", "500", Ownership.COLLECTIVE, SiteStatus.CANDIDATE, "",
      None, "Fire exits insufficient.", []),
 ]
 # fmt: on
@@ -321,15 +322,15 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         lng = f"{float(area.centroid_lng) + 0.0005 * (1 if i % 3 else -1):.6f}"
         specs.append(
             (f"committee-{code}", f"{area.name}居委会", f"{area.name}（临街）", lat, lng, "120",
-             Ownership.STREET, SiteStatus.OPERATING, (0, 0, 0), "", 400, "",
+             Ownership.STREET, SiteStatus.OPERATING, "", 400, "",
              [("committee_office", 80, None, OP)] + ([("culture_station", None, 30, OP)]
                                                      if i % 4 == 0 else []))
         )  # fmt: skip
 
     created = 0
     for spec in specs:
-        (code, name, address, lat, lng, floor, ownership, status, hazards, closed_reason,
-         visitors, notes, offers) = spec  # fmt: skip
+        (code, name, address, lat, lng, floor, ownership, status, closed_reason, visitors, notes,
+         offers) = spec  # fmt: skip
         values = {
             "name": name,
             "address": address,
@@ -345,8 +346,6 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         site = Site.objects.filter(code=code).first()
         if site is None:
             site = Site(code=code, status=status, closed_reason=closed_reason, **values)
-            # Hazards as inspections found them (sites.safety's demo adds the open findings).
-            site.hazard_fire, site.hazard_building, site.hazard_food = map(bool, hazards)
             site.full_clean()
             site = services.create_site(site=site, user=None, reason="Demo data")
             created += 1

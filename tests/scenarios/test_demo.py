@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _load_all():
-    for name in ("sites.demo", "surveys.demo", "scenarios.demo"):
+    for name in ("sites.demo", "sites.safety.demo", "surveys.demo", "scenarios.demo"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
