@@ -97,27 +97,30 @@ class WalkingNetwork:
         Raises :class:`NetworkError` for a line of fewer than two vertices, a coordinate that is
         not a finite number in range, or no segment of positive length at all.
         """
-        flat: list = []
-        sizes: list[int] = []
+        chunks: list[NDArray] = []
         for number, line in enumerate(lines):
             try:
-                vertices = [(vertex[0], vertex[1]) for vertex in line]
+                if isinstance(line, np.ndarray) and line.ndim == 2 and line.shape[1] >= 2:
+                    vertices = np.asarray(line[:, :2], dtype=float)
+                else:
+                    vertices = np.array([(v[0], v[1]) for v in line], dtype=float).reshape(-1, 2)
             except (TypeError, IndexError, KeyError):
                 raise NetworkError(
                     f"line {number}: each vertex must be a (longitude, latitude) pair"
                 ) from None
+            except (ValueError, OverflowError):
+                raise NetworkError(
+                    f"line {number}: a vertex holds a value that is no number"
+                ) from None
             if len(vertices) < 2:
                 raise NetworkError(f"line {number}: a line needs at least two vertices")
-            flat.extend(vertices)
-            sizes.append(len(vertices))
-        if not sizes:
+            chunks.append(vertices)
+        if not chunks:
             raise NetworkError("the network has no lines")
-        try:
-            coords = np.array(flat, dtype=float).reshape(-1, 2)
-        except (TypeError, ValueError, OverflowError):
-            raise NetworkError("a vertex holds a value that is not a number") from None
-        _check_coordinates(coords[:, 1], coords[:, 0], np.repeat(np.arange(len(sizes)), sizes))
-        return cls._from_vertices(coords, np.asarray(sizes, dtype=np.int64))
+        sizes = np.array([len(chunk) for chunk in chunks], dtype=np.int64)
+        coords = np.concatenate(chunks)
+        _check_coordinates(coords[:, 1], coords[:, 0], np.repeat(np.arange(sizes.size), sizes))
+        return cls._from_vertices(coords, sizes)
 
     @classmethod
     def _from_vertices(cls, coords: NDArray, sizes: NDArray) -> WalkingNetwork:
@@ -284,7 +287,9 @@ def pairs_within(
             candidates.append(attach.through_nodes(chosen, row, node, dist[row, node], sites))
         site, point, metres = (np.concatenate(c) for c in zip(*candidates, strict=True))
         within = metres <= max_m
-        site, point, metres = _shortest_per_pair(site[within], point[within], metres[within])
+        site, point, metres = _shortest_per_pair(
+            site[within], point[within], metres[within], n_points
+        )
         kept += site.size
         if kept > MAX_PAIRS:
             raise TooManyPairs(
@@ -365,15 +370,15 @@ def _expand(start: NDArray, keys: NDArray) -> tuple[NDArray, NDArray]:
     return lo[which] + np.arange(which.size) - before[which], which
 
 
-def _shortest_per_pair(site, point, metres):
+def _shortest_per_pair(site, point, metres, n_points: int):
     """The shortest of the candidates for each (site, point) pair."""
     if site.size == 0:
         return site, point, metres
-    order = np.lexsort((metres, point, site))
-    site, point, metres = site[order], point[order], metres[order]
-    first = np.ones(site.size, dtype=bool)
-    first[1:] = (site[1:] != site[:-1]) | (point[1:] != point[:-1])
-    return site[first], point[first], metres[first]
+    key = site * n_points + point
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    return site[order][first], point[order][first], np.minimum.reduceat(metres[order], first)
 
 
 def _sorted(found) -> Pairs:
@@ -393,16 +398,19 @@ def load_network(path: str | Path) -> WalkingNetwork:
     path = Path(path)
     name = path.name.lower()
     if name.endswith(GEOJSON_SUFFIXES):
-        lines = read_geojson_lines(path)
-    elif name.endswith(OSM_SUFFIXES):
-        from .osm import read_osm_lines  # osmium is loaded only for OSM files
-
-        lines = read_osm_lines(path)
-    else:
+        coords, sizes = _read_geojson(path)
+        try:
+            return WalkingNetwork._from_vertices(coords, sizes)
+        except NetworkError as exc:
+            raise NetworkError(f"{path}: {exc}") from None
+    if not name.endswith(OSM_SUFFIXES):
         raise NetworkError(
             f"{path}: a network is a GeoJSON file (.geojson, .json) or an OpenStreetMap"
             " extract (.osm, .osm.pbf)"
         )
+    from .osm import read_osm_lines  # osmium is loaded only for OSM files
+
+    lines = read_osm_lines(path)
     try:
         return WalkingNetwork.from_lines(lines)
     except NetworkError as exc:
@@ -413,9 +421,17 @@ def _reject_constant(name: str) -> Any:
     raise NetworkError(f"invalid JSON: {name} is not a JSON number")
 
 
-def read_geojson_lines(path: str | Path) -> list[list[tuple[float, float]]]:
-    """The lines of a GeoJSON FeatureCollection: every LineString, and every part of every
-    MultiLineString. Features of other types (points, polygons) are skipped."""
+def read_geojson_lines(path: str | Path) -> list[NDArray]:
+    """The lines of a GeoJSON FeatureCollection, each an array of ``(lng, lat)`` rows: every
+    LineString, and every part of every MultiLineString. Features of other types (points,
+    polygons) are skipped."""
+    coords, sizes = _read_geojson(path)
+    return np.split(coords, np.cumsum(sizes)[:-1])
+
+
+def _read_geojson(path: str | Path) -> tuple[NDArray, NDArray]:
+    """The vertices of every line of a GeoJSON file, one after the other, and how many each
+    line has."""
     path = Path(path)
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_constant=_reject_constant)
@@ -440,7 +456,8 @@ def read_geojson_lines(path: str | Path) -> list[list[tuple[float, float]]]:
     features = data.get("features")
     if not isinstance(features, list):
         raise NetworkError(f"{path}: the FeatureCollection has no list of features")
-    lines: list[list[tuple[float, float]]] = []
+    lines: list[list] = []
+    wheres: list[str] = []
     for i, feature in enumerate(features):
         where = f"{path}: features[{i}]"
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
@@ -448,20 +465,51 @@ def read_geojson_lines(path: str | Path) -> list[list[tuple[float, float]]]:
             continue  # a feature without geometry adds nothing to walk on
         kind, coordinates = geometry.get("type"), geometry.get("coordinates")
         if kind == "LineString":
-            lines.append(_geojson_line(coordinates, f"{where}.geometry.coordinates"))
+            parts = [(coordinates, f"{where}.geometry.coordinates")]
         elif kind == "MultiLineString":
             if not isinstance(coordinates, list):
                 raise NetworkError(f"{where}: a MultiLineString's coordinates must be a list")
-            for k, part in enumerate(coordinates):
-                lines.append(_geojson_line(part, f"{where}.geometry.coordinates[{k}]"))
+            parts = [(c, f"{where}.geometry.coordinates[{k}]") for k, c in enumerate(coordinates)]
+        else:
+            continue
+        for line, at in parts:
+            if not isinstance(line, list) or len(line) < 2:
+                raise NetworkError(f"{at}: a line needs a list of at least two positions")
+            lines.append(line)
+            wheres.append(at)
     if not lines:
         raise NetworkError(f"{path}: no LineString or MultiLineString features")
-    return lines
+    sizes = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    # One pass over all positions in plain Python (a list, two numbers that are no booleans),
+    # one conversion and one range test in numpy; only a file that fails them is gone through
+    # position by position, to name the first bad one.
+    flat = [
+        (p[0], p[1])
+        for line in lines
+        for p in line
+        if type(p) is list and len(p) >= 2 and type(p[0]) in _NUMBER and type(p[1]) in _NUMBER
+    ]
+    if len(flat) == sizes.sum():
+        try:
+            coords = np.array(flat, dtype=float)
+        except OverflowError:  # an integer beyond any float
+            coords = None
+        if (
+            coords is not None
+            and ((np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90)).all()
+        ):
+            return coords, sizes
+    for line, at in zip(lines, wheres, strict=True):
+        _checked_positions(line, at)
+    raise NetworkError(f"{path}: a position is not [longitude, latitude]")  # not reached
 
 
-def _geojson_line(coordinates: Any, where: str) -> list[tuple[float, float]]:
-    if not isinstance(coordinates, list) or len(coordinates) < 2:
-        raise NetworkError(f"{where}: a line needs a list of at least two positions")
+_NUMBER = (int, float)
+
+
+def _checked_positions(coordinates: list, where: str) -> list[tuple[float, float]]:
+    """The positions of a line, checked one by one: the slow path, which names the first bad
+    position."""
     line = []
     for k, position in enumerate(coordinates):
         if not isinstance(position, list) or len(position) < 2:

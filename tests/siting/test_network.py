@@ -14,7 +14,13 @@ import pytest
 from scipy.sparse.csgraph import dijkstra
 
 from siting.geometry import haversine_m
-from siting.network import NetworkError, WalkingNetwork, load_network, pairs_within
+from siting.network import (
+    NetworkError,
+    WalkingNetwork,
+    load_network,
+    pairs_within,
+    read_geojson_lines,
+)
 from tests.siting.support import R, hav
 
 LAT, LNG = 31.19, 121.45
@@ -265,7 +271,12 @@ def test_a_geojson_file_with_lines_and_multilines(tmp_path):
             _feature(None),  # skipped
         ],
     }
-    network = load_network(_geojson(tmp_path, data))
+    path = _geojson(tmp_path, data)
+    assert [line.tolist() for line in read_geojson_lines(path)] == [
+        [[LNG, LAT], [LNG, 31.193]],  # the height is dropped
+        [list(vertex) for vertex in _line(MIDDLE, BRANCH_END)],
+    ]
+    network = load_network(path)
     expected = _h(MIDDLE, BRANCH_END) + _north(0.003)
     assert _walk(network, BRANCH_END, SOUTH) == pytest.approx(expected, abs=1e-6)
 
@@ -294,6 +305,14 @@ def _collection(*geometries):
             '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
             '{"type": "LineString", "coordinates": [[121, 31], [121, 1e400]]}}]}',
             "is not a finite number",
+        ),
+        (
+            _collection({"type": "LineString", "coordinates": [[LNG, LAT], [True, LAT]]}),
+            "features[0].geometry.coordinates[1]: True is not a finite number",
+        ),
+        (
+            _collection({"type": "LineString", "coordinates": [[LNG, LAT], [10**400, LAT]]}),
+            "features[0].geometry.coordinates[1]: 1000000",
         ),
         (
             _collection({"type": "LineString", "coordinates": [[LNG, LAT], [LAT, 200]]}),

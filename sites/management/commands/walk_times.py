@@ -6,8 +6,6 @@ for every pair within the minutes at the speed, metres and minutes to 0.1, by po
 the files' order. A bad file: one line on standard error and exit status 2.
 """
 
-import csv
-import io
 import math
 import re
 from pathlib import Path
@@ -25,7 +23,7 @@ MAX_ROWS = 1_000_000
 MAX_BYTES = 100 * 1024 * 1024
 COLUMNS = ("id", "lat", "lng")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?")
-_CHUNK = 10_000  # output rows written at a time
+_CHUNK = 100_000  # output rows written at a time
 
 
 def _positive(value: str, what: str) -> float:
@@ -122,15 +120,23 @@ class Command(BaseCommand):
         self._write(pairs, point_ids, site_ids, speed)
 
     def _write(self, pairs, point_ids, site_ids, speed) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["point_id", "site_id", "metres", "minutes"])
-        metres = pairs.metres.tolist()
-        for k, (p, s) in enumerate(zip(pairs.point.tolist(), pairs.site.tolist(), strict=True)):
-            m = metres[k]
-            writer.writerow([point_ids[p], site_ids[s], f"{m:.1f}", f"{m / speed:.1f}"])
-            if k % _CHUNK == _CHUNK - 1:
-                self.stdout.write(buffer.getvalue(), ending="")
-                buffer.seek(0)
-                buffer.truncate()
-        self.stdout.write(buffer.getvalue(), ending="")
+        # f-strings on precomputed, quoted ids: several times faster than csv.writer per row,
+        # which matters at hundreds of thousands of rows.
+        points = [_csv_field(ident) for ident in point_ids]
+        sites = [_csv_field(ident) for ident in site_ids]
+        self.stdout.write("point_id,site_id,metres,minutes")
+        for lo in range(0, pairs.point.size, _CHUNK):
+            p = pairs.point[lo : lo + _CHUNK].tolist()
+            s = pairs.site[lo : lo + _CHUNK].tolist()
+            metres = pairs.metres[lo : lo + _CHUNK]
+            rows = zip(p, s, metres.tolist(), (metres / speed).tolist(), strict=True)
+            text = "".join([f"{points[i]},{sites[j]},{m:.1f},{t:.1f}\n" for i, j, m, t in rows])
+            self.stdout.write(text, ending="")
+
+
+def _csv_field(text: str) -> str:
+    """A CSV field as the csv module writes it: quoted when it holds a comma, a quote or a
+    line break."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
