@@ -21,7 +21,7 @@ from sites.models import Area, ServiceStatus, ServiceType, Site, SiteService, Ta
 from sites.safety import schedules
 from sites.safety import selectors as safety
 from sites.safety.models import InspectionKind
-from siting import coverage_loss, haversine_m, neighbours_within, reach
+from siting import coverage_loss, neighbours_within, reach, walking_m
 from siting.constants import DETOUR_FACTOR
 from siting.coverage import cover_counts
 from surveys.selectors import site_satisfaction
@@ -125,7 +125,7 @@ def add_coverage(
         return
     lat = np.array([float(r.site.latitude) for r in reviews])
     lng = np.array([float(r.site.longitude) for r in reviews])
-    between = haversine_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :]) * detour
+    between = walking_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :], detour=detour)
 
     offering: dict[int, list[int]] = {}
     types: dict[int, ServiceType] = {}

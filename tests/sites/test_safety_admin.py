@@ -1,0 +1,73 @@
+"""Findings changed in the admin move the hazard flags as the safety pages do."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from sites.models import Site
+from sites.safety import services as safety_services
+from sites.safety.models import Finding, Inspection
+from sites.safety.services import NewFinding
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2025, 6, 15)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def fire_finding(site) -> Finding:
+    inspection = safety_services.record_inspection(
+        site=site,
+        kind="fire",
+        mode="joint",
+        date=date(2025, 6, 1),
+        inspectors="Fire brigade",
+        result="rectify",
+        findings=[NewFinding("Exit blocked", date(2025, 6, 30))],
+        today=TODAY,
+    )
+    return inspection.findings.get()
+
+
+def test_closing_a_finding_in_the_admin_lowers_the_flag(admin_client):
+    site = factories.site()
+    finding = fire_finding(site)
+    assert Site.objects.get(pk=site.pk).hazard_fire
+    response = admin_client.post(
+        reverse("admin:sites_finding_change", args=[finding.pk]),
+        {
+            "inspection": finding.inspection_id,
+            "description": finding.description,
+            "rectify_by": "2025-06-30",
+            "closed_on": "2025-06-10",
+            "closure_notes": "Cleared",
+        },
+    )
+    assert response.status_code == 302
+    assert not Site.objects.get(pk=site.pk).hazard_fire
+
+
+def test_deleting_an_inspection_in_the_admin_lowers_the_flag(admin_client):
+    site = factories.site()
+    finding = fire_finding(site)
+    url = reverse("admin:sites_inspection_delete", args=[finding.inspection_id])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Inspection.objects.filter(pk=finding.inspection_id).exists()
+    assert not Site.objects.get(pk=site.pk).hazard_fire
+
+
+def test_deleting_findings_in_bulk_in_the_admin_lowers_the_flag(admin_client):
+    site = factories.site()
+    finding = fire_finding(site)
+    response = admin_client.post(
+        reverse("admin:sites_finding_changelist"),
+        {"action": "delete_selected", "_selected_action": [finding.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Site.objects.get(pk=site.pk).hazard_fire
