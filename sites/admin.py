@@ -11,6 +11,7 @@ from fenglin.versioning import VersionedModelForm
 from sites import services
 from sites.forms import AreaForm
 from sites.models import (
+    HAZARD_FIELDS,
     Area,
     RouteStop,
     ServiceType,
@@ -188,7 +189,7 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     history_list_display = ["status"]
-    readonly_fields = ["hazard_fire", "hazard_building", "hazard_food"]
+    readonly_fields = list(HAZARD_FIELDS.values())  # they follow open findings
     fieldsets = [
         (None, {"fields": ["name", "code", "address", "area", "ownership", "illustrative"]}),
         (_("Location"), {"fields": ["latitude", "longitude"]}),

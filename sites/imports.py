@@ -31,7 +31,7 @@ from fenglin.parsing import parse_id
 from fenglin.tabular import TableError, read_table, unescape_formula
 from sites import services
 from sites.forms import AreaForm
-from sites.models import Area, ServiceType, Site
+from sites.models import HAZARD_FIELDS, Area, ServiceType, Site
 
 SITE_COLUMNS = ["id", *Site.EDITABLE_FIELDS, "services"]
 SITE_REQUIRED = ["name", "address", "latitude", "longitude"]
@@ -39,7 +39,7 @@ AREA_COLUMNS = list(Area.EDITABLE_FIELDS)
 AREA_REQUIRED = ["code", "name", "centroid_lat", "centroid_lng"]
 # Columns of older files that are no longer imported: the hazard flags follow the open
 # findings of inspections (Site.refresh_hazards).
-IGNORED_SITE_COLUMNS = ["hazard_fire", "hazard_building", "hazard_food"]
+IGNORED_SITE_COLUMNS = list(HAZARD_FIELDS.values())
 
 COORDINATE_COLUMNS = {"latitude", "longitude", "centroid_lat", "centroid_lng"}
 TEXT_COLUMNS = {"name", "address", "closed_reason", "notes"}
