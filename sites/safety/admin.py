@@ -17,6 +17,20 @@ def refresh_hazards(site_ids: Iterable[int | None]) -> None:
         site.refresh_hazards()
 
 
+class RefreshesHazardsOnDelete(admin.ModelAdmin):
+    """Deleting rows (one, or a selection) refreshes the flags of the sites they were on."""
+
+    site_lookup: str  # the path from the model to its site's id
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, self.model.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        site_ids = list(queryset.values_list(self.site_lookup, flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_hazards(site_ids)
+
+
 @admin.register(InspectionRule)
 class InspectionRuleAdmin(admin.ModelAdmin):
     list_display = ["kind", "mode", "service_type", "interval_months"]
@@ -36,7 +50,8 @@ class InspectionPhotoInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(RefreshesHazardsOnDelete):
+    site_lookup = "site_id"
     inlines = [FindingInline, InspectionPhotoInline]
     list_display = ["site", "kind", "mode", "date", "result", "inspectors"]
     list_filter = ["kind", "mode", "result"]
@@ -56,18 +71,10 @@ class InspectionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         refresh_hazards([form.instance.site_id, form.initial.get("site")])
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        refresh_hazards([obj.site_id])
-
-    def delete_queryset(self, request, queryset):
-        site_ids = list(queryset.values_list("site_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_hazards(site_ids)
-
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(RefreshesHazardsOnDelete):
+    site_lookup = "inspection__site_id"
     list_display = ["__str__", "inspection", "rectify_by", "closed_on"]
     list_filter = ["closed_on"]
     list_select_related = ["inspection", "inspection__site"]
@@ -79,15 +86,6 @@ class FindingAdmin(admin.ModelAdmin):
         moved_from = form.initial.get("inspection")
         old_site = Inspection.objects.filter(pk=moved_from).values_list("site_id", flat=True)
         refresh_hazards([obj.inspection.site_id, *old_site])
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        refresh_hazards([obj.inspection.site_id])
-
-    def delete_queryset(self, request, queryset):
-        site_ids = list(queryset.values_list("inspection__site_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_hazards(site_ids)
 
 
 @admin.register(InspectionPhoto)
