@@ -278,7 +278,7 @@ def pairs_within(
     for lo in range(0, order.size, batch):
         chosen = order[lo : lo + batch]
         limit = max_m - sites.connector_m[chosen[0]] - attach.nearest_m
-        candidates = [attach.same_segment(chosen, sites, max_m)]
+        candidates = [attach.same_segment(chosen, sites)]
         if limit >= 0:
             # A hair of slack so that rounding in the sum cannot drop a pair; the exact test
             # against max_m follows.
@@ -342,7 +342,7 @@ class _Attachments:
         metres = dist[which] + self.extra[slot] + sites.connector_m[chosen[row]]
         return chosen[row], self.point[slot], metres
 
-    def same_segment(self, chosen, sites: Snap, max_m: float):
+    def same_segment(self, chosen, sites: Snap):
         """Candidates (site, point, metres) walking straight along a shared segment."""
         slot, which = _expand(self.edge_start, sites.edge[chosen])
         site = chosen[which]
