@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from fenglin.parsing import parse_id
 from fenglin.tabular import TableError, read_table, unescape_formula
+from fenglin.versioning import VERSION_FIELD
 from sites import services
 from sites.forms import AreaForm
 from sites.models import HAZARD_FIELDS, Area, ServiceType, Site
@@ -147,9 +148,9 @@ class CodeListField(forms.ModelMultipleChoiceField):
 
 
 class RowForm(forms.ModelForm):
-    """One file row: only the columns the file has are fields (a column left out changes
-    nothing). The model's clean() may name a column the file does not have (a closed site's
-    reason): such errors are kept aside instead of failing the form.
+    """One file row: only the columns the file has are fields (`for_columns`: a column left
+    out changes nothing). The model's clean() may name a column the file does not have (a
+    closed site's reason): such errors are kept aside instead of failing the form.
 
     Codes are checked for the whole file at once (against each other and the stored records),
     so the per-row uniqueness query is skipped; the database enforces them again at save.
@@ -159,11 +160,17 @@ class RowForm(forms.ModelForm):
 
     per_row_constraints = True
 
-    def __init__(self, *args, columns, lookups: dict | None = None, **kwargs):
+    @classmethod
+    def for_columns(cls, columns: list[str]) -> type["RowForm"]:
+        """The row form of a file with these columns (made once per file: a row's form then
+        copies only the fields the file has)."""
+        keep = {*columns, VERSION_FIELD}  # a versioned form's own field stays (empty)
+        form = type(cls.__name__, (cls,), {})
+        form.base_fields = {name: f for name, f in cls.base_fields.items() if name in keep}
+        return form
+
+    def __init__(self, *args, lookups: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in list(self.fields):
-            if name not in columns:
-                del self.fields[name]
         for name, by_code in (lookups or {}).items():
             if name in self.fields:
                 self.fields[name].by_code = by_code
@@ -334,6 +341,7 @@ def check_sites(upload) -> ImportResult:
     if "services" in columns:
         lookups["services"] = {s.code: s for s in ServiceType.objects.all()}
 
+    RowForm = SiteImportForm.for_columns(columns)
     seen: dict[str, int] = {}
     used: dict[int, int] = {}  # site pk -> the row that updates it
     for number, raw in rows:
@@ -382,11 +390,8 @@ def check_sites(upload) -> ImportResult:
         is_new = instance is None
         instance = Site() if is_new else instance
         stored = None if is_new else services.stored_values(instance, result.fields)
-        form = SiteImportForm(
-            data=_form_data(values, instance, columns),
-            instance=instance,
-            columns=columns,
-            lookups=lookups,
+        form = RowForm(
+            data=_form_data(values, instance, columns), instance=instance, lookups=lookups
         )
         if not form.is_valid() or form.other_errors:
             errors.extend(form.row_errors(number))
@@ -485,6 +490,7 @@ def check_areas(upload) -> ImportResult:
     result = ImportResult(fields=columns)
     codes = {r.get("code", "").strip() for _n, r in rows} - {""}
     existing = Area.objects.in_bulk(codes, field_name="code")
+    RowForm = AreaImportForm.for_columns(columns)
     seen: dict[str, int] = {}
     for number, raw in rows:
         values = _row_values(raw)
@@ -497,9 +503,7 @@ def check_areas(upload) -> ImportResult:
         seen[code] = number
         instance = existing.get(code) or Area()
         stored = None if instance.pk is None else services.stored_values(instance, columns)
-        form = AreaImportForm(
-            data=_form_data(values, instance, columns), instance=instance, columns=columns
-        )
+        form = RowForm(data=_form_data(values, instance, columns), instance=instance)
         if not form.is_valid() or form.other_errors:
             result.errors.extend(form.row_errors(number))
             continue
