@@ -397,12 +397,10 @@ class Site(VersionedModel):
         _check_step(self.status, status, reason)
 
     def move_to(self, status: str, *, reason: str = "", user=None) -> "SiteStatusChange":
-        """Move the site one step along its lifecycle, save it and record who, when and why.
-
-        The one way a saved site's status changes: the status page and the admin (through
-        sites.services, which locks the row first) and the demo. An import's rows pass the same
-        check in clean() and are recorded by the same SiteStatusChange.objects.record().
-        """
+        """Move the site one step along its lifecycle, save it and record who, when and why:
+        the one way a saved site's status changes (the status page and the admin through
+        sites.services, which lock the row first). An import's rows pass the same check in
+        clean() and are recorded by the same SiteStatusChange.objects.record()."""
         reason = (reason or "").strip()
         self.check_move(status, reason=reason)
         from_status = self.status
