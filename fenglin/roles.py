@@ -1,6 +1,6 @@
 """Staff roles as Django groups, each a fixed set of model permissions.
 
-Views check ordinary Django permissions (`PermissionRequiredMixin`), so a role is only a
+Views check ordinary Django permissions (through fenglin.access), so a role is only a
 named bundle of them; `sync_role_groups` (run after every migrate) keeps the groups in step
 with this table. Committee staff are further limited to their own area (see sites.StaffProfile).
 """
@@ -109,23 +109,12 @@ def navigation_for(user) -> dict[str, bool]:
     }
 
 
-def committee_area(user):
-    """The area a committee user is limited to, or None for users who see every area.
-
-    Planners, viewers and admins see everything; a committee user without an area sees nothing
-    area-bound (callers filter on `area=None`, which matches no response of a real area).
-    """
-    if not user.is_authenticated or user.is_superuser:
-        return None
-    names = roles_of(user)
-    if COMMITTEE not in names or names & {PLANNERS, VIEWERS}:
-        return None
-    profile = getattr(user, "staff_profile", None)
-    return profile.area if profile is not None else None
-
-
 def is_committee_only(user) -> bool:
-    """True for committee staff whose data must be limited to their own area."""
+    """True for committee staff whose data must be limited to their own area.
+
+    Planners, viewers and admins see everything, also when they belong to the committee group
+    as well. Views and selectors ask fenglin.access.scope_for, which builds on this rule.
+    """
     if not user.is_authenticated or user.is_superuser:
         return False
     names = roles_of(user)

@@ -7,22 +7,23 @@ may open them; everyone else gets 403.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from fenglin.access import StaffRequiredMixin
 from scenarios import reviews
 from scenarios.review_forms import SubtractionFilterForm, VisitorsForm
 from sites import services as site_services
 from sites.models import Site
-from sites.views import StaffMixin
 from siting.constants import DETOUR_FACTOR
 
 VIEW = "sites.view_inspection"
 
 
-class MonthlyReviewView(StaffMixin, TemplateView):
+class MonthlyReviewView(StaffRequiredMixin, TemplateView):
     """Per operating site: visitors, satisfaction, open findings, overdue checks, coverage.
 
     Staff who may change sites enter the visitor counts here.
@@ -55,7 +56,7 @@ class MonthlyReviewView(StaffMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if not self.can_edit():
-            return self.handle_no_permission()
+            raise PermissionDenied
         sites = Site.objects.operating().order_by("name", "pk")
         form = VisitorsForm(request.POST, sites=sites)
         if not form.is_valid():
@@ -67,7 +68,7 @@ class MonthlyReviewView(StaffMixin, TemplateView):
         return HttpResponseRedirect(reverse("sites:monthly_review"))
 
 
-class SubtractionReviewView(StaffMixin, TemplateView):
+class SubtractionReviewView(StaffRequiredMixin, TemplateView):
     """Sites worth closing or merging, each with its reasons."""
 
     permission_required = VIEW

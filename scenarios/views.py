@@ -1,7 +1,6 @@
 """Planning pages: demand, coverage, standards gaps, scenarios, comparison and optimisation."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fenglin import tabular
+from fenglin.access import staff_required
 from fenglin.versioning import EditConflict
 from scenarios import runs, selectors, services
 from scenarios.forms import (
@@ -39,19 +39,10 @@ ADD = "scenarios.add_scenario"
 CHANGE = "scenarios.change_scenario"
 
 
-def needs(*perms: str):
-    """Login (anonymous users go to the login page) and every permission (else 403)."""
-
-    def decorator(view):
-        return login_required(permission_required(perms, raise_exception=True)(view))
-
-    return decorator
-
-
 # --- Planning home -----------------------------------------------------------------------------
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     runs.expire_runs()  # so the list never shows a run as running whose worker died
     return render(
@@ -67,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Demand -----------------------------------------------------------------------------------
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def demand_list(request: HttpRequest) -> HttpResponse:
     form = DemandParametersForm(request.GET or None)
     params = form.parameters()
@@ -79,7 +70,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def demand_detail(request: HttpRequest, code: str) -> HttpResponse:
     service_type = get_object_or_404(ServiceType.objects.active(), code=code)
     form = DemandParametersForm(request.GET or None)
@@ -108,7 +99,7 @@ def demand_detail(request: HttpRequest, code: str) -> HttpResponse:
 # --- Coverage ----------------------------------------------------------------------------------
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def coverage_list(request: HttpRequest) -> HttpResponse:
     form = CoverageParametersForm(request.GET or None)
     params = form.parameters()
@@ -126,7 +117,7 @@ def coverage_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def coverage_detail(request: HttpRequest, code: str) -> HttpResponse:
     service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
     form = CoverageParametersForm(request.GET or None)
@@ -169,7 +160,7 @@ def _group_rows(metrics: dict) -> list[dict]:
 # --- Standards gaps ----------------------------------------------------------------------------
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def gaps(request: HttpRequest) -> HttpResponse:
     form = GapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -209,7 +200,7 @@ def _export_gaps(matrix: dict, kind: str) -> HttpResponse:
 # --- Scenarios ---------------------------------------------------------------------------------
 
 
-@needs(ADD)
+@staff_required(ADD)
 def scenario_create(request: HttpRequest) -> HttpResponse:
     form = ScenarioForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -230,7 +221,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
     return render(request, "scenarios/scenario_form.html", {"form": form, "scenario": None})
 
 
-@needs(CHANGE)
+@staff_required(CHANGE)
 def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     form = ScenarioForm(request.POST or None, instance=scenario)
@@ -250,7 +241,7 @@ def scenario_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scenarios/scenario_form.html", {"form": form, "scenario": scenario})
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario.objects.select_related("created_by"), pk=pk)
     runs.expire_runs(pks=scenario.optimisation_runs.values_list("pk", flat=True))
@@ -270,7 +261,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def scenario_service(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     service_type = get_object_or_404(ServiceType.objects.with_standard(), code=code)
@@ -286,7 +277,7 @@ def scenario_service(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     )
 
 
-@needs(CHANGE)
+@staff_required(CHANGE)
 @require_POST
 def scenario_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
@@ -295,7 +286,7 @@ def scenario_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(scenario)
 
 
-@needs(CHANGE)
+@staff_required(CHANGE)
 def addition_create(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     form = AdditionForm(request.POST or None, scenario=scenario)
@@ -320,7 +311,7 @@ def addition_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scenarios/addition_form.html", {"form": form, "scenario": scenario})
 
 
-@needs(CHANGE)
+@staff_required(CHANGE)
 @require_POST
 def addition_delete(request: HttpRequest, pk: int, addition_pk: int) -> HttpResponse:
     addition = get_object_or_404(ScenarioAddition, pk=addition_pk, scenario_id=pk)
@@ -329,7 +320,7 @@ def addition_delete(request: HttpRequest, pk: int, addition_pk: int) -> HttpResp
     return redirect("scenarios:scenario_detail", pk=pk)
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET or None)
     data = None
@@ -341,7 +332,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 # --- Optimisation ------------------------------------------------------------------------------
 
 
-@needs(ADD, CHANGE)
+@staff_required(ADD, CHANGE)
 def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     choices = list(ServiceType.objects.with_standard())
@@ -384,7 +375,7 @@ def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs(ADD, CHANGE)
+@staff_required(ADD, CHANGE)
 def scenario_share(request: HttpRequest, pk: int) -> HttpResponse:
     """Several services placed at once into buildings whose floor area they share."""
     scenario = get_object_or_404(Scenario, pk=pk)
@@ -426,7 +417,7 @@ def _run_status(run: OptimisationRun) -> dict:
     }
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs.expire_runs(pks=[pk])
     run = get_object_or_404(
@@ -445,14 +436,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs(VIEW)
+@staff_required(VIEW)
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
     runs.expire_runs(pks=[pk])  # the polling page learns of a dead worker
     run = get_object_or_404(OptimisationRun, pk=pk)
     return JsonResponse(_run_status(run))
 
 
-@needs(CHANGE)
+@staff_required(CHANGE)
 @require_POST
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(OptimisationRun, pk=pk)

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from fenglin.roles import committee_area, is_committee_only
+from fenglin.access import Scope
 from sites.models import (
     HAZARD_FIELDS,
     Area,
@@ -32,21 +32,13 @@ NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
 # --- Sites ---------------------------------------------------------------------------------
 
 
-def visible_sites(user) -> QuerySet[Site]:
+def visible_sites(scope: Scope) -> QuerySet[Site]:
     """The sites a user may see: committee staff only their own area's."""
-    sites = Site.objects.all()
-    if is_committee_only(user):
-        area = committee_area(user)
-        sites = sites.filter(area=area) if area is not None else sites.none()
-    return sites
+    return scope.filter(Site.objects.all())
 
 
-def visible_areas(user) -> QuerySet[Area]:
-    areas = Area.objects.all()
-    if is_committee_only(user):
-        area = committee_area(user)
-        areas = areas.filter(pk=area.pk) if area is not None else areas.none()
-    return areas
+def visible_areas(scope: Scope) -> QuerySet[Area]:
+    return scope.filter(Area.objects.all(), field="pk")
 
 
 def filter_sites(

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,6 +20,7 @@ from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
 
 from fenglin import tabular
+from fenglin.access import StaffRequiredMixin
 from fenglin.versioning import EditConflict
 from sites import imports, selectors, services
 from sites.forms import (
@@ -44,10 +44,6 @@ from sites.models import (
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 EXPORT_LABELS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("geojson", "GeoJSON")]
-
-
-class StaffMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Login required; a logged-in user without the permission gets 403."""
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -83,17 +79,17 @@ class SiteFilterMixin:
     def filter_form(self) -> SiteFilterForm:
         if not hasattr(self, "_filter_form"):
             self._filter_form = SiteFilterForm(
-                self.request.GET or None, areas=selectors.visible_areas(self.request.user)
+                self.request.GET or None, areas=selectors.visible_areas(self.scope)
             )
         return self._filter_form
 
     def filtered_sites(self):
         return selectors.filter_sites(
-            selectors.visible_sites(self.request.user), **self.filter_form().filters()
+            selectors.visible_sites(self.scope), **self.filter_form().filters()
         )
 
 
-class SiteListView(StaffMixin, SiteFilterMixin, ListView):
+class SiteListView(StaffRequiredMixin, SiteFilterMixin, ListView):
     permission_required = "sites.view_site"
     template_name = "sites/site_list.html"
     context_object_name = "sites"
@@ -114,13 +110,13 @@ class SiteListView(StaffMixin, SiteFilterMixin, ListView):
         return context
 
 
-class SiteDetailView(StaffMixin, DetailView):
+class SiteDetailView(StaffRequiredMixin, DetailView):
     permission_required = "sites.view_site"
     template_name = "sites/site_detail.html"
     context_object_name = "site"
 
     def get_queryset(self):
-        return selectors.visible_sites(self.request.user).select_related("area")
+        return selectors.visible_sites(self.scope).select_related("area")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -159,13 +155,13 @@ class SiteDetailView(StaffMixin, DetailView):
         return context
 
 
-class SiteCreateView(StaffMixin, CreateView):
+class SiteCreateView(StaffRequiredMixin, CreateView):
     permission_required = "sites.add_site"
     template_name = "sites/site_form.html"
     form_class = SiteForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.request.user)}
+        return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.scope)}
 
     def form_valid(self, form):
         site = form.save(commit=False)
@@ -181,17 +177,17 @@ class SiteCreateView(StaffMixin, CreateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class SiteUpdateView(StaffMixin, UpdateView):
+class SiteUpdateView(StaffRequiredMixin, UpdateView):
     permission_required = "sites.change_site"
     template_name = "sites/site_form.html"
     form_class = SiteForm
     context_object_name = "site"
 
     def get_queryset(self):
-        return selectors.visible_sites(self.request.user)
+        return selectors.visible_sites(self.scope)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.request.user)}
+        return {**super().get_form_kwargs(), "areas": selectors.visible_areas(self.scope)}
 
     def form_valid(self, form):
         try:
@@ -205,7 +201,7 @@ class SiteUpdateView(StaffMixin, UpdateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class SiteStatusView(StaffMixin, FormView):
+class SiteStatusView(StaffRequiredMixin, FormView):
     """Move a site along its lifecycle, with a reason (required for closing)."""
 
     permission_required = "sites.change_site"
@@ -215,7 +211,7 @@ class SiteStatusView(StaffMixin, FormView):
     @cached_property
     def site(self) -> Site:
         # Looked up after the permission check, so a 404 tells nothing to the unauthorised.
-        return get_object_or_404(selectors.visible_sites(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.visible_sites(self.scope), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "site": self.site}
@@ -255,14 +251,12 @@ class SiteServiceFormMixin:
         return HttpResponseRedirect(self.object.site.get_absolute_url())
 
 
-class SiteServiceCreateView(StaffMixin, SiteServiceFormMixin, CreateView):
+class SiteServiceCreateView(StaffRequiredMixin, SiteServiceFormMixin, CreateView):
     permission_required = "sites.add_siteservice"
 
     @cached_property
     def site(self) -> Site:
-        return get_object_or_404(
-            selectors.visible_sites(self.request.user), pk=self.kwargs["site_pk"]
-        )
+        return get_object_or_404(selectors.visible_sites(self.scope), pk=self.kwargs["site_pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": SiteService(site=self.site)}
@@ -271,27 +265,27 @@ class SiteServiceCreateView(StaffMixin, SiteServiceFormMixin, CreateView):
         return super().get_context_data(site=self.site, **kwargs)
 
 
-class SiteServiceUpdateView(StaffMixin, SiteServiceFormMixin, UpdateView):
+class SiteServiceUpdateView(StaffRequiredMixin, SiteServiceFormMixin, UpdateView):
     permission_required = "sites.change_siteservice"
     context_object_name = "service"
 
     def get_queryset(self):
         return SiteService.objects.filter(
-            site__in=selectors.visible_sites(self.request.user)
+            site__in=selectors.visible_sites(self.scope)
         ).select_related("site", "service_type")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(site=self.object.site, **kwargs)
 
 
-class SiteServiceDeleteView(StaffMixin, DeleteView):
+class SiteServiceDeleteView(StaffRequiredMixin, DeleteView):
     permission_required = "sites.delete_siteservice"
     template_name = "sites/siteservice_confirm_delete.html"
     context_object_name = "service"
 
     def get_queryset(self):
         return SiteService.objects.filter(
-            site__in=selectors.visible_sites(self.request.user)
+            site__in=selectors.visible_sites(self.scope)
         ).select_related("site", "service_type")
 
     def form_valid(self, form):
@@ -301,7 +295,7 @@ class SiteServiceDeleteView(StaffMixin, DeleteView):
         return HttpResponseRedirect(site.get_absolute_url())
 
 
-class SiteExportView(StaffMixin, SiteFilterMixin, View):
+class SiteExportView(StaffRequiredMixin, SiteFilterMixin, View):
     """The filtered site list as CSV, XLSX or GeoJSON."""
 
     permission_required = "sites.view_site"
@@ -318,7 +312,7 @@ class SiteExportView(StaffMixin, SiteFilterMixin, View):
         return tabular.csv_response("sites.csv", imports.SITE_COLUMNS, rows)
 
 
-class ImportView(StaffMixin, FormView):
+class ImportView(StaffRequiredMixin, FormView):
     """Upload a file; a bad file gets a report of each bad row and saves nothing. Notes on what
     a file leaves aside (columns no longer imported) are shown either way."""
 
@@ -380,13 +374,13 @@ def register_area_panel(panel: AreaPanel) -> AreaPanel:
     return panel
 
 
-class AreaListView(StaffMixin, ListView):
+class AreaListView(StaffRequiredMixin, ListView):
     permission_required = "sites.view_area"
     template_name = "sites/area_list.html"
     context_object_name = "areas"
 
     def get_queryset(self):
-        return selectors.area_table(selectors.visible_areas(self.request.user))
+        return selectors.area_table(selectors.visible_areas(self.scope))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -403,13 +397,13 @@ class AreaListView(StaffMixin, ListView):
         return context
 
 
-class AreaDetailView(StaffMixin, DetailView):
+class AreaDetailView(StaffRequiredMixin, DetailView):
     permission_required = "sites.view_area"
     template_name = "sites/area_detail.html"
     context_object_name = "area"
 
     def get_queryset(self):
-        return selectors.visible_areas(self.request.user)
+        return selectors.visible_areas(self.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -443,7 +437,7 @@ class AreaDetailView(StaffMixin, DetailView):
         return context
 
 
-class AreaCreateView(StaffMixin, CreateView):
+class AreaCreateView(StaffRequiredMixin, CreateView):
     permission_required = "sites.add_area"
     template_name = "sites/area_form.html"
     form_class = AreaForm
@@ -454,14 +448,14 @@ class AreaCreateView(StaffMixin, CreateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class AreaUpdateView(StaffMixin, UpdateView):
+class AreaUpdateView(StaffRequiredMixin, UpdateView):
     permission_required = "sites.change_area"
     template_name = "sites/area_form.html"
     form_class = AreaForm
     context_object_name = "area"
 
     def get_queryset(self):
-        return selectors.visible_areas(self.request.user)
+        return selectors.visible_areas(self.scope)
 
     def form_valid(self, form):
         try:
@@ -473,13 +467,13 @@ class AreaUpdateView(StaffMixin, UpdateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class AreaExportView(StaffMixin, View):
+class AreaExportView(StaffRequiredMixin, View):
     permission_required = "sites.view_area"
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt not in EXPORT_FORMATS:
             raise Http404
-        areas = selectors.visible_areas(request.user)
+        areas = selectors.visible_areas(self.scope)
         if fmt == "geojson":
             return geojson_response("areas.geojson", imports.areas_geojson(areas))
         rows = imports.area_rows(areas)
@@ -502,7 +496,7 @@ class AreaImportView(ImportView):
 # --- The service catalogue -----------------------------------------------------------------
 
 
-class ServiceTypeListView(StaffMixin, ListView):
+class ServiceTypeListView(StaffRequiredMixin, ListView):
     permission_required = "sites.view_servicetype"
     template_name = "sites/servicetype_list.html"
     context_object_name = "service_types"
@@ -529,7 +523,7 @@ class ServiceTypeListView(StaffMixin, ListView):
         return context
 
 
-class ServiceTypeDetailView(StaffMixin, DetailView):
+class ServiceTypeDetailView(StaffRequiredMixin, DetailView):
     permission_required = "sites.view_servicetype"
     template_name = "sites/servicetype_detail.html"
     context_object_name = "service_type"
@@ -537,9 +531,7 @@ class ServiceTypeDetailView(StaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        offers = selectors.service_type_sites(
-            self.object, selectors.visible_sites(self.request.user)
-        )
+        offers = selectors.service_type_sites(self.object, selectors.visible_sites(self.scope))
         context.update(
             offers=offers,
             map_points=[
@@ -557,7 +549,7 @@ class ServiceTypeDetailView(StaffMixin, DetailView):
         return context
 
 
-class ServiceTypeCreateView(StaffMixin, CreateView):
+class ServiceTypeCreateView(StaffRequiredMixin, CreateView):
     permission_required = "sites.add_servicetype"
     template_name = "sites/servicetype_form.html"
     form_class = ServiceTypeForm
@@ -568,7 +560,7 @@ class ServiceTypeCreateView(StaffMixin, CreateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class ServiceTypeUpdateView(StaffMixin, UpdateView):
+class ServiceTypeUpdateView(StaffRequiredMixin, UpdateView):
     permission_required = "sites.change_servicetype"
     template_name = "sites/servicetype_form.html"
     form_class = ServiceTypeForm

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
 
+from fenglin.access import EVERYTHING, Scope
 from fenglin.cache import fail_open
 from sites.models import Area
 from surveys.models import (
@@ -337,21 +338,25 @@ def area_rows(per_area: dict, total: int, *, only_area_id: int | None = None) ->
 # --- Responses and field visits ------------------------------------------------------------
 
 
-def responses_for(survey: Survey, *, area=None, limit_to_area: bool = False) -> QuerySet:
+def responses_for(survey: Survey, *, scope: Scope = EVERYTHING) -> QuerySet:
+    """The survey's responses the scope lets the user see, newest first."""
     responses = survey.responses.select_related("area", "entered_by").order_by(
         "-submitted_at", "-pk"
     )
-    if limit_to_area:
-        responses = responses.filter(area=area)
-    return responses
+    return scope.filter(responses)
 
 
-def field_visits(*, area=None, limit_to_area: bool = False) -> QuerySet:
+def field_visits(*, scope: Scope = EVERYTHING, area: Area | None = None) -> QuerySet:
+    """Field visits the scope lets the user see, of one area if given.
+
+    A visit belongs to its area or to its site's area.
+    """
     visits = FieldVisit.objects.select_related("area", "site", "recorded_by").prefetch_related(
         "needs"
     )
-    if limit_to_area or area is not None:
-        visits = visits.filter(Q(area=area) | Q(site__area=area)) if area else visits.none()
+    visits = visits.filter(scope.q("area") | scope.q("site__area"))
+    if area is not None:
+        visits = visits.filter(Q(area=area) | Q(site__area=area))
     return visits
 
 

@@ -1,26 +1,23 @@
 """Staff pages: build surveys, key in paper questionnaires, read results, export, field visits.
 
-Committee staff (fenglin.roles.is_committee_only) see and enter data of their own area only.
+Committee staff (fenglin.access.scope_for) see and enter data of their own area only.
 """
 
-from dataclasses import dataclass
 from itertools import chain
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fenglin import tabular
+from fenglin.access import scope_for, staff_required
 from fenglin.parsing import parse_id
-from fenglin.roles import committee_area, is_committee_only
 from fenglin.versioning import EditConflict
-from sites.models import Area
 from surveys import exports, selectors, services
 from surveys.forms import (
     ChoiceFormSet,
@@ -34,64 +31,32 @@ from surveys.forms import (
 from surveys.models import Channel, Choice, Question, Response, Survey, SurveyStatus
 from surveys.selectors import areas_for_form, field_visits, questions_for, responses_for
 
-
-def _perm(*perms: str):
-    """login_required + permission_required(raise_exception=True) in one decorator."""
-
-    def decorate(view):
-        return login_required(permission_required(perms, raise_exception=True)(view))
-
-    return decorate
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose data a user sees: everything, or only one committee area (None: no area at all)."""
-
-    limited: bool
-    area: Area | None
-
-
-def _scope(request: HttpRequest) -> Scope:
-    if is_committee_only(request.user):
-        return Scope(limited=True, area=committee_area(request.user))
-    return Scope(limited=False, area=None)
-
-
 # --- Surveys -------------------------------------------------------------------------------
 
 
 @require_GET
-@_perm("surveys.view_survey")
+@staff_required("surveys.view_survey")
 def survey_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = scope_for(request.user)
     surveys = Survey.objects.order_by("-created_at", "-pk")
     if scope.limited:
         surveys = surveys.exclude(status=SurveyStatus.DRAFT).annotate(
-            n=Count("responses", filter=_area_q(scope))
+            n=Count("responses", filter=scope.q("responses__area"))
         )
     else:
         surveys = surveys.annotate(n=Count("responses"))
-    return render(
-        request, "surveys/survey_list.html", {"surveys": surveys, "limited": scope.limited}
-    )
-
-
-def _area_q(scope: Scope) -> Q:
-    if scope.area is None:
-        return Q(pk__in=[])
-    return Q(responses__area=scope.area)
+    return render(request, "surveys/survey_list.html", {"surveys": surveys})
 
 
 def _survey_for(request: HttpRequest, pk: int) -> Survey:
     survey = get_object_or_404(Survey, pk=pk)
-    if survey.status == SurveyStatus.DRAFT and _scope(request).limited:
+    if survey.status == SurveyStatus.DRAFT and scope_for(request.user).limited:
         raise Http404
     return survey
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.add_survey")
+@staff_required("surveys.add_survey")
 def survey_create(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +67,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     form = SurveyForm(request.POST or None, instance=survey)
@@ -145,21 +110,18 @@ def _history(survey: Survey, questions: list[Question], limit: int = 20) -> list
 
 
 @require_GET
-@_perm("surveys.view_survey")
+@staff_required("surveys.view_survey")
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_for(request, pk)
     questions = questions_for(survey, include_archived=True)
-    scope = _scope(request)
-    responses = survey.responses.all()
-    if scope.limited:
-        responses = responses.filter(area=scope.area) if scope.area else responses.none()
+    scope = scope_for(request.user)
+    responses = scope.filter(survey.responses.all())
     context = {
         "survey": survey,
         "questions": questions,
         "response_count": responses.count(),
         "has_responses": survey.responses.exists(),
         "history": _history(survey, questions) if not scope.limited else [],
-        "limited": scope.limited,
         "public_url": request.build_absolute_uri(survey.get_public_url()),
         "statuses": SurveyStatus,
     }
@@ -167,7 +129,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     status = request.POST.get("status", "")
@@ -186,7 +148,7 @@ def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.view_survey")
+@staff_required("surveys.view_survey")
 def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The resident's form as it stands; a submission is validated but never stored."""
     survey = _survey_for(request, pk)
@@ -234,20 +196,20 @@ def _question_page(request: HttpRequest, survey: Survey, question: Question | No
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _question_page(request, get_object_or_404(Survey, pk=pk), None)
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
     return _question_page(request, question.survey, question)
 
 
 @require_POST
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
     outcome = services.remove_question(question=question)
@@ -259,7 +221,7 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def question_restore(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
     services.restore_question(question=question)
@@ -268,7 +230,7 @@ def question_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_perm("surveys.change_survey")
+@staff_required("surveys.change_survey")
 def question_move(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
     direction = request.POST.get("direction")
@@ -281,12 +243,12 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.add_paper_response")
+@staff_required("surveys.add_paper_response")
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Key in paper questionnaires one after another, from the keyboard alone."""
     survey = _survey_for(request, pk)
-    scope = _scope(request)
-    if scope.limited and scope.area is None:
+    scope = scope_for(request.user)
+    if scope.nothing:
         raise PermissionDenied
     if survey.status == SurveyStatus.DRAFT:
         messages.error(request, _("Open the survey before keying in questionnaires."))
@@ -295,7 +257,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         "survey": survey,
         "questions": questions_for(survey),
         "areas": areas_for_form(),
-        "fixed_area": scope.area if scope.limited else None,
+        "fixed_area": scope.fixed_area,
     }
     form = PaperResponseForm(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -332,13 +294,11 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@_perm("surveys.view_survey", "surveys.view_response")
+@staff_required("surveys.view_survey", "surveys.view_response")
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_for(request, pk)
-    scope = _scope(request)
-    filters = ResultsFilterForm(
-        request.GET or None, fixed_area=scope.area if scope.limited else None
-    )
+    scope = scope_for(request.user)
+    filters = ResultsFilterForm(request.GET or None, fixed_area=scope.fixed_area)
     area_id, group, channel = None, "", ""
     if filters.is_valid():
         area = filters.cleaned_data.get("area")
@@ -364,22 +324,18 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         "filters": filters,
         "results": results,
         "map_data": {"areas": area_points, "pins": results["pins"]},
-        "limited": scope.limited,
         "query": request.GET.urlencode(),
     }
     return render(request, "surveys/survey_results.html", context)
 
 
 def _export_responses(request: HttpRequest, survey: Survey):
-    scope = _scope(request)
-    responses = Response.objects.filter(survey=survey)
-    if scope.limited:
-        responses = responses.filter(area=scope.area) if scope.area else responses.none()
-    return responses
+    scope = scope_for(request.user)
+    return scope.filter(Response.objects.filter(survey=survey))
 
 
 @require_GET
-@_perm("surveys.view_survey", "surveys.view_response")
+@staff_required("surveys.view_survey", "surveys.view_response")
 def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     survey = _survey_for(request, pk)
     questions = questions_for(survey, include_archived=True)
@@ -399,21 +355,21 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @require_GET
-@_perm("surveys.view_survey", "surveys.view_response")
+@staff_required("surveys.view_survey", "surveys.view_response")
 def response_list(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_for(request, pk)
-    scope = _scope(request)
-    responses = responses_for(survey, area=scope.area, limit_to_area=scope.limited)
+    scope = scope_for(request.user)
+    responses = responses_for(survey, scope=scope)
     page = Paginator(responses, 50).get_page(request.GET.get("page"))
     return render(request, "surveys/response_list.html", {"survey": survey, "page": page})
 
 
 @require_GET
-@_perm("surveys.view_survey", "surveys.view_response")
+@staff_required("surveys.view_survey", "surveys.view_response")
 def response_detail(request: HttpRequest, survey_pk: int, pk: int) -> HttpResponse:
     survey = _survey_for(request, survey_pk)
-    scope = _scope(request)
-    responses = responses_for(survey, area=scope.area, limit_to_area=scope.limited)
+    scope = scope_for(request.user)
+    responses = responses_for(survey, scope=scope)
     response = get_object_or_404(responses, pk=pk)
     answers = response.answers.select_related("question", "choice").order_by(
         "question__order", "question_id", "choice__order"
@@ -429,19 +385,19 @@ def response_detail(request: HttpRequest, survey_pk: int, pk: int) -> HttpRespon
 
 
 @require_GET
-@_perm("surveys.view_fieldvisit")
+@staff_required("surveys.view_fieldvisit")
 def fieldvisit_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    visits = field_visits(area=scope.area, limit_to_area=scope.limited)
+    scope = scope_for(request.user)
+    visits = field_visits(scope=scope)
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     return render(request, "surveys/fieldvisit_list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
-@_perm("surveys.add_fieldvisit")
+@staff_required("surveys.add_fieldvisit")
 def fieldvisit_create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    if scope.limited and scope.area is None:
+    scope = scope_for(request.user)
+    if scope.nothing:
         raise PermissionDenied
     initial = {}
     area_id = parse_id(request.GET.get("area"))
@@ -450,7 +406,7 @@ def fieldvisit_create(request: HttpRequest) -> HttpResponse:
     form = FieldVisitForm(
         request.POST or None,
         initial=initial,
-        fixed_area=scope.area if scope.limited else None,
+        fixed_area=scope.fixed_area,
     )
     if request.method == "POST" and form.is_valid():
         visit = services.record_field_visit(form=form, user=request.user)
@@ -460,9 +416,9 @@ def fieldvisit_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_perm("surveys.view_fieldvisit")
+@staff_required("surveys.view_fieldvisit")
 def fieldvisit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
-    visits = field_visits(area=scope.area, limit_to_area=scope.limited)
+    scope = scope_for(request.user)
+    visits = field_visits(scope=scope)
     visit = get_object_or_404(visits, pk=pk)
     return render(request, "surveys/fieldvisit_detail.html", {"visit": visit})

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from fenglin import tabular
+from fenglin.access import StaffRequiredMixin
 from sites import selectors
 from sites.models import Site, SiteStatus
 from sites.safety import selectors as safety_selectors
@@ -29,13 +30,13 @@ from sites.safety.forms import (
 )
 from sites.safety.models import Finding, InspectionKind, InspectionMode, InspectionPhoto
 from sites.safety.schedules import shanghai_today
-from sites.views import StaffMixin, add_errors
+from sites.views import add_errors
 
 VIEW = "sites.view_inspection"
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-class SafetyDashboardView(StaffMixin, TemplateView):
+class SafetyDashboardView(StaffRequiredMixin, TemplateView):
     permission_required = VIEW
     template_name = "safety/dashboard.html"
 
@@ -44,7 +45,7 @@ class SafetyDashboardView(StaffMixin, TemplateView):
         return super().get_context_data(board=board, export_formats=EXPORT_FORMATS, **kwargs)
 
 
-class SafetyExportView(StaffMixin, View):
+class SafetyExportView(StaffRequiredMixin, View):
     """Every inspection record as CSV or XLSX, one row per inspection."""
 
     permission_required = VIEW
@@ -52,14 +53,15 @@ class SafetyExportView(StaffMixin, View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt not in EXPORT_FORMATS:
             raise Http404
-        rows = safety_selectors.export_rows(safety_selectors.inspection_records())
+        records = safety_selectors.inspection_records(selectors.visible_sites(self.scope))
+        rows = safety_selectors.export_rows(records)
         columns = safety_selectors.EXPORT_COLUMNS
         if fmt == "xlsx":
             return tabular.xlsx_response("inspections.xlsx", columns, rows)
         return tabular.csv_response("inspections.csv", columns, rows)
 
 
-class SiteSafetyView(StaffMixin, DetailView):
+class SiteSafetyView(StaffRequiredMixin, DetailView):
     """A site's safety record: what it owes, its inspections and open findings."""
 
     permission_required = VIEW
@@ -67,7 +69,7 @@ class SiteSafetyView(StaffMixin, DetailView):
     context_object_name = "site"
 
     def get_queryset(self):
-        return selectors.visible_sites(self.request.user).select_related("area")
+        return selectors.visible_sites(self.scope).select_related("area")
 
     def get_context_data(self, **kwargs):
         today = shanghai_today()
@@ -76,7 +78,7 @@ class SiteSafetyView(StaffMixin, DetailView):
         )
 
 
-class InspectionCreateView(StaffMixin, FormView):
+class InspectionCreateView(StaffRequiredMixin, FormView):
     """Record an inspection of a site with its findings and photos, all or nothing."""
 
     permission_required = ("sites.add_inspection", "sites.add_finding")
@@ -88,7 +90,7 @@ class InspectionCreateView(StaffMixin, FormView):
     @cached_property
     def site(self) -> Site:
         return get_object_or_404(
-            selectors.visible_sites(self.request.user).exclude(status=SiteStatus.CLOSED),
+            selectors.visible_sites(self.scope).exclude(status=SiteStatus.CLOSED),
             pk=self.kwargs["site_pk"],
         )
 
@@ -143,21 +145,21 @@ class InspectionCreateView(StaffMixin, FormView):
         return HttpResponseRedirect(reverse("sites:inspection_detail", args=[inspection.pk]))
 
 
-class InspectionDetailView(StaffMixin, DetailView):
+class InspectionDetailView(StaffRequiredMixin, DetailView):
     permission_required = VIEW
     template_name = "safety/inspection_detail.html"
     context_object_name = "inspection"
 
     def get_queryset(self):
         return safety_selectors.inspection_records(
-            selectors.visible_sites(self.request.user)
+            selectors.visible_sites(self.scope)
         ).select_related("site__area")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(today=shanghai_today(), **kwargs)
 
 
-class InspectionPhotoView(StaffMixin, View):
+class InspectionPhotoView(StaffRequiredMixin, View):
     """A photo, only for staff who may see inspections (media files are not public)."""
 
     permission_required = VIEW
@@ -165,7 +167,7 @@ class InspectionPhotoView(StaffMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         photo = get_object_or_404(
             InspectionPhoto.objects.filter(
-                inspection__site__in=selectors.visible_sites(request.user)
+                inspection__site__in=selectors.visible_sites(self.scope)
             ),
             pk=pk,
         )
@@ -181,7 +183,7 @@ class InspectionPhotoView(StaffMixin, View):
         return response
 
 
-class FindingCloseView(StaffMixin, FormView):
+class FindingCloseView(StaffRequiredMixin, FormView):
     permission_required = "sites.change_finding"
     template_name = "safety/finding_close.html"
     form_class = FindingCloseForm
@@ -191,7 +193,7 @@ class FindingCloseView(StaffMixin, FormView):
     def finding(self) -> Finding:
         return get_object_or_404(
             Finding.objects.filter(
-                inspection__site__in=selectors.visible_sites(self.request.user)
+                inspection__site__in=selectors.visible_sites(self.scope)
             ).select_related("inspection__site"),
             pk=self.kwargs["pk"],
         )

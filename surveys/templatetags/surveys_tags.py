@@ -2,7 +2,7 @@
 
 from django import template
 
-from fenglin.roles import committee_area, is_committee_only
+from fenglin.access import scope_for
 from surveys.selectors import area_panel
 
 register = template.Library()
@@ -19,7 +19,7 @@ def area_survey_panel(context, area) -> dict:
     empty = {"area": area, "show_visits": False, "show_responses": False}
     if user is None or not user.is_authenticated or area is None:
         return empty
-    if is_committee_only(user) and committee_area(user) != area:
+    if not scope_for(user).allows(area):
         return empty
     show_visits = user.has_perm("surveys.view_fieldvisit")
     show_responses = user.has_perm("surveys.view_response")
