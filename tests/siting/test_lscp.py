@@ -104,5 +104,7 @@ def test_every_method_reports_a_real_lower_bound(method, district_lp, monkeypatc
 
     demand, sites, lp = district_lp
     monkeypatch.setattr(milp, "LP_BOUND_MAX_NNZ", 0)  # as on a large model
-    sol = solve_lscp(demand, sites, radius_m=400.0, method=method, time_limit=1.0)
+    # Three seconds, not one: the Lagrangian bound improves with every step it gets, and on a
+    # loaded machine one second left it short of the LP (44 against 57).
+    sol = solve_lscp(demand, sites, radius_m=400.0, method=method, time_limit=3.0)
     assert 0.9 * lp <= sol.bound <= sol.objective
