@@ -400,6 +400,12 @@ class Response(models.Model):
                 condition=~Q(device_hash=""),
                 name="response_unique_device",
             ),
+            # A paper questionnaire is keyed in once: its number identifies it in the survey.
+            models.UniqueConstraint(
+                fields=["survey", "paper_reference"],
+                condition=~Q(paper_reference=""),
+                name="response_unique_paper_reference",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False),

@@ -39,6 +39,14 @@ class AlreadyAnswered(Exception):
     """This device has already answered a one-response-per-device survey."""
 
 
+class DuplicatePaperReference(Exception):
+    """A paper questionnaire with this number is already stored in the survey."""
+
+    def __init__(self, stored: Response):
+        super().__init__(stored.paper_reference)
+        self.stored = stored
+
+
 class DefinitionLocked(Exception):
     """A change that would orphan answers."""
 
@@ -115,6 +123,12 @@ def submit_response(
         if existing is not None:
             return Stored(existing, created=False)
         raise AlreadyAnswered
+    if paper_reference:
+        # Checked first for a message that names the stored questionnaire; the unique
+        # constraint still decides a race below.
+        clash = _stored_paper(survey, paper_reference, other_than=idempotency_key)
+        if clash is not None:
+            raise DuplicatePaperReference(clash)
     # No "already stored?" query first: the unique constraint answers that, race-free.
     area_id = submission.area_id
     if area_id is None and submission.latitude is not None:
@@ -148,10 +162,23 @@ def submit_response(
             return Stored(first, created=False)
         if device_hash:
             raise AlreadyAnswered from None
+        clash = _stored_paper(survey, paper_reference, other_than=idempotency_key)
+        if clash is not None:
+            raise DuplicatePaperReference(clash) from None
         raise
     # No write to the survey row: cached results see the new response through its id and count
     # (selectors.results_state), so concurrent submissions share no lock.
     return Stored(response, created=True)
+
+
+def _stored_paper(survey: Survey, reference: str, *, other_than: uuid.UUID) -> Response | None:
+    if not reference:
+        return None
+    return (
+        Response.objects.filter(survey=survey, paper_reference=reference)
+        .exclude(idempotency_key=other_than)
+        .first()
+    )
 
 
 # --- Survey definitions --------------------------------------------------------------------

@@ -273,15 +273,25 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         except services.SurveyNotAccepting:
             messages.error(request, _("The survey is not accepting questionnaires."))
             return redirect(survey)
-        if stored.created:
-            messages.success(
-                request,
-                _("Questionnaire saved as response %(n)s. Enter the next one.")
-                % {"n": stored.response.pk},
+        except services.DuplicatePaperReference as duplicate:
+            form.add_error(
+                "paper_reference",
+                _(
+                    "Questionnaire number %(number)s is already stored as response %(n)s. "
+                    "Check the number on the paper."
+                )
+                % {"number": duplicate.stored.paper_reference, "n": duplicate.stored.pk},
             )
         else:
-            messages.info(request, _("This questionnaire was already saved."))
-        return redirect("surveys:paper_entry", pk=survey.pk)
+            if stored.created:
+                messages.success(
+                    request,
+                    _("Questionnaire saved as response %(n)s. Enter the next one.")
+                    % {"n": stored.response.pk},
+                )
+            else:
+                messages.info(request, _("This questionnaire was already saved."))
+            return redirect("surveys:paper_entry", pk=survey.pk)
     entered = survey.responses.filter(channel=Channel.PAPER, entered_by=request.user).count()
     return render(
         request,
