@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fenglin.versioning import ensure_unchanged
 from sites.selectors import area_for_point
@@ -29,6 +30,7 @@ from surveys.models import (
     Survey,
     SurveyStatus,
 )
+from surveys.selectors import questions_for
 
 
 class SurveyNotAccepting(Exception):
@@ -197,8 +199,22 @@ def save_survey(*, form) -> Survey:
 @transaction.atomic
 def set_survey_status(*, survey: Survey, status: str) -> Survey:
     """Open or close a survey by hand. Opening needs at least one question."""
-    if status == SurveyStatus.OPEN and not survey.questions.active().exists():
-        raise DefinitionLocked(_("Add at least one question before opening the survey."))
+    if status == SurveyStatus.OPEN:
+        questions = questions_for(survey)
+        if not questions:
+            raise DefinitionLocked(_("Add at least one question before opening the survey."))
+        unanswerable = [
+            q for q in questions if q.required and q.has_choices and not q.active_choices
+        ]
+        if unanswerable:
+            # Opening it would let every resident fail on a question they cannot answer.
+            raise DefinitionLocked(
+                _(
+                    "Residents could not answer these required questions, which have no "
+                    "options: %(q)s. Add options or make them optional, then open the survey."
+                )
+                % {"q": pgettext("list separator", ", ").join(q.display_text for q in unanswerable)}
+            )
     survey.status = status
     if status == SurveyStatus.OPEN and survey.closes_at and survey.closes_at <= timezone.now():
         # Opening by hand overrides a closing date that has passed.
