@@ -331,6 +331,12 @@ def demand_points(inputs: PlanInputs, service_type: ServiceType) -> DemandPoints
     )
 
 
+def measured_demand(scenario: Scenario, service_type: ServiceType) -> float:
+    """The demand for one service over the scenario's areas: 0 when no survey measured it."""
+    inputs = scenario_inputs(scenario, [service_type])
+    return float(sum(row.demand for row in inputs.demand_rows(service_type)))
+
+
 def provider_facilities(providers: Sequence[Provider]) -> Facilities:
     """The providers of one service as facilities (no capacity: NaN)."""
     return Facilities(

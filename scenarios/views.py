@@ -23,7 +23,7 @@ from scenarios.forms import (
     SharedPlanForm,
 )
 from scenarios.gaps import gap_table
-from scenarios.inputs import Parameters, optimisation_pool, shared_pool
+from scenarios.inputs import Parameters, measured_demand, optimisation_pool, shared_pool
 from scenarios.models import (
     DEFAULT_DETOUR,
     OptimisationRun,
@@ -346,6 +346,17 @@ def scenario_optimise(request: HttpRequest, pk: int) -> HttpResponse:
         )
     providers, others = optimisation_pool(scenario, service_type)
     form = OptimiseForm(request.POST or None, providers=providers, others=others)
+    if request.method == "POST" and form.is_valid() and not measured_demand(scenario, service_type):
+        # Every plan would cover nobody: refuse rather than report 0 as "optimal".
+        form.add_error(
+            None,
+            gettext(
+                "No demand is measured for %(service)s: no survey of this scenario asked about "
+                "it, so every plan would cover 0 residents. Add a survey question about this "
+                "service, or choose another service."
+            )
+            % {"service": service_type.name},
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = runs.start_optimisation(
