@@ -1,8 +1,14 @@
+"""Fixtures shared by the whole suite: fast passwords, plain static files, a user and a logged-in
+client per role, and pages in English. Test data comes from tests/builders.py."""
+
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.conf import settings as django_settings
 
 from fenglin import roles
+from tests.builders import make_user
+
+# make_user is imported here for modules that still take it from tests.conftest.
+__all__ = ["make_user"]
 
 
 @pytest.fixture(autouse=True)
@@ -19,24 +25,6 @@ def _plain_static_storage(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
-
-
-def make_user(username: str, role: str | None = None, *, superuser: bool = False, area=None):
-    """A user in one role group (groups are synced from fenglin.roles first)."""
-    roles.sync_role_groups()
-    user = get_user_model().objects.create_user(
-        username=username,
-        password="a-long-test-password-1",
-        is_staff=superuser,
-        is_superuser=superuser,
-    )
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    if area is not None:
-        from sites.models import StaffProfile
-
-        StaffProfile.objects.create(user=user, area=area)
-    return user
 
 
 @pytest.fixture
@@ -62,4 +50,31 @@ def admin_user(db):
 @pytest.fixture
 def planner_client(client, planner):
     client.force_login(planner)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def committee_client(client, committee_user):
+    """Logged in as a committee member; each package says which area via `committee_user`."""
+    client.force_login(committee_user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The test's own client, logged in as a superuser (pytest-django's would be a second one)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, so tests can read their text (the browser tests have their own)."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     return client

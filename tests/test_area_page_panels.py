@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import FieldVisit
-from tests import factories
+from tests.builders import make_area
 
 
 @pytest.mark.django_db
 def test_the_area_page_shows_its_field_visits(planner_client, settings):
-    area = factories.area(name="Visited area")
+    area = make_area(name="Visited area")
     visit = FieldVisit.objects.create(
         date="2026-11-02", area=area, residents_count=12, notes="Residents asked for a canteen"
     )

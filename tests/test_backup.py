@@ -14,7 +14,7 @@ from django.db import connection
 
 from fenglin import backup
 from sites.models import Site
-from tests import factories
+from tests.builders import make_site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def _manifest(path) -> dict:
 
 
 def test_backup_writes_a_manifest_of_every_table_in_the_dump(tmp_path):
-    factories.site(name="Backed-up site")
+    make_site(name="Backed-up site")
     target = _backup(tmp_path / "backup.bin")
     assert target.stat().st_size > 0
     manifest = _manifest(target)
@@ -40,23 +40,23 @@ def test_backup_writes_a_manifest_of_every_table_in_the_dump(tmp_path):
 
 
 def test_a_good_backup_passes(tmp_path, capsys):
-    factories.site(name="Backed-up site")
+    make_site(name="Backed-up site")
     target = _backup(tmp_path / "backup.bin")
     call_command("check_restore", str(target))
     assert "all as backed up" in capsys.readouterr().out
 
 
 def test_a_good_backup_still_passes_after_the_live_database_moved_on(tmp_path, capsys):
-    site = factories.site(name="Backed-up site")
+    site = make_site(name="Backed-up site")
     target = _backup(tmp_path / "backup.bin")
-    factories.site(name="Written later")
+    make_site(name="Written later")
     Site.objects.filter(pk=site.pk).update(name="Renamed later")
     call_command("check_restore", str(target))
     assert "all as backed up" in capsys.readouterr().out
 
 
 def test_a_corrupt_dump_fails(tmp_path, capsys):
-    factories.site(name="Backed-up site")
+    make_site(name="Backed-up site")
     target = _backup(tmp_path / "backup.bin")
     data = bytearray(target.read_bytes())
     middle = len(data) // 2
@@ -81,15 +81,15 @@ def _swap_dump(tmp_path: Path, change) -> Path:
 
 
 def test_a_dump_holding_more_rows_than_backed_up_fails(tmp_path, capsys):
-    factories.site(name="Backed-up site")
-    target = _swap_dump(tmp_path, lambda: factories.site(name="Not in the backup"))
+    make_site(name="Backed-up site")
+    target = _swap_dump(tmp_path, lambda: make_site(name="Not in the backup"))
     with pytest.raises(CommandError, match="not good"):
         call_command("check_restore", str(target))
     assert "sites_site: 1 rows backed up, 2 restored" in capsys.readouterr().err
 
 
 def test_a_dump_with_the_same_number_of_rows_but_other_contents_fails(tmp_path, capsys):
-    site = factories.site(name="Backed-up site")
+    site = make_site(name="Backed-up site")
     target = _swap_dump(tmp_path, lambda: Site.objects.filter(pk=site.pk).update(name="Other name"))
     with pytest.raises(CommandError, match="not good"):
         call_command("check_restore", str(target))

@@ -17,7 +17,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from surveys.models import Answer, Choice, Question, Response, Survey, SurveyStatus
-from tests import factories
+from tests.builders import make_area, make_service_type
 from tests.fuzzing import HOSTILE, PER_FIELD, SAMPLE, get_query, post_form, read_form
 
 KINDS = ["single", "multiple", "rating", "number", "text", "area", "point"]
@@ -55,9 +55,9 @@ field_values = st.one_of(
 @pytest.fixture
 def fuzz_survey(db, settings):
     settings.SURVEY_RATE_LIMITS = {"per_address": (10**9, 60), "per_survey": (10**9, 60)}
-    area = factories.area(name="Fuzz area")
+    area = make_area(name="Fuzz area")
     survey = Survey.objects.create(title="Fuzz", slug="fuzz", status=SurveyStatus.OPEN)
-    service = factories.service_type("canteen")
+    service = make_service_type("canteen")
     for order, kind in enumerate(KINDS):
         question = Question.objects.create(
             survey=survey,
@@ -172,7 +172,7 @@ def test_no_hostile_value_in_any_field_of_the_survey_gets_a_server_error(
 def test_no_hostile_query_string_on_a_public_page_gets_a_server_error(
     public_client, url_name, params
 ):
-    factories.area(name="Fuzz area")
+    make_area(name="Fuzz area")
     url = reverse(url_name)
     wrong = []
     for label, value in HOSTILE.items():

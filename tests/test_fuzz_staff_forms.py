@@ -27,8 +27,15 @@ from sites.safety import services as safety_services
 from sites.safety.schedules import shanghai_today
 from sites.safety.services import NewFinding
 from surveys.models import FieldVisit
-from tests import factories
-from tests.conftest import make_user
+from tests.builders import (
+    make_area,
+    make_full_survey,
+    make_service_type,
+    make_site,
+    make_site_service,
+    make_user,
+    valid_post,
+)
 from tests.fuzzing import (
     HOSTILE,
     PER_FIELD,
@@ -38,7 +45,6 @@ from tests.fuzzing import (
     post_form,
     read_form,
 )
-from tests.surveys import builders as survey_builders
 
 pytestmark = pytest.mark.django_db
 
@@ -62,16 +68,16 @@ def _fast(settings, tmp_path):
 
 @pytest.fixture
 def world(db) -> dict:
-    canteen = factories.service_type("canteen", threshold_m=300)
-    nursery = factories.service_type("nursery", threshold_m=500)
-    home = factories.area(code="fuzz-home", name="Home")
-    factories.area(code="fuzz-other", name="Other")
-    site = factories.site(name="Operating", area=home)
-    factories.site_service(site, canteen, daily_capacity=50, floor_area_m2=Decimal(50))
-    candidate = factories.site(
+    canteen = make_service_type("canteen", threshold_m=300)
+    nursery = make_service_type("nursery", threshold_m=500)
+    home = make_area(code="fuzz-home", name="Home")
+    make_area(code="fuzz-other", name="Other")
+    site = make_site(name="Operating", area=home)
+    make_site_service(site, canteen, daily_capacity=50, floor_area_m2=Decimal(50))
+    candidate = make_site(
         name="Candidate", area=home, status=SiteStatus.CANDIDATE, floor_area_m2=Decimal(800)
     )
-    survey, questions = survey_builders.full_survey()
+    survey, questions = make_full_survey()
     today = shanghai_today()
     inspection = safety_services.record_inspection(
         site=site,
@@ -136,7 +142,7 @@ def _boundary(_w) -> str:
 
 
 def _survey_answers(w) -> dict:
-    return survey_builders.valid_post(w["questions"], w["home"])
+    return valid_post(w["questions"], w["home"])
 
 
 STAFF_FORMS: dict[str, StaffForm] = {

@@ -1,13 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests.builders import make_site
 
 
 @pytest.mark.django_db
 def test_home_shows_operating_sites_but_not_candidates_on_the_street_map(client):
-    factories.site(name="Operating canteen", status="operating")
-    factories.site(name="Secret candidate", status="candidate")
+    make_site(name="Operating canteen", status="operating")
+    make_site(name="Secret candidate", status="candidate")
     response = client.get(reverse("home"))
     body = response.content.decode()
     assert response.status_code == 200

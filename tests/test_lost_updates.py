@@ -21,9 +21,16 @@ from sites import services
 from sites.models import Area, Site, SiteStatus
 from surveys import services as survey_services
 from surveys.models import Survey, SurveyStatus
-from tests import factories
-from tests.conftest import make_user
-from tests.scenarios import builders as scenario_builders
+from tests.builders import (
+    make_area,
+    make_need_question,
+    make_response,
+    make_scenario,
+    make_service_type,
+    make_site,
+    make_survey,
+    make_user,
+)
 
 VERSION_FIELD = "loaded_version"
 
@@ -120,7 +127,7 @@ def assert_reload_saves(client, url: str, edit: dict, *, admin=False) -> None:
 
 
 def test_a_stale_site_edit_is_refused_and_names_what_changed(two_planners):
-    site = factories.site(name="零陵路231号", notes="")
+    site = make_site(name="零陵路231号", notes="")
     url = reverse("sites:site_edit", args=[site.pk])
     b, response, posted = race(
         url,
@@ -141,7 +148,7 @@ def test_a_stale_site_edit_is_refused_and_names_what_changed(two_planners):
 
 
 def test_saving_the_refused_form_again_is_a_deliberate_overwrite(two_planners):
-    site = factories.site(name="Old")
+    site = make_site(name="Old")
     url = reverse("sites:site_edit", args=[site.pk])
     b, response, posted = race(
         url, *two_planners, first_edit={"name": "A's name"}, second_edit={"name": "B's name"}
@@ -157,7 +164,7 @@ def test_saving_the_refused_form_again_is_a_deliberate_overwrite(two_planners):
 
 
 def test_a_stale_area_edit_is_refused(two_planners):
-    area = factories.area(name="枫林居委", households=2000)
+    area = make_area(name="枫林居委", households=2000)
     url = reverse("sites:area_edit", args=[area.pk])
     b, response, _posted = race(
         url, *two_planners, first_edit={"households": "2100"}, second_edit={"notes": "B"}
@@ -171,7 +178,7 @@ def test_a_stale_area_edit_is_refused(two_planners):
 
 
 def test_a_stale_survey_edit_is_refused(two_planners):
-    survey = scenario_builders.survey(title="需求调查", status=SurveyStatus.DRAFT)
+    survey = make_survey(title="需求调查", status=SurveyStatus.DRAFT)
     url = reverse("surveys:survey_edit", args=[survey.pk])
     b, response, _posted = race(
         url,
@@ -188,8 +195,8 @@ def test_a_stale_survey_edit_is_refused(two_planners):
 
 
 def test_a_stale_scenario_edit_is_refused_for_a_changed_list_of_closed_sites(two_planners):
-    closing = factories.site(name="小木桥路440弄22号甲", status=SiteStatus.OPERATING)
-    scenario = scenario_builders.scenario(name="Plan A")
+    closing = make_site(name="小木桥路440弄22号甲", status=SiteStatus.OPERATING)
+    scenario = make_scenario(name="Plan A")
     url = reverse("scenarios:scenario_update", args=[scenario.pk])
     b, response, _posted = race(
         url,
@@ -208,7 +215,7 @@ def test_a_stale_scenario_edit_is_refused_for_a_changed_list_of_closed_sites(two
 
 
 def test_a_stale_scenario_edit_is_refused_for_a_changed_parameter(two_planners):
-    scenario = scenario_builders.scenario(name="Plan A")
+    scenario = make_scenario(name="Plan A")
     url = reverse("scenarios:scenario_update", args=[scenario.pk])
     _b, response, _posted = race(
         url, *two_planners, first_edit={"speed_m_per_min": "60"}, second_edit={"name": "B"}
@@ -223,7 +230,7 @@ def test_a_stale_scenario_edit_is_refused_for_a_changed_parameter(two_planners):
 
 def test_a_status_change_meanwhile_does_not_make_the_site_form_stale(two_planners):
     first, second = two_planners
-    site = factories.site(status=SiteStatus.CANDIDATE)
+    site = make_site(status=SiteStatus.CANDIDATE)
     url = reverse("sites:site_edit", args=[site.pk])
     b = client_for(second)
     data = form_data(b.get(url).context["form"])
@@ -237,7 +244,7 @@ def test_a_status_change_meanwhile_does_not_make_the_site_form_stale(two_planner
 
 def test_a_background_change_of_a_field_on_the_form_makes_it_stale(two_planners):
     _first, second = two_planners
-    site = factories.site()
+    site = make_site()
     url = reverse("sites:site_edit", args=[site.pk])
     b = client_for(second)
     data = form_data(b.get(url).context["form"])
@@ -252,7 +259,7 @@ def test_a_background_change_of_a_field_on_the_form_makes_it_stale(two_planners)
 
 def test_a_hazard_raised_meanwhile_does_not_make_the_form_stale_and_is_kept(two_planners):
     _first, second = two_planners
-    site = factories.site()
+    site = make_site()
     url = reverse("sites:site_edit", args=[site.pk])
     b = client_for(second)
     data = form_data(b.get(url).context["form"])
@@ -277,13 +284,13 @@ def test_a_hazard_raised_meanwhile_does_not_make_the_form_stale_and_is_kept(two_
 
 def test_new_responses_and_question_edits_do_not_make_the_survey_form_stale(two_planners):
     _first, second = two_planners
-    survey = scenario_builders.survey(status=SurveyStatus.DRAFT)
+    survey = make_survey(status=SurveyStatus.DRAFT)
     url = reverse("surveys:survey_edit", args=[survey.pk])
     b = client_for(second)
     data = form_data(b.get(url).context["form"])
-    scenario_builders.need_question(survey, [factories.service_type("canteen")])
+    make_need_question(survey, [make_service_type("canteen")])
     survey_services.set_survey_status(survey=Survey.objects.get(pk=survey.pk), status="open")
-    scenario_builders.respond(Survey.objects.get(pk=survey.pk), None)
+    make_response(Survey.objects.get(pk=survey.pk), None)
     survey_services.bump_results_version(survey.pk)
     response = b.post(url, {**data, "description": "B's introduction"})
     assert response.status_code == 302, conflict_lines(response)
@@ -294,7 +301,7 @@ def test_new_responses_and_question_edits_do_not_make_the_survey_form_stale(two_
 
 
 def test_a_form_without_a_version_or_with_a_bad_one_never_fails_with_500(two_planners):
-    site = factories.site(name="Old")
+    site = make_site(name="Old")
     url = reverse("sites:site_edit", args=[site.pk])
     b = client_for(two_planners[1])
     data = form_data(b.get(url).context["form"])
@@ -312,7 +319,7 @@ def test_a_form_without_a_version_or_with_a_bad_one_never_fails_with_500(two_pla
 def test_an_edit_of_a_record_deleted_meanwhile_is_refused_not_a_500(db):
     from fenglin.versioning import EditConflict, Loaded
 
-    area = factories.area(name="Old")
+    area = make_area(name="Old")
     stale = Area.objects.get(pk=area.pk)
     Area.objects.filter(pk=area.pk).delete()
     stale.name = "New"
@@ -334,7 +341,7 @@ def test_creating_still_works_and_starts_at_the_first_version(two_planners):
 
 
 def test_every_save_moves_the_version_on_and_history_records_it(db):
-    site = factories.site()
+    site = make_site()
     assert site.version == 1
     site.save()
     site.save(update_fields=["notes"])
@@ -347,7 +354,7 @@ def test_every_save_moves_the_version_on_and_history_records_it(db):
 
 
 def test_a_survey_save_still_leaves_results_version_alone(db):
-    survey = scenario_builders.survey()
+    survey = make_survey()
     stale = Survey.objects.get(pk=survey.pk)
     survey_services.bump_results_version(survey.pk)
     stale.title = "New"
@@ -362,16 +369,16 @@ def test_a_survey_save_still_leaves_results_version_alone(db):
 @pytest.mark.parametrize(
     ("make", "field", "first_value", "second_edit"),
     [
-        (lambda: factories.site(name="Old"), "name", "A's name", {"notes": "B"}),
-        (lambda: factories.area(households=10), "households", "20", {"notes": "B"}),
+        (lambda: make_site(name="Old"), "name", "A's name", {"notes": "B"}),
+        (lambda: make_area(households=10), "households", "20", {"notes": "B"}),
         (
-            lambda: scenario_builders.survey(title="Old"),
+            lambda: make_survey(title="Old"),
             "title",
             "A's title",
             {"description": "B"},
         ),
         (
-            lambda: scenario_builders.scenario(name="Old"),
+            lambda: make_scenario(name="Old"),
             "name",
             "A's name",
             {"description": "B"},
@@ -397,7 +404,7 @@ def test_the_admin_refuses_a_stale_save(two_admins, make, field, first_value, se
 
 
 def test_an_admin_revert_starts_from_the_row_as_stored_now(two_admins):
-    site = factories.site(name="Old")
+    site = make_site(name="Old")
     site.name = "New"
     site.save()
     oldest = site.history.order_by("history_id").first()
@@ -427,7 +434,7 @@ def test_two_concurrent_saves_of_the_same_version_cannot_both_win():
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
     from fenglin.versioning import EditConflict, Loaded
 
-    site = factories.site(name="Old")
+    site = make_site(name="Old")
     loaded = Loaded(version=site.version, fields=("name",))
     first_saved, second_started = threading.Event(), threading.Event()
     release = threading.Event()

@@ -5,7 +5,7 @@ from django import forms
 
 from fenglin.parsing import MAX_ID, ModelMultipleIdChoiceField, parse_id
 from sites.models import Area
-from tests import factories
+from tests.builders import make_area
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ class AreasForm(forms.Form):
 def test_a_multiple_choice_of_no_id_is_a_form_error_before_any_query(
     bad, django_assert_num_queries
 ):
-    area = factories.area()
+    area = make_area()
     form = AreasForm(data={"areas": [str(area.pk), bad]})
     with django_assert_num_queries(0):
         assert not form.is_valid()
@@ -57,7 +57,7 @@ def test_a_multiple_choice_of_no_id_is_a_form_error_before_any_query(
 
 @pytest.mark.django_db
 def test_a_multiple_choice_of_ids_chooses_the_objects():
-    first, second = factories.area(), factories.area()
+    first, second = make_area(), make_area()
     form = AreasForm(data={"areas": [str(first.pk), str(second.pk)]})
     assert form.is_valid()
     assert set(form.cleaned_data["areas"]) == {first, second}

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from fenglin import roles
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.test_access_matrix import (
     ANONYMOUS,
     COMMITTEE,

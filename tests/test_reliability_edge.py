@@ -332,12 +332,11 @@ def test_a_connection_the_server_dropped_answers_503(_postgres_only, client):
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_half_saved_when_a_lock_times_out(_postgres_only, client, settings):
     from surveys.models import Answer, Response
-    from tests.factories import area
-    from tests.surveys import builders
+    from tests.builders import make_area, make_full_survey, valid_post
 
     settings.SURVEY_RATE_LIMITS = {"per_address": (100, 60), "per_survey": (100, 60)}
-    survey, qs = builders.full_survey()
-    data = builders.valid_post(qs, area(name="East", code="east"))
+    survey, qs = make_full_survey()
+    data = valid_post(qs, make_area(name="East", code="east"))
     # The response row goes in; its answers wait for the lock and time out.
     with reconnected_with("-c lock_timeout=200"), table_locked(Answer._meta.db_table):
         page = client.post(survey.get_public_url(), data)

@@ -11,7 +11,7 @@ from sites.models import ServiceType
 from sites.selectors import area_services
 from siting.constants import DETOUR_FACTOR
 from siting.geometry import haversine_m
-from tests import factories
+from tests.builders import make_area, make_service_type, make_site, make_site_service
 
 D = Decimal
 
@@ -22,16 +22,12 @@ def street(db):
     misses one service another area offers: the north's nursery is 350 m away in a straight line
     (455 m on foot, within 500 m); the middle's health station 260 m (338 m on foot, beyond 300 m:
     only the straight line would call it covered); the south's canteen over a kilometre."""
-    north = factories.area(
-        code="w-north", centroid_lat=D("31.200000"), centroid_lng=D("121.450000")
-    )
-    middle = factories.area(code="w-mid", centroid_lat=D("31.193000"), centroid_lng=D("121.455000"))
-    south = factories.area(
-        code="w-south", centroid_lat=D("31.186000"), centroid_lng=D("121.462000")
-    )
-    canteen = factories.service_type("canteen")
-    health = factories.service_type("health_station")
-    nursery = factories.service_type("nursery")
+    north = make_area(code="w-north", centroid_lat=D("31.200000"), centroid_lng=D("121.450000"))
+    middle = make_area(code="w-mid", centroid_lat=D("31.193000"), centroid_lng=D("121.455000"))
+    south = make_area(code="w-south", centroid_lat=D("31.186000"), centroid_lng=D("121.462000"))
+    canteen = make_service_type("canteen")
+    health = make_service_type("health_station")
+    nursery = make_service_type("nursery")
     for area, lat, lng, services in [
         (north, "31.201000", "121.449000", [canteen, health]),
         (middle, "31.193500", "121.455500", [canteen]),
@@ -39,9 +35,9 @@ def street(db):
         (south, "31.190662", "121.455000", [health]),
         (south, "31.185000", "121.463000", [health, nursery]),
     ]:
-        site = factories.site(area=area, latitude=D(lat), longitude=D(lng))
+        site = make_site(area=area, latitude=D(lat), longitude=D(lng))
         for service in services:
-            factories.site_service(site, service)
+            make_site_service(site, service)
     return [north, middle, south]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fenglin import roles
 from tests.browser.helpers import BROWSER_DB, describe_violations
-from tests.conftest import make_user
+from tests.builders import make_area, make_service_type, make_site, make_site_service, make_user
 
 
 def _first(model_path: str):
@@ -81,10 +81,8 @@ def test_no_serious_accessibility_violation_on_the_main_pages(
 def test_the_service_map_works_from_the_keyboard_alone_with_visible_focus(
     page, live_server, english
 ):
-    from tests import factories
-
-    factories.area(name="Keyboard area", code="a-keyboard")
-    factories.site_service(factories.site(name="Keyboard canteen"), factories.service_type())
+    make_area(name="Keyboard area", code="a-keyboard")
+    make_site_service(make_site(name="Keyboard canteen"), make_service_type())
     page.goto(live_server.url + reverse("public_service_map"))
 
     focused = []

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from fenglin import roles
 from tests.browser.helpers import BROWSER_DB
-from tests.conftest import make_user
+from tests.builders import make_user
 
 PASSWORD = "a-long-test-password-1"  # tests.conftest.make_user's
 

@@ -2,16 +2,16 @@
 
 import pytest
 
-from tests import factories
 from tests.browser.helpers import BROWSER_DB
+from tests.builders import make_service_type, make_site, make_site_service
 
 
 @pytest.mark.browser
 @BROWSER_DB
 def test_the_home_page_opens_and_draws_the_street_map(page, live_server, screenshot):
     for name in ("天龙生活盒子", "零陵路231号"):
-        factories.site(name=name, status="operating")
-    factories.site(name="Candidate premises", status="candidate")
+        make_site(name=name, status="operating")
+    make_site(name="Candidate premises", status="candidate")
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -34,8 +34,8 @@ def test_the_home_page_opens_and_draws_the_street_map(page, live_server, screens
 def test_the_service_map_drops_a_pin_and_lists_the_nearest_services(
     page, live_server, english, screenshot
 ):
-    site = factories.site(name="Canteen by the park", status="operating")
-    factories.site_service(site, factories.service_type("canteen"), opening_hours="07:00–19:00")
+    site = make_site(name="Canteen by the park", status="operating")
+    make_site_service(site, make_service_type("canteen"), opening_hours="07:00–19:00")
     page.set_viewport_size({"width": 390, "height": 844})
 
     page.goto(live_server.url + "/map/")
@@ -55,8 +55,8 @@ def test_the_service_map_drops_a_pin_and_lists_the_nearest_services(
 @pytest.mark.browser
 @BROWSER_DB
 def test_use_my_location_measures_from_where_the_phone_is(page, live_server, english):
-    site = factories.site(name="Health station nearby", status="operating")
-    factories.site_service(site, factories.service_type("health_station"))
+    site = make_site(name="Health station nearby", status="operating")
+    make_site_service(site, make_service_type("health_station"))
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"latitude": 31.1925, "longitude": 121.4545})
 

@@ -5,7 +5,7 @@ import pytest
 
 from scenarios import public_demo
 from sites.models import RouteStop, WalkingRoute
-from tests import factories
+from tests.builders import make_site
 
 
 def load():
@@ -37,7 +37,7 @@ def test_the_demo_walk_links_the_five_places_in_order_and_is_idempotent():
 
 @pytest.mark.django_db
 def test_the_demo_walk_uses_the_demo_sites_when_they_exist():
-    box = factories.site(
+    box = make_site(
         name="天龙生活盒子",
         latitude=Decimal("31.191234"),
         longitude=Decimal("121.456789"),

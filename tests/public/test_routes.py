@@ -1,14 +1,7 @@
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tests.public.builders import route
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_route_urls():

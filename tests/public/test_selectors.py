@@ -3,20 +3,20 @@ from decimal import Decimal
 import pytest
 
 from scenarios import public_selectors as selectors
-from tests import factories
+from tests.builders import make_service_type, make_site, make_site_service
 from tests.public.builders import ORIGIN_LAT, ORIGIN_LNG, north_of
 
 ORIGIN = selectors.Origin(lat=ORIGIN_LAT, lng=ORIGIN_LNG)
 
 
 def offer_at(metres: float, service, **kwargs):
-    site = factories.site(
+    site = make_site(
         name=kwargs.pop("name", f"Site {metres} m"),
         latitude=north_of(ORIGIN_LAT, metres),
         longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
         status=kwargs.pop("site_status", "operating"),
     )
-    return factories.site_service(site, service, **kwargs)
+    return make_site_service(site, service, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_minute_band_is_the_smallest_band_the_walk_fits_in(minutes, band):
 
 @pytest.mark.django_db
 def test_walking_minutes_are_straight_distance_times_detour_at_an_adult_pace():
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     # straight 250/500/800/900 m -> walk 325/650/1040/1170 m -> 4.6/9.3/14.9/16.7 min at 70 m/min
     for metres in (900, 250, 800, 500):
         offer_at(metres, canteen)
@@ -49,7 +49,7 @@ def test_walking_minutes_are_straight_distance_times_detour_at_an_adult_pace():
 
 @pytest.mark.django_db
 def test_only_the_nearest_few_are_kept_per_service():
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     for metres in (100, 200, 300, 400, 500):
         offer_at(metres, canteen)
 
@@ -60,8 +60,8 @@ def test_only_the_nearest_few_are_kept_per_service():
 
 @pytest.mark.django_db
 def test_services_are_grouped_separately_in_catalogue_order():
-    canteen = factories.service_type("canteen")
-    nursery = factories.service_type("nursery")
+    canteen = make_service_type("canteen")
+    nursery = make_service_type("nursery")
     offer_at(900, canteen, name="Far canteen")
     offer_at(100, nursery, name="Near nursery")
 
@@ -75,8 +75,8 @@ def test_services_are_grouped_separately_in_catalogue_order():
 
 @pytest.mark.django_db
 def test_only_running_services_at_operating_sites_of_active_types_count():
-    canteen = factories.service_type("canteen")
-    retired = factories.service_type("retired_service", active=False)
+    canteen = make_service_type("canteen")
+    retired = make_service_type("retired_service", active=False)
     offer_at(100, canteen, name="Candidate premises", site_status="candidate")
     offer_at(200, canteen, name="Suspended canteen", status="suspended")
     offer_at(300, retired, name="Retired service")
@@ -94,9 +94,9 @@ def test_no_offers_give_no_results():
 
 @pytest.mark.django_db
 def test_each_site_appears_once_on_the_map_with_all_its_services():
-    site = factories.site(name="Life box")
-    factories.site_service(site, factories.service_type("canteen"))
-    factories.site_service(site, factories.service_type("laundry"))
+    site = make_site(name="Life box")
+    make_site_service(site, make_service_type("canteen"))
+    make_site_service(site, make_service_type("laundry"))
 
     [entry] = selectors.sites_on_map(selectors.operating_offers())
 

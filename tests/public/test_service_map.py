@@ -2,25 +2,18 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
-from tests import factories
+from tests.builders import make_area, make_service_type, make_site, make_site_service
 from tests.public.builders import ORIGIN_LAT, ORIGIN_LNG, north_of
 
 URL = "/map/"
 
 
 @pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def home_area(db):
-    return factories.area(
+    return make_area(
         name="Home area",
         centroid_lat=Decimal(f"{ORIGIN_LAT:.6f}"),
         centroid_lng=Decimal(f"{ORIGIN_LNG:.6f}"),
@@ -28,13 +21,13 @@ def home_area(db):
 
 
 def operating_canteen(name: str, metres: float, **kwargs):
-    site = factories.site(
+    site = make_site(
         name=name,
         address=f"{name} road",
         latitude=north_of(ORIGIN_LAT, metres),
         longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
     )
-    return factories.site_service(site, factories.service_type("canteen"), **kwargs)
+    return make_site_service(site, make_service_type("canteen"), **kwargs)
 
 
 def test_the_url_is_public_and_named():
@@ -150,9 +143,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_sites(
         client.get(URL, {"area": home_area.pk})
     for i in range(30):
         operating_canteen(f"Canteen {i}", 100 + 20 * i)
-        factories.site_service(
-            factories.site(name=f"Box {i}"), factories.service_type(f"svc_{i}", order=i)
-        )
+        make_site_service(make_site(name=f"Box {i}"), make_service_type(f"svc_{i}", order=i))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"area": home_area.pk})
     body = response.content.decode()
@@ -175,18 +166,18 @@ def test_map_scripts_carry_the_csp_nonce_and_no_inline_styles(client, home_area)
 @pytest.mark.django_db
 def test_services_within_reach_come_nearest_first_and_the_rest_in_a_table(english, home_area):
     operating_canteen("Canteen at 500 m", 500)
-    nursery = factories.site(
+    nursery = make_site(
         name="Nursery at 100 m",
         latitude=north_of(ORIGIN_LAT, 100),
         longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
     )
-    factories.site_service(nursery, factories.service_type("nursery"))
-    far = factories.site(
+    make_site_service(nursery, make_service_type("nursery"))
+    far = make_site(
         name="Market at 2 km",
         latitude=north_of(ORIGIN_LAT, 2000),
         longitude=Decimal(f"{ORIGIN_LNG:.6f}"),
     )
-    factories.site_service(far, factories.service_type("market"))
+    make_site_service(far, make_service_type("market"))
 
     body = english.get(URL, {"area": home_area.pk}).content.decode()
 

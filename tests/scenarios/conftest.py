@@ -11,13 +11,19 @@ site covers its own area only.
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 
 from fenglin import roles
 from sites.models import SiteStatus
-from tests import factories
-from tests.conftest import make_user
-from tests.scenarios import builders
+from tests.builders import (
+    make_area,
+    make_need_question,
+    make_response,
+    make_service_type,
+    make_site,
+    make_site_service,
+    make_survey,
+    make_user,
+)
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
@@ -29,11 +35,11 @@ def _immediate_tasks(settings):
 
 @pytest.fixture
 def world(db):
-    canteen = factories.service_type(
+    canteen = make_service_type(
         "canteen", target_group="elderly", threshold_m=300, level="5min", confirmed=False
     )
     areas = {
-        name: factories.area(
+        name: make_area(
             name=f"Area {name}",
             code=f"t-{name.lower()}",
             centroid_lat=lat,
@@ -47,28 +53,27 @@ def world(db):
             ("C", Decimal("31.200000"), Decimal("121.460000")),
         ]
     }
-    s1 = factories.site(
-        name="S1", latitude=areas["A"].centroid_lat, longitude=areas["A"].centroid_lng
-    )
-    h = factories.site(
+    s1 = make_site(name="S1", latitude=areas["A"].centroid_lat, longitude=areas["A"].centroid_lng)
+    h = make_site(
         name="H",
         latitude=areas["B"].centroid_lat,
         longitude=areas["B"].centroid_lng,
         hazard_fire=True,
     )
-    k = factories.site(
+    k = make_site(
         name="K",
         latitude=areas["C"].centroid_lat,
         longitude=areas["C"].centroid_lng,
         status=SiteStatus.CANDIDATE,
     )
-    factories.site_service(s1, canteen, daily_capacity=100)
-    factories.site_service(h, canteen, daily_capacity=100)
-    survey = builders.survey()
-    choices = builders.need_question(survey, [canteen])
+    make_site_service(s1, canteen, daily_capacity=100)
+    make_site_service(h, canteen, daily_capacity=100)
+    # No English title: English pages show the survey under its one (Chinese) title.
+    survey = make_survey(title_en="")
+    choices = make_need_question(survey, [canteen])
     for name, asked, total in [("A", 2, 4), ("B", 1, 3), ("C", 3, 3)]:
         for i in range(total):
-            builders.respond(survey, areas[name], [choices["canteen"]] if i < asked else [])
+            make_response(survey, areas[name], [choices["canteen"]] if i < asked else [])
     return {
         "canteen": canteen,
         "areas": areas,
@@ -78,18 +83,6 @@ def world(db):
         "survey": survey,
         "choice": choices["canteen"],
     }
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from scenarios import services
 from scenarios.models import ScenarioAddition
-from tests.scenarios import builders
+from tests.builders import make_scenario
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     url = reverse("scenarios:addition_create", args=[scenario.pk])
     data = {"site": world["k"].pk, "service_type": world["canteen"].pk, "floor_area_m2": "10"}
     return scenario, url, data

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from scenarios import optimisation, runs, services
 from scenarios.models import OptimisationRun, RunStatus, Scenario, ScenarioAddition
-from tests.scenarios import builders
+from tests.builders import (
+    make_need_question,
+    make_response,
+    make_scenario,
+    make_service_type,
+    make_site,
+    make_survey,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,7 @@ def post_optimise(client, scenario, **data):
 
 
 def test_form_defaults_lock_providers_and_exclude_hazards(planner_client, world):
-    scenario = builders.scenario(name="Base")
+    scenario = make_scenario(name="Base")
     response = planner_client.get(
         reverse("scenarios:scenario_optimise", args=[scenario.pk]), {"service": "canteen"}
     )
@@ -41,13 +48,12 @@ def test_form_defaults_lock_providers_and_exclude_hazards(planner_client, world)
 
 def builders_site_hazardous(world):
     from sites.models import SiteStatus
-    from tests import factories
 
-    return factories.site(name="Risky", status=SiteStatus.CANDIDATE, hazard_building=True)
+    return make_site(name="Risky", status=SiteStatus.CANDIDATE, hazard_building=True)
 
 
 def test_mclp_end_to_end_with_the_immediate_backend(planner_client, world):
-    scenario = builders.scenario(name="Base")
+    scenario = make_scenario(name="Base")
     response = post_optimise(planner_client, scenario, locked=[world["s1"].pk, world["h"].pk])
     run = OptimisationRun.objects.get()
     assert response.status_code == 302
@@ -84,7 +90,7 @@ def test_mclp_end_to_end_with_the_immediate_backend(planner_client, world):
 
 
 def test_pmedian_and_lscp(planner_client, world):
-    scenario = builders.scenario(name="Base")
+    scenario = make_scenario(name="Base")
     post_optimise(planner_client, scenario, model="pmedian", locked=[world["s1"].pk])
     run = OptimisationRun.objects.get(model="pmedian")
     assert run.status == RunStatus.SUCCEEDED, run.error
@@ -101,7 +107,7 @@ def test_pmedian_and_lscp(planner_client, world):
 
 
 def test_form_errors_next_to_fields(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     response = post_optimise(planner_client, scenario, new_sites="")
     assert response.status_code == 200
     assert response.context["form"].errors["new_sites"]
@@ -113,7 +119,7 @@ def test_form_errors_next_to_fields(planner_client, world):
 
 
 def test_nothing_left_to_choose_is_a_form_error(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     response = post_optimise(
         planner_client, scenario, locked=[world["s1"].pk, world["h"].pk], excluded=[world["k"].pk]
     )
@@ -123,7 +129,7 @@ def test_nothing_left_to_choose_is_a_form_error(planner_client, world):
 
 
 def test_excluded_candidates_are_never_chosen(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     post_optimise(planner_client, scenario, locked=[world["s1"].pk], excluded=[world["k"].pk])
     run = OptimisationRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED, run.error
@@ -132,7 +138,7 @@ def test_excluded_candidates_are_never_chosen(planner_client, world):
 
 
 def test_cancel_a_queued_run(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     run = OptimisationRun.objects.create(
         scenario=scenario, model="mclp", service_type=world["canteen"], new_sites=1
     )
@@ -147,7 +153,7 @@ def test_cancel_a_queued_run(planner_client, world):
 
 
 def test_cancel_while_running_stops_before_saving(world, monkeypatch):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     run = OptimisationRun.objects.create(
         scenario=scenario, model="mclp", service_type=world["canteen"], new_sites=1
     )
@@ -166,7 +172,7 @@ def test_cancel_while_running_stops_before_saving(world, monkeypatch):
 
 
 def test_a_failing_solver_is_recorded(world, monkeypatch):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     run = OptimisationRun.objects.create(
         scenario=scenario, model="mclp", service_type=world["canteen"], new_sites=1
     )
@@ -186,7 +192,7 @@ def test_a_failing_solver_is_recorded(world, monkeypatch):
 def test_database_backend_queues_the_task(planner_client, world):
     from django_tasks_db.models import DBTaskResult
 
-    scenario = builders.scenario()
+    scenario = make_scenario()
     post_optimise(planner_client, scenario, locked=[world["s1"].pk, world["h"].pk])
     run = OptimisationRun.objects.get()
     assert run.status == RunStatus.QUEUED
@@ -207,19 +213,18 @@ def shared_world(world):
     200 m²: room for one of the two. Area C asks for canteens (3 of 3) more than for day care
     (1 of 3); area A, whose S1 already runs a canteen, asks for day care (3 of 3)."""
     from sites.models import ServiceType
-    from tests import factories
 
     ServiceType.objects.filter(pk=world["canteen"].pk).update(min_floor_area_m2=150)
-    daycare = factories.service_type(
+    daycare = make_service_type(
         "daycare", target_group="elderly", threshold_m=300, min_floor_area_m2=100
     )
     world["k"].floor_area_m2 = 200
     world["k"].save()
-    survey = builders.survey()
-    choice = builders.need_question(survey, [daycare])["daycare"]
+    survey = make_survey()
+    choice = make_need_question(survey, [daycare])["daycare"]
     for name, asked in [("A", 3), ("C", 1)]:
         for i in range(3):
-            builders.respond(survey, world["areas"][name], [choice] if i < asked else [])
+            make_response(survey, world["areas"][name], [choice] if i < asked else [])
     return {**world, "daycare": daycare}
 
 
@@ -230,7 +235,7 @@ def post_share(client, scenario, **data):
 
 def test_shared_buildings_end_to_end(planner_client, shared_world):
     w = shared_world
-    scenario = builders.scenario(name="Base")
+    scenario = make_scenario(name="Base")
     page = planner_client.get(reverse("scenarios:scenario_share", args=[scenario.pk]))
     assert w["h"].pk in page.context["form"].initial["excluded"]  # the hazard, by default
     response = post_share(
@@ -265,7 +270,7 @@ def test_shared_buildings_end_to_end(planner_client, shared_world):
 
 
 def test_shared_buildings_needs_two_services(planner_client, shared_world):
-    scenario = builders.scenario(name="Base")
+    scenario = make_scenario(name="Base")
     planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = post_share(planner_client, scenario, services=[shared_world["canteen"].pk])
     assert response.status_code == 200

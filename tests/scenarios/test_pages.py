@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from scenarios.evaluation import evaluate_service
 from scenarios.inputs import Parameters, today_inputs
 from sites.models import ServiceType
-from tests import factories
+from tests.builders import make_area, make_site, make_site_service
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_gaps_export_csv_and_xlsx(english, planner, world):
 
 
 def test_area_without_population_is_counted_and_flagged(world):
-    d = factories.area(name="D", code="t-d", population_elderly=None, population_total=None)
+    d = make_area(name="D", code="t-d", population_elderly=None, population_total=None)
     inputs = today_inputs(params=Parameters(), service_types=[world["canteen"]])
     metrics = evaluate_service(inputs, world["canteen"])
     assert metrics["fallback_areas"] == 1
@@ -162,8 +162,8 @@ def test_subtraction_figures_per_site(planner_client, world):
     assert sites["H"]["loss_if_closed"] == pytest.approx(d["B"], abs=0.01)
     assert sites["S1"]["picked_up_if_closed"] == 0
     # A second canteen next to S1 picks all of A up, so neither of the two is indispensable.
-    factories.site_service(
-        factories.site(name="S2", latitude=world["s1"].latitude, longitude="121.450500"),
+    make_site_service(
+        make_site(name="S2", latitude=world["s1"].latitude, longitude="121.450500"),
         world["canteen"],
     )
     m = planner_client.get(reverse("scenarios:coverage_detail", args=["canteen"])).context[

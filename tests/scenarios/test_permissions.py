@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 
 from scenarios.models import OptimisationRun, Scenario
-from tests.scenarios import builders
+from tests.builders import make_scenario
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def objects(world):
-    scenario = builders.scenario(name="Plan")
+    scenario = make_scenario(name="Plan")
     run = OptimisationRun.objects.create(
         scenario=scenario, model="mclp", service_type=world["canteen"], new_sites=1
     )

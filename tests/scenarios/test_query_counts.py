@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from surveys.models import Response
-from tests.scenarios import builders
+from tests.builders import make_responses, make_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,12 @@ def _visit(client, urls) -> dict[str, tuple[int, int]]:
 def test_query_counts_do_not_grow_with_responses(
     planner_client, world, django_assert_max_num_queries
 ):
-    scenarios = [builders.scenario(name="One"), builders.scenario(name="Two")]
+    scenarios = [make_scenario(name="One"), make_scenario(name="Two")]
     urls = _urls(scenarios)
     assert Response.objects.count() == 10
     small = _visit(planner_client, urls)
 
-    builders.many_responses(world["survey"], world["areas"]["C"], 9_990, [world["choice"]])
+    make_responses(world["survey"], 9_990, area=world["areas"]["C"], choices=[world["choice"]])
     assert Response.objects.count() == 10_000
     large = _visit(planner_client, urls)
     assert large == small

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from scenarios.models import OptimisationRun, RunStatus, ScenarioAddition, ScenarioResult
 from scenarios.services import evaluate_scenario
-from tests.scenarios import builders
+from tests.builders import make_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def _pages(scenario, other, run) -> list[str]:
 
 
 def test_planning_pages_write_nothing(planner_client, world):
-    scenario, other = builders.scenario(name="One"), builders.scenario(name="Two")
+    scenario, other = make_scenario(name="One"), make_scenario(name="Two")
     ScenarioAddition.objects.create(scenario=other, site=world["k"], service_type=world["canteen"])
     # A run whose worker is alive: nothing for the pages to end.
     run = OptimisationRun.objects.create(
@@ -75,7 +75,7 @@ def test_planning_pages_write_nothing(planner_client, world):
 
 
 def test_pages_show_fresh_figures_after_inputs_change_without_saving(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     saved = evaluate_scenario(scenario=scenario)[world["canteen"].pk]
     assert saved.metrics["site_count"] == 2
 
@@ -95,7 +95,7 @@ def test_pages_show_fresh_figures_after_inputs_change_without_saving(planner_cli
 
 
 def test_the_evaluate_button_saves_the_fresh_results(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     planner_client.get(scenario.get_absolute_url())
     assert not ScenarioResult.objects.exists()
     planner_client.post(reverse("scenarios:scenario_evaluate", args=[scenario.pk]))
@@ -105,7 +105,7 @@ def test_the_evaluate_button_saves_the_fresh_results(planner_client, world):
 
 
 def test_scenario_pages_answer_without_the_shared_cache(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     ScenarioAddition.objects.create(
         scenario=scenario, site=world["k"], service_type=world["canteen"]
     )

@@ -25,7 +25,7 @@ from sites.safety.services import NewFinding
 from siting.constants import DETOUR_FACTOR
 from siting.geometry import haversine_m
 from surveys.models import Answer, Choice, Question, Response, Survey
-from tests import factories
+from tests.builders import make_area, make_service_type, make_site, make_site_service
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 15)
@@ -45,12 +45,12 @@ def rate(site, *numbers):
 @pytest.fixture
 def case():
     types = {
-        code: factories.service_type(code)
+        code: make_service_type(code)
         for code in ("health_station", "committee_office", "canteen", "elderly_day_care")
     }
-    types["fitness"] = factories.service_type("fitness")
+    types["fitness"] = make_service_type("fitness")
     assert {t.threshold_m for t in types.values()} == {300}
-    factories.area(
+    make_area(
         name="P",
         code="p",
         centroid_lat="31.190000",
@@ -58,7 +58,7 @@ def case():
         population_total=3000,
         population_elderly=900,
     )
-    factories.area(
+    make_area(
         name="Q",
         code="q",
         centroid_lat="31.194500",
@@ -67,7 +67,7 @@ def case():
         population_elderly=800,
     )
 
-    factories.area(
+    make_area(
         name="R",
         code="r",
         centroid_lat="31.192500",
@@ -77,9 +77,9 @@ def case():
     )
 
     def site(name, lat, lng, *codes, **kwargs):
-        obj = factories.site(name=name, latitude=lat, longitude=lng, **kwargs)
+        obj = make_site(name=name, latitude=lat, longitude=lng, **kwargs)
         for code in codes:
-            factories.site_service(obj, types[code])
+            make_site_service(obj, types[code])
         return obj
 
     sites = {
@@ -221,14 +221,14 @@ def straight_m(a: Site, b: Site) -> float:
 
 
 def test_a_neighbour_in_straight_line_reach_but_beyond_a_walk_does_not_cover_the_residents():
-    office = factories.service_type("committee_office", threshold_m=300, target_group="all")
-    area = factories.area(
+    office = make_service_type("committee_office", threshold_m=300, target_group="all")
+    area = make_area(
         name="Tianlin", centroid_lat="31.190000", centroid_lng="121.450000", population_total=2400
     )
-    here = factories.site(name="Here", latitude="31.190000", longitude="121.450000")
-    neighbour = factories.site(name="Neighbour", latitude="31.192140", longitude="121.450000")
+    here = make_site(name="Here", latitude="31.190000", longitude="121.450000")
+    neighbour = make_site(name="Neighbour", latitude="31.192140", longitude="121.450000")
     for site in (here, neighbour):
-        factories.site_service(site, office)
+        make_site_service(site, office)
     # 238 m in a straight line is within the 300 m threshold, the 310 m walk is not.
     assert straight_m(here, neighbour) == pytest.approx(238, abs=0.5)
     assert straight_m(here, neighbour) <= office.threshold_m
@@ -249,7 +249,7 @@ def test_a_neighbour_in_straight_line_reach_but_beyond_a_walk_does_not_cover_the
 
 
 def test_visitor_counts_change_only_what_differs():
-    first, second = factories.site(visitors_per_month=100), factories.site(visitors_per_month=5)
+    first, second = make_site(visitors_per_month=100), make_site(visitors_per_month=5)
     changed = site_services.record_visitors(visitors={first.pk: 120, second.pk: 5})
     assert changed == 1
     assert Site.objects.get(pk=first.pk).visitors_per_month == 120

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from scenarios import optimisation, runs
 from scenarios.models import OptimisationRun, OptimisationRunQuerySet, RunLoss, RunStatus
-from tests.scenarios import builders
+from tests.builders import make_scenario
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def make_run(world, **fields) -> OptimisationRun:
     run = OptimisationRun.objects.create(
-        scenario=builders.scenario(), model="mclp", service_type=world["canteen"], new_sites=1
+        scenario=make_scenario(), model="mclp", service_type=world["canteen"], new_sites=1
     )
     if fields:
         OptimisationRun.objects.filter(pk=run.pk).update(**fields)
@@ -194,7 +194,7 @@ def queued_task(world, settings):
 
     settings.TASKS = DATABASE_TASKS
     run = runs.start_optimisation(
-        scenario=builders.scenario(),
+        scenario=make_scenario(),
         user=None,
         model="mclp",
         service_type=world["canteen"],
@@ -374,7 +374,7 @@ def test_db_worker_waits_out_a_database_outage_then_runs_the_task(world, setting
 
     settings.TASKS = DATABASE_TASKS
     run = runs.start_optimisation(
-        scenario=builders.scenario(),
+        scenario=make_scenario(),
         user=None,
         model="mclp",
         service_type=world["canteen"],

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from scenarios.models import Scenario, ScenarioAddition, ScenarioResult
 from scenarios.services import evaluate_scenario
-from tests.scenarios import builders
+from tests.builders import make_response, make_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_create_from_today_and_add_a_site(planner_client, world):
 
 
 def test_addition_errors_are_shown_next_to_the_field(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     url = reverse("scenarios:addition_create", args=[scenario.pk])
     response = planner_client.post(
         url, {"site": world["s1"].pk, "service_type": world["canteen"].pk}
@@ -66,7 +66,7 @@ def test_addition_errors_are_shown_next_to_the_field(planner_client, world):
 
 
 def test_closing_sites_lowers_coverage(planner_client, world):
-    scenario = builders.scenario(name="Subtract")
+    scenario = make_scenario(name="Subtract")
     planner_client.post(
         reverse("scenarios:scenario_update", args=[scenario.pk]),
         {
@@ -85,7 +85,7 @@ def test_closing_sites_lowers_coverage(planner_client, world):
 
 
 def test_results_are_saved_and_reused_while_inputs_stay_the_same(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     first = canteen_result(scenario, world)
     saved = ScenarioResult.objects.get(scenario=scenario, service_type=world["canteen"])
     assert saved.fingerprint == first.fingerprint
@@ -97,7 +97,7 @@ def test_results_are_saved_and_reused_while_inputs_stay_the_same(world):
 
 
 def test_stale_after_a_site_moves(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     before = canteen_result(scenario, world)
     site = world["s1"]
     site.latitude = world["areas"]["C"].centroid_lat
@@ -113,7 +113,7 @@ def test_stale_after_a_site_moves(world):
 
 
 def test_stale_after_a_service_stops_or_its_capacity_changes(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     before = canteen_result(scenario, world)
     service = world["s1"].services.get()
     service.daily_capacity = 5
@@ -128,16 +128,16 @@ def test_stale_after_a_service_stops_or_its_capacity_changes(world):
 
 
 def test_stale_after_a_new_response(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     before = canteen_result(scenario, world)
-    builders.respond(world["survey"], world["areas"]["C"], [world["choice"]])
+    make_response(world["survey"], world["areas"]["C"], [world["choice"]])
     after = canteen_result(scenario, world)
     assert after.fingerprint != before.fingerprint
     assert after.metrics["total_demand"] != before.metrics["total_demand"]
 
 
 def test_stale_after_a_parameter_or_the_standard_changes(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     before = canteen_result(scenario, world)
     Scenario.objects.filter(pk=scenario.pk).update(elderly_speed_m_per_min=40)
     scenario.refresh_from_db()
@@ -152,7 +152,7 @@ def test_stale_after_a_parameter_or_the_standard_changes(world):
 
 
 def test_stale_after_an_area_population_changes(world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     before = canteen_result(scenario, world)
     area = world["areas"]["C"]
     area.population_elderly = 3000
@@ -162,7 +162,7 @@ def test_stale_after_an_area_population_changes(world):
 
 
 def test_scenario_detail_shows_fresh_results(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     planner_client.get(scenario.get_absolute_url())
     world["h"].services.update(status="closed")
     response = planner_client.get(scenario.get_absolute_url())
@@ -171,7 +171,7 @@ def test_scenario_detail_shows_fresh_results(planner_client, world):
 
 
 def test_evaluate_button_recomputes(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     first = canteen_result(scenario, world)
     response = planner_client.post(reverse("scenarios:scenario_evaluate", args=[scenario.pk]))
     assert response.status_code == 302
@@ -181,7 +181,7 @@ def test_evaluate_button_recomputes(planner_client, world):
 
 
 def test_remove_an_addition(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     addition = ScenarioAddition.objects.create(
         scenario=scenario, site=world["k"], service_type=world["canteen"]
     )
@@ -192,8 +192,8 @@ def test_remove_an_addition(planner_client, world):
 
 
 def test_compare_two_to_four(planner_client, world):
-    today = builders.scenario(name="Today")
-    more = builders.scenario(name="More")
+    today = make_scenario(name="Today")
+    more = make_scenario(name="More")
     ScenarioAddition.objects.create(
         scenario=more, site=world["k"], service_type=world["canteen"], floor_area_m2=100
     )
@@ -224,7 +224,7 @@ def test_boundaries_give_finer_demand_points(world):
         ],
     }  # fmt: skip
     area.save()
-    scenario = builders.scenario()
+    scenario = make_scenario()
     metrics = canteen_result(scenario, world).metrics
     a = next(x for x in metrics["areas"] if x["area_id"] == area.pk)
     # S1 at the centre reaches only part of an 800 m square: some of A is now unmet.
@@ -233,7 +233,7 @@ def test_boundaries_give_finer_demand_points(world):
 
 
 def test_pages_carry_no_inline_styles_or_scripts(planner_client, world):
-    scenario = builders.scenario()
+    scenario = make_scenario()
     for url in [
         reverse("scenarios:index"),
         reverse("scenarios:coverage_detail", args=["canteen"]),

@@ -4,13 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from sites.models import Site, SiteStatus, SiteStatusChange
-from tests import factories
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
+from tests.builders import make_site, make_site_service
 
 
 def test_every_sites_model_is_in_the_admin():
@@ -24,8 +18,8 @@ def test_every_sites_model_is_in_the_admin():
 
 @pytest.mark.django_db
 def test_every_sites_admin_page_opens(admin_client):
-    site = factories.site()
-    factories.site_service(site)
+    site = make_site()
+    make_site_service(site)
     for model in apps.get_app_config("sites").get_models():
         if not admin.site.is_registered(model):
             continue
@@ -61,7 +55,7 @@ def test_the_admin_marks_unconfirmed_numbers(admin_client, settings):
 def test_status_changes_in_the_admin_follow_the_lifecycle_and_are_recorded(
     admin_client, admin_user
 ):
-    site = factories.site(status=SiteStatus.CANDIDATE, code="s1")
+    site = make_site(status=SiteStatus.CANDIDATE, code="s1")
     url = reverse("admin:sites_site_change", args=[site.pk])
     data = {
         "name": site.name,
@@ -94,7 +88,7 @@ def test_status_changes_in_the_admin_follow_the_lifecycle_and_are_recorded(
 
 @pytest.mark.django_db
 def test_status_records_are_read_only_in_the_admin(admin_client):
-    site = factories.site()
+    site = make_site()
     change = SiteStatusChange.objects.create(site=site, to_status="operating")
     url = reverse("admin:sites_sitestatuschange_change", args=[change.pk])
     assert admin_client.get(url).status_code == 200

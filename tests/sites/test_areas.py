@@ -6,14 +6,14 @@ from django.urls import reverse
 
 from sites import views
 from sites.models import Area, ServiceStatus, ServiceType, SiteStatus
-from tests import factories
+from tests.builders import make_area, make_service_type, make_site, make_site_service
 
 
 @pytest.mark.django_db
 def test_area_list_shows_population_and_site_counts(planner_client, two_areas):
     north, _south = two_areas
-    factories.site(area=north, status=SiteStatus.OPERATING)
-    factories.site(area=north, status=SiteStatus.CANDIDATE)
+    make_site(area=north, status=SiteStatus.OPERATING)
+    make_site(area=north, status=SiteStatus.CANDIDATE)
     response = planner_client.get(reverse("sites:area_list"))
     rows = {area.code: area for area in response.context["areas"]}
     assert (rows["north"].site_count, rows["north"].operating_count) == (2, 1)
@@ -23,17 +23,17 @@ def test_area_list_shows_population_and_site_counts(planner_client, two_areas):
 
 @pytest.mark.django_db
 def test_area_page_shows_its_sites_and_services_present_and_missing(planner_client):
-    area = factories.area(centroid_lat=Decimal("31.193000"), centroid_lng=Decimal("121.455000"))
-    elsewhere = factories.area(centroid_lat=Decimal("31.200000"))
-    canteen, nursery = factories.service_type("canteen"), factories.service_type("nursery")
-    health = factories.service_type("health_station")
-    here = factories.site(area=area, status=SiteStatus.OPERATING)
-    factories.site_service(here, canteen)
-    planned = factories.site(area=area, status=SiteStatus.CANDIDATE)
-    factories.site_service(planned, nursery, status=ServiceStatus.PLANNED)
+    area = make_area(centroid_lat=Decimal("31.193000"), centroid_lng=Decimal("121.455000"))
+    elsewhere = make_area(centroid_lat=Decimal("31.200000"))
+    canteen, nursery = make_service_type("canteen"), make_service_type("nursery")
+    health = make_service_type("health_station")
+    here = make_site(area=area, status=SiteStatus.OPERATING)
+    make_site_service(here, canteen)
+    planned = make_site(area=area, status=SiteStatus.CANDIDATE)
+    make_site_service(planned, nursery, status=ServiceStatus.PLANNED)
     # A health station 0.002 degrees (about 220 m) north, in the neighbouring area.
-    near = factories.site(area=elsewhere, latitude=Decimal("31.195000"))
-    factories.site_service(near, health)
+    near = make_site(area=elsewhere, latitude=Decimal("31.195000"))
+    make_site_service(near, health)
 
     response = planner_client.get(area.get_absolute_url())
     assert response.status_code == 200
@@ -57,7 +57,7 @@ def test_the_area_page_leaves_room_for_other_apps_panels(planner_client, setting
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
     settings.TEMPLATES = templates
-    area = factories.area()
+    area = make_area()
 
     def visits(request, area):
         return {"template": "panel.html", "count": 3}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sites.models import ServiceType
-from tests import factories
+from tests.builders import make_service_type, make_site, make_site_service
 
 
 @pytest.mark.django_db
@@ -19,15 +19,15 @@ def test_the_catalogue_marks_unconfirmed_numbers(planner_client, english):
 
 @pytest.mark.django_db
 def test_the_service_type_page_marks_unconfirmed_and_lists_sites(planner_client, english):
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     assert not canteen.confirmed
-    site = factories.site(name="枫林长者食堂")
-    factories.site_service(site, canteen)
+    site = make_site(name="枫林长者食堂")
+    make_site_service(site, canteen)
     response = planner_client.get(canteen.get_absolute_url())
     content = response.content.decode()
     assert "badge unconfirmed" in content
     assert [offer.site for offer in response.context["offers"]] == [site]
-    confirmed = factories.service_type("nursery")
+    confirmed = make_service_type("nursery")
     assert confirmed.confirmed
     assert (
         "badge unconfirmed" not in planner_client.get(confirmed.get_absolute_url()).content.decode()
@@ -36,7 +36,7 @@ def test_the_service_type_page_marks_unconfirmed_and_lists_sites(planner_client,
 
 @pytest.mark.django_db
 def test_every_number_is_editable(planner_client):
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     response = planner_client.post(
         reverse("sites:servicetype_edit", args=[canteen.pk]),
         {
@@ -64,7 +64,7 @@ def test_every_number_is_editable(planner_client):
 
 @pytest.mark.django_db
 def test_viewers_cannot_edit_the_catalogue(viewer_client):
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     assert viewer_client.get(reverse("sites:servicetype_list")).status_code == 200
     assert (
         viewer_client.get(reverse("sites:servicetype_edit", args=[canteen.pk])).status_code == 403

@@ -8,7 +8,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sites.models import Area, Site, SiteService, SiteStatus, SiteStatusChange
-from tests import factories
+from tests.builders import make_area, make_service_type, make_site, make_site_service
 from tests.sites.builders import (
     SITE_HEADER,
     crafted_xlsx,
@@ -43,7 +43,7 @@ def report(response) -> list[tuple[int, str]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("builder", [csv_upload, xlsx_upload], ids=["csv", "xlsx"])
 def test_a_good_file_imports_every_row(planner_client, planner, builder):
-    area = factories.area(code="lingling")
+    area = make_area(code="lingling")
     name = "sites.csv" if builder is csv_upload else "sites.xlsx"
     response = post(planner_client, builder(SITE_HEADER, good_rows("lingling"), name))
     assert response.status_code == 302
@@ -60,7 +60,7 @@ def test_a_good_file_imports_every_row(planner_client, planner, builder):
 
 @pytest.mark.django_db
 def test_importing_again_updates_by_code_instead_of_duplicating(planner_client):
-    factories.area(code="lingling")
+    make_area(code="lingling")
     post(planner_client, csv_upload(SITE_HEADER, good_rows("lingling")))
     rows = good_rows("lingling")
     rows[1][1] = "中山南二路930号（新名）"
@@ -76,7 +76,7 @@ def test_importing_again_updates_by_code_instead_of_duplicating(planner_client):
 
 @pytest.mark.django_db
 def test_a_bad_file_reports_each_bad_row_and_saves_nothing(planner_client, english):
-    factories.area(code="lingling")
+    make_area(code="lingling")
     rows = good_rows("lingling") + [
         ["bad-1", "Too far", "x", "39.9", "121.45", "", "candidate", ""],
         ["bad-2", "No such area", "x", "31.19", "121.45", "nowhere", "candidate", ""],
@@ -101,7 +101,7 @@ def test_a_bad_file_reports_each_bad_row_and_saves_nothing(planner_client, engli
 
 @pytest.mark.django_db
 def test_an_impossible_status_step_is_reported(planner_client):
-    factories.site(code="s1", status=SiteStatus.CANDIDATE)
+    make_site(code="s1", status=SiteStatus.CANDIDATE)
     response = post(
         planner_client,
         csv_upload(
@@ -245,8 +245,8 @@ def snapshot(fields: list[str] = FILE_FIELDS + HAZARDS) -> list[tuple]:
 
 
 def varied_sites():
-    area = factories.area(code="lingling")
-    a = factories.site(
+    area = make_area(code="lingling")
+    a = make_site(
         code="tianlong",
         name="天龙生活盒子",
         area=area,
@@ -257,12 +257,12 @@ def varied_sites():
         illustrative=True,
     )
     for code in ("canteen", "laundry", "bakery"):
-        factories.site_service(a, factories.service_type(code))
+        make_site_service(a, make_service_type(code))
     # Without an area, over 1 km from the one area's centre: no area comes from the coordinates.
     away = {"latitude": Decimal("31.185000"), "longitude": Decimal("121.445000")}
-    factories.site(name="-3 floors", address="+86 零陵路", floor_area_m2=None, ownership="leased",
+    make_site(name="-3 floors", address="+86 零陵路", floor_area_m2=None, ownership="leased",
                    **away)  # fmt: skip
-    factories.site(status=SiteStatus.CLOSED, closed_reason="Fire hazard, merged", code="old",
+    make_site(status=SiteStatus.CLOSED, closed_reason="Fire hazard, merged", code="old",
                    **away)  # fmt: skip
 
 
@@ -395,9 +395,9 @@ def test_bad_area_rows_are_reported_and_nothing_saved(planner_client, english):
 
 @pytest.mark.django_db
 def test_areas_export_then_import_gives_the_same_areas(planner_client):
-    factories.area(code="a1", boundary=json.loads(SQUARE), centroid_lat=Decimal("31.195"),
+    make_area(code="a1", boundary=json.loads(SQUARE), centroid_lat=Decimal("31.195"),
                    centroid_lng=Decimal("121.455"))  # fmt: skip
-    factories.area(code="a2", population_total=None, population_elderly=None)
+    make_area(code="a2", population_total=None, population_elderly=None)
     fields = ["code", "name", "centroid_lat", "centroid_lng", "population_total",
               "population_elderly", "households", "boundary", "illustrative"]  # fmt: skip
     before = list(Area.objects.order_by("code").values_list(*fields))
@@ -413,7 +413,7 @@ def test_areas_export_then_import_gives_the_same_areas(planner_client):
 
 @pytest.mark.django_db
 def test_empty_status_and_ownership_cells_keep_the_defaults(planner_client):
-    factories.site(code="s1", status=SiteStatus.OPERATING, ownership="state")
+    make_site(code="s1", status=SiteStatus.OPERATING, ownership="state")
     header = ["code", "name", "address", "latitude", "longitude", "status", "ownership"]
     rows = [
         ["s1", "S1", "x", "31.19", "121.45", "", ""],
@@ -500,10 +500,10 @@ def test_import_queries_do_not_grow_with_the_rows(planner):
 
     from sites import imports
 
-    factories.area(code="lingling")
+    make_area(code="lingling")
     services = ["canteen", "laundry", "bakery"]
     for code in services:
-        factories.service_type(code)
+        make_service_type(code)
     header = [*SITE_HEADER, "floor_area_m2"]
 
     def queries(count: int, prefix: str, status: str) -> int:
@@ -559,8 +559,8 @@ def test_area_import_checks_boundaries_exactly_as_the_area_form(planner, boundar
 
 @pytest.mark.django_db
 def test_a_floor_area_below_the_services_is_a_row_error(planner_client, english):
-    site = factories.site(code="s1", floor_area_m2=Decimal("500"))
-    factories.site_service(site, factories.service_type("canteen"), floor_area_m2=Decimal("300"))
+    site = make_site(code="s1", floor_area_m2=Decimal("500"))
+    make_site_service(site, make_service_type("canteen"), floor_area_m2=Decimal("300"))
     header = ["code", "name", "address", "latitude", "longitude", "floor_area_m2"]
     rows = [["s1", "S1", "x", "31.19", "121.45", "100"], ["s2", "S2", "x", "31.19", "121.45", "1"]]
     response = post(planner_client, csv_upload(header, rows))
@@ -580,8 +580,8 @@ INSIDE_SQUARE = ("31.192000", "121.458000")  # inside SQUARE's triangle, near no
 @pytest.mark.parametrize("with_area_column", [False, True], ids=["no-column", "empty-cell"])
 def test_an_imported_site_inside_an_area_boundary_gets_that_area(planner_client, with_area_column):
     centre = {"centroid_lat": Decimal("31.193000"), "centroid_lng": Decimal("121.457000")}
-    inside = factories.area(code="inside", boundary=json.loads(SQUARE), **centre)
-    elsewhere = factories.area(code="elsewhere", centroid_lat=Decimal("31.200000"))
+    inside = make_area(code="inside", boundary=json.loads(SQUARE), **centre)
+    elsewhere = make_area(code="elsewhere", centroid_lat=Decimal("31.200000"))
     header = ["code", "name", "address", "latitude", "longitude"]
     rows = [["new-1", "New", "x", *INSIDE_SQUARE], ["new-2", "Given", "x", *INSIDE_SQUARE]]
     if with_area_column:
@@ -599,7 +599,7 @@ def test_an_imported_site_inside_an_area_boundary_gets_that_area(planner_client,
 def test_hazard_columns_are_ignored_with_a_note(planner_client, english):
     """Hazard flags follow open inspection findings: an old file that still has the columns
     imports, its hazard cells change nothing, and the page says so."""
-    factories.site(code="s1", hazard_fire=True)
+    make_site(code="s1", hazard_fire=True)
     header = ["code", "name", "address", "latitude", "longitude", "hazard_fire", "hazard_food"]
     rows = [
         ["s1", "S1", "x", "31.19", "121.45", "no", "yes"],
@@ -634,7 +634,7 @@ def test_placing_imported_sites_in_their_areas_reads_the_areas_once(planner):
 
     from sites import imports
 
-    factories.area(code="near")  # its centre is the rows' point
+    make_area(code="near")  # its centre is the rows' point
     header = ["code", "name", "address", "latitude", "longitude"]
 
     def queries(count: int, prefix: str) -> int:

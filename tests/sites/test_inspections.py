@@ -11,7 +11,7 @@ from sites.models import ServiceStatus, Site, SiteStatus
 from sites.safety import schedules
 from sites.safety.models import Inspection, InspectionRule
 from sites.safety.schedules import next_due, period_end, period_index, period_start
-from tests import factories
+from tests.builders import make_service_type, make_site, make_site_service
 
 # --- Periods and due dates (no database) ---------------------------------------------------
 
@@ -149,11 +149,11 @@ def by_key(dues):
 
 @pytest.mark.django_db
 def test_every_operating_site_owes_fire_and_building_and_food_only_where_food_is_served():
-    canteen = factories.service_type("canteen")  # seeded with food rules
-    plain = factories.site(name="Plain")
-    kitchen = factories.site(name="Kitchen")
-    factories.site_service(kitchen, canteen)
-    factories.site(name="Candidate", status=SiteStatus.CANDIDATE)
+    canteen = make_service_type("canteen")  # seeded with food rules
+    plain = make_site(name="Plain")
+    kitchen = make_site(name="Kitchen")
+    make_site_service(kitchen, canteen)
+    make_site(name="Candidate", status=SiteStatus.CANDIDATE)
     dues = by_key(schedules.schedule(today=date(2025, 5, 10)))
     assert {key[1:] for key in dues if key[0] == plain.pk} == {
         ("fire", "self"),
@@ -170,18 +170,18 @@ def test_every_operating_site_owes_fire_and_building_and_food_only_where_food_is
 
 @pytest.mark.django_db
 def test_a_planned_food_service_owes_no_food_inspection():
-    site = factories.site()
-    factories.site_service(site, factories.service_type("canteen"), status=ServiceStatus.PLANNED)
+    site = make_site()
+    make_site_service(site, make_service_type("canteen"), status=ServiceStatus.PLANNED)
     kinds = {d.kind for d in schedules.schedule(today=date(2025, 5, 10))}
     assert "food" not in kinds
 
 
 @pytest.mark.django_db
 def test_the_shortest_interval_wins_where_rules_overlap():
-    site = factories.site()
-    bakery = factories.service_type("bakery")
-    factories.site_service(site, factories.service_type("canteen"))
-    factories.site_service(site, bakery)
+    site = make_site()
+    bakery = make_service_type("bakery")
+    make_site_service(site, make_service_type("canteen"))
+    make_site_service(site, bakery)
     InspectionRule.objects.filter(service_type=bakery, kind="food", mode="joint").update(
         interval_months=2
     )
@@ -194,7 +194,7 @@ def test_the_shortest_interval_wins_where_rules_overlap():
 
 @pytest.mark.django_db
 def test_schedule_uses_the_last_inspection_and_ignores_future_dated_ones():
-    site = factories.site()
+    site = make_site()
     inspect(site, "fire", "self", date(2025, 3, 5))
     inspect(site, "fire", "self", date(2025, 4, 30))
     inspect(site, "fire", "self", date(2025, 7, 1))  # after "today": not counted
@@ -213,7 +213,7 @@ def test_schedule_uses_the_last_inspection_and_ignores_future_dated_ones():
 
 @pytest.mark.django_db
 def test_schedule_across_the_year_end():
-    site = factories.site()
+    site = make_site()
     inspect(site, "fire", "self", date(2024, 12, 31))
     inspect(site, "fire", "joint", date(2024, 10, 2))
     on_new_year = by_key(schedules.schedule(today=date(2025, 1, 1)))
@@ -227,7 +227,7 @@ def test_schedule_across_the_year_end():
 
 @pytest.mark.django_db
 def test_schedule_of_given_sites_only_and_soonest_first():
-    first, second = factories.site(name="A"), factories.site(name="B")
+    first, second = make_site(name="A"), make_site(name="B")
     inspect(first, "fire", "self", date(2025, 1, 10))
     dues = schedules.schedule(today=date(2025, 5, 10), sites=Site.objects.filter(pk=first.pk))
     assert {d.site.pk for d in dues} == {first.pk}
@@ -237,5 +237,5 @@ def test_schedule_of_given_sites_only_and_soonest_first():
 
 @pytest.mark.django_db
 def test_no_operating_sites_no_schedule():
-    factories.site(status=SiteStatus.BUILDING)
+    make_site(status=SiteStatus.BUILDING)
     assert schedules.schedule(today=date(2025, 5, 10)) == []

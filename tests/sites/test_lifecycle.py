@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sites.models import Site, SiteStatus
-from tests import factories
+from tests.builders import make_site
 from tests.sites.builders import csv_upload
 
 IMPORT = reverse("sites:site_import")
@@ -64,7 +64,7 @@ def history(site: Site) -> list[tuple[str, str]]:
 def test_the_same_illegal_step_is_refused_everywhere_with_the_same_message(
     admin_client, planner_client, english
 ):
-    site = factories.site(code="s1", status=SiteStatus.CANDIDATE)
+    site = make_site(code="s1", status=SiteStatus.CANDIDATE)
 
     response = move_in_admin(admin_client, site, SiteStatus.OPERATING)
     assert response.status_code == 200
@@ -93,7 +93,7 @@ def test_each_allowed_step_writes_exactly_one_history_row(
 ):
     client = admin_client if mover is move_in_admin else planner_client
     user = request.getfixturevalue("admin_user" if mover is move_in_admin else "planner")
-    site = factories.site(code="s1", status=SiteStatus.CANDIDATE)
+    site = make_site(code="s1", status=SiteStatus.CANDIDATE)
     response = mover(client, site, SiteStatus.SELECTED)
     assert response.status_code == 302
     site.refresh_from_db()
@@ -108,7 +108,7 @@ def test_each_allowed_step_writes_exactly_one_history_row(
 
 @pytest.mark.django_db
 def test_an_admin_edit_that_keeps_the_status_writes_no_history_row(admin_client):
-    site = factories.site(code="s1", status=SiteStatus.OPERATING)
+    site = make_site(code="s1", status=SiteStatus.OPERATING)
     response = admin_client.post(
         reverse("admin:sites_site_change", args=[site.pk]), admin_data(site, name="Renamed")
     )
@@ -119,7 +119,7 @@ def test_an_admin_edit_that_keeps_the_status_writes_no_history_row(admin_client)
 
 @pytest.mark.django_db
 def test_closing_in_the_admin_records_the_reason(admin_client):
-    site = factories.site(code="s1", status=SiteStatus.OPERATING)
+    site = make_site(code="s1", status=SiteStatus.OPERATING)
     url = reverse("admin:sites_site_change", args=[site.pk])
     response = admin_client.post(url, admin_data(site, status="closed", closed_reason=""))
     assert "closed_reason" in response.context["adminform"].form.errors
@@ -150,7 +150,7 @@ def test_every_way_of_creating_a_site_records_its_first_status(admin_client, pla
 
 @pytest.mark.django_db
 def test_a_status_step_is_a_model_method_that_records_who_and_why(planner):
-    site = factories.site(status=SiteStatus.BUILDING)
+    site = make_site(status=SiteStatus.BUILDING)
     change = site.move_to(SiteStatus.OPERATING, reason="Opened", user=planner)
     site.refresh_from_db()
     assert site.status == SiteStatus.OPERATING
@@ -165,7 +165,7 @@ def test_a_status_step_is_a_model_method_that_records_who_and_why(planner):
 
 @pytest.mark.django_db
 def test_hazard_flags_are_read_only_in_the_admin(admin_client):
-    site = factories.site(code="s1", hazard_fire=True)
+    site = make_site(code="s1", hazard_fire=True)
     url = reverse("admin:sites_site_change", args=[site.pk])
     page = admin_client.get(url)
     assert not {"hazard_fire", "hazard_building", "hazard_food"} & set(

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from sites.models import Area, Site, SiteService, SiteStatus
-from tests import factories
+from tests.builders import make_service_type, make_site, make_site_service
 
 SQUARE = {
     "type": "Polygon",
@@ -43,7 +43,7 @@ def errors_of(obj) -> dict:
 
 @pytest.mark.django_db
 def test_a_closed_site_needs_a_reason():
-    site = factories.site(status=SiteStatus.OPERATING)
+    site = make_site(status=SiteStatus.OPERATING)
     site.status = SiteStatus.CLOSED
     assert "closed_reason" in errors_of(site)
     site.closed_reason = "Fire hazard"
@@ -53,7 +53,7 @@ def test_a_closed_site_needs_a_reason():
 @pytest.mark.django_db
 def test_the_database_refuses_a_closed_site_without_reason():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.site(status=SiteStatus.CLOSED, closed_reason="")
+        make_site(status=SiteStatus.CLOSED, closed_reason="")
 
 
 @pytest.mark.django_db
@@ -65,10 +65,10 @@ def test_coordinates_outside_the_region_are_refused():
 
 @pytest.mark.django_db
 def test_services_may_not_exceed_the_site_floor_area_and_the_error_says_by_how_much():
-    site = factories.site(floor_area_m2=Decimal("500"))
-    factories.site_service(site, factories.service_type("canteen"), floor_area_m2=Decimal("300"))
+    site = make_site(floor_area_m2=Decimal("500"))
+    make_site_service(site, make_service_type("canteen"), floor_area_m2=Decimal("300"))
     extra = SiteService(
-        site=site, service_type=factories.service_type("health_station"), floor_area_m2=250
+        site=site, service_type=make_service_type("health_station"), floor_area_m2=250
     )
     errors = errors_of(extra)
     assert "50" in errors["floor_area_m2"][0]  # 300 + 250 - 500
@@ -78,8 +78,8 @@ def test_services_may_not_exceed_the_site_floor_area_and_the_error_says_by_how_m
 
 @pytest.mark.django_db
 def test_shrinking_a_site_below_its_services_floor_area_is_refused():
-    site = factories.site(floor_area_m2=Decimal("500"))
-    factories.site_service(site, factories.service_type("canteen"), floor_area_m2=Decimal("400"))
+    site = make_site(floor_area_m2=Decimal("500"))
+    make_site_service(site, make_service_type("canteen"), floor_area_m2=Decimal("400"))
     site.floor_area_m2 = Decimal("350")
     errors = errors_of(site)
     assert "50" in errors["floor_area_m2"][0]
@@ -87,9 +87,9 @@ def test_shrinking_a_site_below_its_services_floor_area_is_refused():
 
 @pytest.mark.django_db
 def test_site_codes_are_unique_but_optional():
-    factories.site(code=None)
-    factories.site(code=None)
-    factories.site(code="tianlong")
+    make_site(code=None)
+    make_site(code=None)
+    make_site(code="tianlong")
     assert "code" in errors_of(
         Site(name="x", address="y", latitude=31.19, longitude=121.45, code="tianlong")
     )
@@ -133,6 +133,6 @@ def test_the_elderly_cannot_outnumber_the_population():
 
 @pytest.mark.django_db
 def test_transitions_follow_the_lifecycle():
-    site = factories.site(status=SiteStatus.CANDIDATE)
+    site = make_site(status=SiteStatus.CANDIDATE)
     assert site.can_move_to(SiteStatus.SELECTED)
     assert not site.can_move_to(SiteStatus.OPERATING)

@@ -9,16 +9,10 @@ from sites.models import Site
 from sites.safety import services as safety_services
 from sites.safety.models import Finding, Inspection
 from sites.safety.services import NewFinding
-from tests import factories
+from tests.builders import make_site
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 15)
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def fire_finding(site) -> Finding:
@@ -36,7 +30,7 @@ def fire_finding(site) -> Finding:
 
 
 def test_closing_a_finding_in_the_admin_lowers_the_flag(admin_client):
-    site = factories.site()
+    site = make_site()
     finding = fire_finding(site)
     assert Site.objects.get(pk=site.pk).hazard_fire
     response = admin_client.post(
@@ -54,7 +48,7 @@ def test_closing_a_finding_in_the_admin_lowers_the_flag(admin_client):
 
 
 def test_deleting_an_inspection_in_the_admin_lowers_the_flag(admin_client):
-    site = factories.site()
+    site = make_site()
     finding = fire_finding(site)
     url = reverse("admin:sites_inspection_delete", args=[finding.inspection_id])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
@@ -63,7 +57,7 @@ def test_deleting_an_inspection_in_the_admin_lowers_the_flag(admin_client):
 
 
 def test_deleting_findings_in_bulk_in_the_admin_lowers_the_flag(admin_client):
-    site = factories.site()
+    site = make_site()
     finding = fire_finding(site)
     response = admin_client.post(
         reverse("admin:sites_finding_changelist"),

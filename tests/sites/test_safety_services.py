@@ -10,7 +10,7 @@ from sites.models import Site, SiteStatus
 from sites.safety import services as safety_services
 from sites.safety.models import Finding, Inspection, InspectionPhoto
 from sites.safety.services import NewFinding
-from tests import factories
+from tests.builders import make_site
 
 TODAY = date(2025, 6, 15)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -51,7 +51,7 @@ def flags(site) -> tuple[bool, bool, bool]:
 
 
 def test_an_open_finding_raises_the_flag_of_its_kind_only():
-    site = factories.site()
+    site = make_site()
     inspection = record(site, kind="building")
     assert inspection.findings.count() == 1
     assert flags(site) == (False, True, False)
@@ -59,7 +59,7 @@ def test_an_open_finding_raises_the_flag_of_its_kind_only():
 
 
 def test_closing_the_last_open_finding_of_a_kind_lowers_the_flag():
-    site = factories.site()
+    site = make_site()
     first = record(site, kind="fire").findings.get()
     second = record(
         site, kind="fire", findings=[NewFinding("Expired extinguisher", date(2025, 7, 1))]
@@ -73,7 +73,7 @@ def test_closing_the_last_open_finding_of_a_kind_lowers_the_flag():
 
 
 def test_the_flag_change_is_in_the_site_history():
-    site = factories.site()
+    site = make_site()
     before = site.history.count()
     finding = record(site).findings.get()
     close(finding)
@@ -82,14 +82,14 @@ def test_the_flag_change_is_in_the_site_history():
 
 
 def test_a_pass_does_not_lower_a_flag_while_a_finding_of_its_kind_is_open():
-    site = factories.site()
+    site = make_site()
     record(site, kind="fire")
     record(site, kind="fire", result="pass", findings=[])
     assert flags(site) == (True, False, False)
 
 
 def test_flags_follow_open_findings_only():
-    site = factories.site()
+    site = make_site()
     # A flag left raised with no finding behind it (data from before the flags were derived).
     Site.objects.filter(pk=site.pk).update(hazard_food=True)
     record(site, kind="building", result="pass", findings=[])  # no finding: no flag
@@ -109,7 +109,7 @@ def test_flags_follow_open_findings_only():
     ],
 )
 def test_inconsistent_inspections_are_refused_and_nothing_is_saved(kwargs, field):
-    site = factories.site()
+    site = make_site()
     with pytest.raises(ValidationError) as caught:
         record(site, **kwargs)
     assert field in caught.value.message_dict
@@ -118,14 +118,14 @@ def test_inconsistent_inspections_are_refused_and_nothing_is_saved(kwargs, field
 
 
 def test_a_closed_site_is_not_inspected():
-    site = factories.site(status=SiteStatus.CLOSED, closed_reason="Merged")
+    site = make_site(status=SiteStatus.CLOSED, closed_reason="Merged")
     with pytest.raises(ValidationError):
         record(site)
     assert not Inspection.objects.exists()
 
 
 def test_photos_are_saved_with_the_inspection(tmp_path):
-    site = factories.site()
+    site = make_site()
     photo = SimpleUploadedFile("exit.png", PNG, content_type="image/png")
     inspection = record(site, photos=[photo])
     stored = inspection.photos.get()
@@ -135,7 +135,7 @@ def test_photos_are_saved_with_the_inspection(tmp_path):
 
 
 def test_a_failing_photo_saves_nothing(monkeypatch):
-    site = factories.site()
+    site = make_site()
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -156,7 +156,7 @@ def test_a_failing_photo_saves_nothing(monkeypatch):
     ],
 )
 def test_closing_needs_a_plausible_date_and_notes(on, notes, field):
-    site = factories.site()
+    site = make_site()
     finding = record(site).findings.get()
     with pytest.raises(ValidationError) as caught:
         close(finding, on=on, notes=notes)
@@ -166,7 +166,7 @@ def test_closing_needs_a_plausible_date_and_notes(on, notes, field):
 
 
 def test_a_finding_is_closed_once():
-    finding = record(factories.site()).findings.get()
+    finding = record(make_site()).findings.get()
     close(finding)
     with pytest.raises(ValidationError) as caught:
         close(finding, on=date(2025, 6, 15))

@@ -15,8 +15,7 @@ from sites.safety import services as safety_services
 from sites.safety.models import Finding, Inspection, InspectionPhoto
 from sites.safety.schedules import shanghai_today
 from sites.safety.services import NewFinding
-from tests import factories
-from tests.conftest import make_user
+from tests.builders import make_site, make_user
 from tests.sites.builders import read_csv, read_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def site():
-    return factories.site(name="Tianlong")
+    return make_site(name="Tianlong")
 
 
 @pytest.fixture
@@ -180,7 +179,7 @@ def test_a_deadline_before_the_inspection_is_marked_on_the_finding(client, site)
 
 
 def test_a_closed_site_cannot_be_inspected(client):
-    closed = factories.site(status="closed", closed_reason="Merged")
+    closed = make_site(status="closed", closed_reason="Merged")
     login(client, roles.INSPECTORS)
     assert client.get(reverse("sites:inspection_create", args=[closed.pk])).status_code == 404
 
@@ -220,7 +219,7 @@ def test_export_lists_every_inspection_with_its_findings(client, site, finding):
 
 
 def test_dashboard_shows_overdue_never_inspected_and_open_findings(client, site, finding):
-    quiet = factories.site(name="Never seen")
+    quiet = make_site(name="Never seen")
     login(client, roles.PLANNERS)
     response = client.get(reverse("sites:safety_dashboard"))
     board = response.context["board"]
@@ -276,7 +275,7 @@ def test_the_include_shows_nothing_without_the_permission(site, finding):
 
 def test_visitor_counts_of_two_planners_at_once_lose_nothing(client, site):
     # Two planners open the monthly review; each changes a different site's count.
-    other = factories.site(name="Second site", visitors_per_month=50)
+    other = make_site(name="Second site", visitors_per_month=50)
     Site.objects.filter(pk=site.pk).update(visitors_per_month=100)
     login(client, roles.PLANNERS)
     page = client.get(reverse("sites:monthly_review")).content.decode()

@@ -3,12 +3,12 @@ from django.core.exceptions import ValidationError
 
 from sites import services
 from sites.models import Site, SiteStatus, SiteStatusChange
-from tests import factories
+from tests.builders import make_site
 
 
 @pytest.mark.django_db
 def test_a_status_change_is_recorded_with_who_and_why(planner):
-    site = factories.site(status=SiteStatus.CANDIDATE)
+    site = make_site(status=SiteStatus.CANDIDATE)
     change = services.change_site_status(
         site=site, to_status=SiteStatus.SELECTED, reason="Good spread", user=planner
     )
@@ -25,7 +25,7 @@ def test_a_status_change_is_recorded_with_who_and_why(planner):
 
 @pytest.mark.django_db
 def test_a_step_the_lifecycle_does_not_allow_is_refused_and_nothing_changes(planner):
-    site = factories.site(status=SiteStatus.CANDIDATE)
+    site = make_site(status=SiteStatus.CANDIDATE)
     with pytest.raises(ValidationError) as info:
         services.change_site_status(
             site=site, to_status=SiteStatus.OPERATING, reason="", user=planner
@@ -38,7 +38,7 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused_and_nothing_changes(plan
 
 @pytest.mark.django_db
 def test_closing_needs_a_reason(planner):
-    site = factories.site(status=SiteStatus.OPERATING)
+    site = make_site(status=SiteStatus.OPERATING)
     with pytest.raises(ValidationError) as info:
         services.change_site_status(
             site=site, to_status=SiteStatus.CLOSED, reason=" ", user=planner
@@ -53,7 +53,7 @@ def test_closing_needs_a_reason(planner):
 
 @pytest.mark.django_db
 def test_reopening_keeps_the_closing_reason_in_the_history(planner):
-    site = factories.site(status=SiteStatus.CLOSED, closed_reason="Fire hazard")
+    site = make_site(status=SiteStatus.CLOSED, closed_reason="Fire hazard")
     services.change_site_status(site=site, to_status=SiteStatus.CANDIDATE, reason="", user=planner)
     site.refresh_from_db()
     assert site.closed_reason == ""

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sites.models import Site, SiteService, SiteStatus, SiteStatusChange
-from tests import factories
-from tests.conftest import make_user
+from tests.builders import make_area, make_service_type, make_site, make_site_service, make_user
 
 LIST = reverse("sites:site_list")
 
@@ -40,7 +39,7 @@ def test_a_user_without_permission_gets_403(client):
 
 @pytest.mark.django_db
 def test_a_viewer_reads_but_cannot_write(viewer_client):
-    site = factories.site()
+    site = make_site()
     assert viewer_client.get(LIST).status_code == 200
     assert viewer_client.get(site.get_absolute_url()).status_code == 200
     assert viewer_client.get(reverse("sites:site_create")).status_code == 403
@@ -57,11 +56,11 @@ def test_a_viewer_reads_but_cannot_write(viewer_client):
 @pytest.mark.django_db
 def test_filters_by_status_service_area_hazard_and_text(planner_client, two_areas):
     north, south = two_areas
-    canteen = factories.service_type("canteen")
-    a = factories.site(name="Alpha canteen", area=north, status=SiteStatus.OPERATING)
-    factories.site_service(a, canteen)
-    b = factories.site(name="Beta", area=south, status=SiteStatus.CANDIDATE, hazard_fire=True)
-    c = factories.site(name="Gamma", area=south, status=SiteStatus.OPERATING, hazard_food=True)
+    canteen = make_service_type("canteen")
+    a = make_site(name="Alpha canteen", area=north, status=SiteStatus.OPERATING)
+    make_site_service(a, canteen)
+    b = make_site(name="Beta", area=south, status=SiteStatus.CANDIDATE, hazard_fire=True)
+    c = make_site(name="Gamma", area=south, status=SiteStatus.OPERATING, hazard_food=True)
     cases = {
         "status=candidate": {b.pk},
         f"service={canteen.pk}": {a.pk},
@@ -82,7 +81,7 @@ def test_filters_by_status_service_area_hazard_and_text(planner_client, two_area
 
 @pytest.mark.django_db
 def test_a_wrong_filter_value_is_reported_and_ignored(planner_client, english):
-    site = factories.site()
+    site = make_site()
     response = planner_client.get(f"{LIST}?status=nonsense&area=999999")
     assert response.status_code == 200
     assert response.context["filter_form"].errors.keys() == {"status", "area"}
@@ -102,7 +101,7 @@ def test_the_map_shows_all_filtered_sites_also_beyond_the_first_page(planner_cli
 
 @pytest.mark.django_db
 def test_status_colours_come_with_a_legend(planner_client):
-    factories.site(status=SiteStatus.SELECTED)
+    make_site(status=SiteStatus.SELECTED)
     content = planner_client.get(LIST).content.decode()
     assert 'class="legend"' in content
     for status in SiteStatus.values:
@@ -111,7 +110,7 @@ def test_status_colours_come_with_a_legend(planner_client):
 
 @pytest.mark.django_db
 def test_inline_scripts_carry_the_nonce(planner_client):
-    factories.site()
+    make_site()
     content = planner_client.get(LIST).content.decode()
     for tag in re.findall(r"<script[^>]*>", content):
         assert "src=" in tag or "nonce=" in tag or 'type="application/json"' in tag, tag
@@ -184,7 +183,7 @@ def test_a_new_site_cannot_start_closed(planner_client):
 
 @pytest.mark.django_db
 def test_edit_keeps_the_status_and_shows_the_change_in_the_history(planner_client, english):
-    site = factories.site(name="Old name", status=SiteStatus.SELECTED)
+    site = make_site(name="Old name", status=SiteStatus.SELECTED)
     response = planner_client.post(
         reverse("sites:site_edit", args=[site.pk]),
         {
@@ -208,7 +207,7 @@ def test_edit_keeps_the_status_and_shows_the_change_in_the_history(planner_clien
 
 @pytest.mark.django_db
 def test_closing_from_the_status_page_needs_a_reason_and_is_shown(planner_client, english):
-    site = factories.site(status=SiteStatus.OPERATING)
+    site = make_site(status=SiteStatus.OPERATING)
     url = reverse("sites:site_status", args=[site.pk])
     response = planner_client.post(url, {"to_status": "closed", "reason": ""})
     assert response.status_code == 200
@@ -227,7 +226,7 @@ def test_closing_from_the_status_page_needs_a_reason_and_is_shown(planner_client
 
 @pytest.mark.django_db
 def test_the_status_page_offers_only_allowed_steps(planner_client):
-    site = factories.site(status=SiteStatus.CANDIDATE)
+    site = make_site(status=SiteStatus.CANDIDATE)
     url = reverse("sites:site_status", args=[site.pk])
     choices = dict(planner_client.get(url).context["form"].fields["to_status"].choices)
     assert set(choices) == {"selected", "closed"}
@@ -239,12 +238,12 @@ def test_the_status_page_offers_only_allowed_steps(planner_client):
 
 @pytest.mark.django_db
 def test_adding_a_service_beyond_the_floor_area_is_a_form_error(planner_client):
-    site = factories.site(floor_area_m2=Decimal("300"))
-    factories.site_service(site, factories.service_type("canteen"), floor_area_m2=Decimal("200"))
+    site = make_site(floor_area_m2=Decimal("300"))
+    make_site_service(site, make_service_type("canteen"), floor_area_m2=Decimal("200"))
     response = planner_client.post(
         reverse("sites:siteservice_add", args=[site.pk]),
         {
-            "service_type": factories.service_type("health_station").pk,
+            "service_type": make_service_type("health_station").pk,
             "floor_area_m2": "150",
             "status": "operating",
         },
@@ -257,9 +256,9 @@ def test_adding_a_service_beyond_the_floor_area_is_a_form_error(planner_client):
 
 @pytest.mark.django_db
 def test_adding_the_same_service_twice_is_a_form_error(planner_client):
-    site = factories.site()
-    canteen = factories.service_type("canteen")
-    factories.site_service(site, canteen)
+    site = make_site()
+    canteen = make_service_type("canteen")
+    make_site_service(site, canteen)
     response = planner_client.post(
         reverse("sites:siteservice_add", args=[site.pk]),
         {"service_type": canteen.pk, "status": "operating"},
@@ -271,8 +270,8 @@ def test_adding_the_same_service_twice_is_a_form_error(planner_client):
 
 @pytest.mark.django_db
 def test_add_edit_and_remove_a_service(planner_client):
-    site = factories.site(floor_area_m2=Decimal("300"))
-    canteen = factories.service_type("canteen")
+    site = make_site(floor_area_m2=Decimal("300"))
+    canteen = make_service_type("canteen")
     response = planner_client.post(
         reverse("sites:siteservice_add", args=[site.pk]),
         {"service_type": canteen.pk, "floor_area_m2": "120", "status": "planned"},
@@ -293,12 +292,12 @@ def test_add_edit_and_remove_a_service(planner_client):
 
 @pytest.mark.django_db
 def test_the_site_page_lists_neighbourhoods_within_300_500_and_1000_m(planner_client):
-    site = factories.site(latitude=Decimal("31.193000"), longitude=Decimal("121.455000"))
+    site = make_site(latitude=Decimal("31.193000"), longitude=Decimal("121.455000"))
     # 0.0036 degrees of latitude is about 400 m; 0.0072 about 800 m.
-    near = factories.area(name="Near", centroid_lat=Decimal("31.193000"))
-    mid = factories.area(name="Mid", centroid_lat=Decimal("31.196600"))
-    far = factories.area(name="Far", centroid_lat=Decimal("31.200200"))
-    away = factories.area(name="Away", centroid_lat=Decimal("31.213000"))
+    near = make_area(name="Near", centroid_lat=Decimal("31.193000"))
+    mid = make_area(name="Mid", centroid_lat=Decimal("31.196600"))
+    far = make_area(name="Far", centroid_lat=Decimal("31.200200"))
+    away = make_area(name="Away", centroid_lat=Decimal("31.213000"))
     rings = planner_client.get(site.get_absolute_url()).context["rings"]
     within = {ring.radius_m: [item.area for item in ring.areas] for ring in rings}
     assert within == {300: [near], 500: [near, mid], 1000: [near, mid, far]}
@@ -309,8 +308,8 @@ def test_the_site_page_lists_neighbourhoods_within_300_500_and_1000_m(planner_cl
 @pytest.mark.django_db
 def test_committee_staff_see_only_their_own_area(committee_client, two_areas):
     north, south = two_areas
-    mine = factories.site(area=north)
-    other = factories.site(area=south)
+    mine = make_site(area=north)
+    other = make_site(area=south)
     response = committee_client.get(LIST)
     assert table_ids(response) == {mine.pk}
     assert map_ids(response) == {mine.pk}
@@ -341,7 +340,7 @@ def test_a_site_without_area_gets_the_area_of_its_coordinates(planner_client, tw
 @pytest.mark.django_db
 def test_the_history_names_areas_and_choices(planner_client, english, two_areas):
     north, south = two_areas
-    site = factories.site(area=north, ownership="state")
+    site = make_site(area=north, ownership="state")
     data = {
         "name": site.name,
         "address": site.address,
@@ -370,7 +369,7 @@ def test_write_pages_check_the_permission_before_the_site(client):
 @pytest.mark.django_db
 def test_hazard_flags_are_shown_but_not_edited_on_the_site_form(planner_client, english):
     """The flags follow open inspection findings: no form sets them."""
-    site = factories.site(hazard_fire=True)
+    site = make_site(hazard_fire=True)
     url = reverse("sites:site_edit", args=[site.pk])
     form = planner_client.get(url).context["form"]
     assert not {"hazard_fire", "hazard_building", "hazard_food"} & set(form.fields)

@@ -1,10 +1,8 @@
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
 from fenglin import roles
-from tests import factories
-from tests.conftest import make_user
+from tests.builders import make_area, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -16,16 +14,10 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
 def areas(db):
     return [
-        factories.area(name="East", code="east", population_total=4000),
-        factories.area(
+        make_area(name="East", code="east", population_total=4000),
+        make_area(
             name="West",
             code="west",
             population_total=2000,
@@ -50,9 +42,3 @@ def areas(db):
 @pytest.fixture
 def committee_user(areas):
     return make_user("committee-east", roles.COMMITTEE, area=areas[0])
-
-
-@pytest.fixture
-def committee_client(client, committee_user):
-    client.force_login(committee_user)
-    return client

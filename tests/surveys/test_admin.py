@@ -3,16 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from tests.surveys import builders
+from tests.builders import make_question, make_responses, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def test_admin_pages_open(client, admin_user):
     client.force_login(admin_user)
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a"])
-    builders.bulk_responses(survey, 1, choices=[q.choices.get()])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a"])
+    make_responses(survey, 1, choices=[q.choices.get()])
     for url in (
         reverse("admin:surveys_survey_changelist"),
         reverse("admin:surveys_survey_change", args=[survey.pk]),
@@ -26,9 +26,9 @@ def test_admin_pages_open(client, admin_user):
 
 def test_answered_questions_and_choices_cannot_be_deleted_in_the_admin(client, admin_user):
     client.force_login(admin_user)
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a", "b"])
-    builders.bulk_responses(survey, 1, choices=[q.choices.first()])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a", "b"])
+    make_responses(survey, 1, choices=[q.choices.first()])
     assert client.get(reverse("admin:surveys_question_delete", args=[q.pk])).status_code == 403
     choice = q.choices.last()
     assert client.get(reverse("admin:surveys_choice_delete", args=[choice.pk])).status_code == 403
@@ -36,13 +36,13 @@ def test_answered_questions_and_choices_cannot_be_deleted_in_the_admin(client, a
 
 def test_unanswered_question_can_be_deleted_in_the_admin(client, admin_user):
     client.force_login(admin_user)
-    q = builders.question(builders.survey(), "text")
+    q = make_question(make_survey(), "text")
     assert client.get(reverse("admin:surveys_question_delete", args=[q.pk])).status_code == 200
 
 
 def test_definition_changes_are_recorded(admin_user):
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a"])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a"])
     q.text = "changed"
     q.save()
     assert survey.history.count() == 1

@@ -4,8 +4,15 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Choice, Question, Survey, SurveyStatus
-from tests import factories
-from tests.surveys import builders
+from tests.builders import (
+    make_full_survey,
+    make_question,
+    make_responses,
+    make_service_type,
+    make_site,
+    make_survey,
+    valid_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +37,7 @@ def test_planner_creates_a_survey_and_a_choice_question(planner_client):
     survey = Survey.objects.get()
     assert page["Location"] == survey.get_absolute_url()
     assert survey.status == SurveyStatus.DRAFT
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     data = {"kind": "multiple", "text": "需要什么？", "required": "on", "max_choices": "2"}
     data |= _choice_formset(
         [
@@ -47,14 +54,14 @@ def test_planner_creates_a_survey_and_a_choice_question(planner_client):
 
 
 def test_choice_cannot_both_express_a_need_and_rate_a_site(planner_client):
-    survey = builders.survey()
+    survey = make_survey()
     data = {"kind": "single", "text": "Q", "required": "on"}
     data |= _choice_formset(
         [
             {
                 "label": "x",
-                "service_type": str(factories.service_type("canteen").pk),
-                "site": str(factories.site().pk),
+                "service_type": str(make_service_type("canteen").pk),
+                "site": str(make_site().pk),
             }
         ]
     )
@@ -64,10 +71,10 @@ def test_choice_cannot_both_express_a_need_and_rate_a_site(planner_client):
 
 
 def test_removing_a_choice_of_an_answered_survey_archives_it(planner_client):
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a", "b"])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a", "b"])
     a, b = q.choices.order_by("order")
-    builders.bulk_responses(survey, 1, choices=[a])
+    make_responses(survey, 1, choices=[a])
     data = {"kind": "single", "text": q.text, "required": "on"}
     data |= _choice_formset(
         [{"id": str(a.pk), "label": "a"}, {"id": str(b.pk), "label": "b", "DELETE": "on"}],
@@ -80,9 +87,9 @@ def test_removing_a_choice_of_an_answered_survey_archives_it(planner_client):
 
 
 def test_the_kind_of_an_answered_question_is_fixed(planner_client):
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a"])
-    builders.bulk_responses(survey, 1, choices=[q.choices.get()])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a"])
+    make_responses(survey, 1, choices=[q.choices.get()])
     data = {"kind": "text", "text": "changed", "required": "on"}
     data |= _choice_formset([{"id": str(q.choices.get().pk), "label": "a"}], initial=1)
     planner_client.post(reverse("surveys:question_edit", args=[q.pk]), data)
@@ -91,8 +98,8 @@ def test_the_kind_of_an_answered_question_is_fixed(planner_client):
 
 
 def test_only_one_area_question_per_survey(planner_client):
-    survey = builders.survey()
-    builders.question(survey, "area")
+    survey = make_survey()
+    make_question(survey, "area")
     data = {"kind": "area", "text": "again"} | _choice_formset([])
     page = planner_client.post(reverse("surveys:question_create", args=[survey.pk]), data)
     assert page.status_code == 200
@@ -100,9 +107,9 @@ def test_only_one_area_question_per_survey(planner_client):
 
 
 def test_remove_move_and_status_buttons(planner_client):
-    survey = builders.survey(status=SurveyStatus.DRAFT)
-    first = builders.question(survey, "text")
-    second = builders.question(survey, "text")
+    survey = make_survey(status=SurveyStatus.DRAFT)
+    first = make_question(survey, "text")
+    second = make_question(survey, "text")
     planner_client.post(reverse("surveys:question_move", args=[second.pk]), {"direction": "up"})
     assert list(survey.questions.order_by("order")) == [second, first]
     planner_client.post(reverse("surveys:survey_status", args=[survey.pk]), {"status": "open"})
@@ -122,9 +129,9 @@ def test_detail_page_shows_the_change_history(planner_client, planner):
 
 
 def test_preview_validates_but_stores_nothing(planner_client, areas):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     preview = reverse("surveys:survey_preview", args=[survey.pk])
     assert planner_client.get(preview).status_code == 200
-    page = planner_client.post(preview, builders.valid_post(qs, areas[0]))
+    page = planner_client.post(preview, valid_post(qs, areas[0]))
     assert "preview-valid" in page.content.decode()
     assert not survey.responses.exists()

@@ -9,7 +9,7 @@ from django.test import Client
 
 from surveys import selectors
 from surveys.models import Answer, Response
-from tests.surveys import builders
+from tests.builders import make_full_survey, valid_post
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,8 +24,8 @@ def _postgres_only():
 
 def test_concurrent_duplicates_end_as_one_response(areas, settings):
     settings.SURVEY_RATE_LIMITS = {"per_address": (1000, 60), "per_survey": (1000, 60)}
-    survey, qs = builders.full_survey()
-    data = builders.valid_post(qs, areas[0])
+    survey, qs = make_full_survey()
+    data = valid_post(qs, areas[0])
     barrier = threading.Barrier(THREADS)
     statuses: list[int] = []
     errors: list[BaseException] = []
@@ -53,8 +53,8 @@ def test_concurrent_duplicates_end_as_one_response(areas, settings):
 
 def test_concurrent_distinct_submissions_are_all_stored(areas, settings):
     settings.SURVEY_RATE_LIMITS = {"per_address": (1000, 60), "per_survey": (1000, 60)}
-    survey, qs = builders.full_survey()
-    payloads = [builders.valid_post(qs, areas[i % 2]) for i in range(THREADS)]
+    survey, qs = make_full_survey()
+    payloads = [valid_post(qs, areas[i % 2]) for i in range(THREADS)]
     assert selectors.survey_results(survey)["totals"]["total"] == 0  # cached before the rush
     barrier = threading.Barrier(THREADS)
     statuses: list[int] = []

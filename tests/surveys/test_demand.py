@@ -3,8 +3,13 @@
 import pytest
 
 from surveys.demand import demand_table, shrunk_rate
-from tests import factories
-from tests.scenarios import builders
+from tests.builders import (
+    make_area,
+    make_need_question,
+    make_response,
+    make_service_type,
+    make_survey,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,26 +21,26 @@ def case():
     A: 4 respondents, 3 ask for the canteen;  B: 6 respondents, 1 asks;
     C: 2 respondents, both ask, and C has no figure for the elderly;  D: nobody answered.
     """
-    canteen = factories.service_type("canteen", target_group="elderly", threshold_m=300)
-    nursery = factories.service_type("nursery", target_group="children", threshold_m=500)
-    a = factories.area(name="A", code="a", population_total=5000, population_elderly=1000)
-    b = factories.area(name="B", code="b", population_total=3000, population_elderly=200)
-    c = factories.area(name="C", code="c", population_total=800, population_elderly=None)
-    d = factories.area(name="D", code="d", population_total=900, population_elderly=300)
-    survey = builders.survey()
-    choices = builders.need_question(survey, [canteen, nursery])
+    canteen = make_service_type("canteen", target_group="elderly", threshold_m=300)
+    nursery = make_service_type("nursery", target_group="children", threshold_m=500)
+    a = make_area(name="A", code="a", population_total=5000, population_elderly=1000)
+    b = make_area(name="B", code="b", population_total=3000, population_elderly=200)
+    c = make_area(name="C", code="c", population_total=800, population_elderly=None)
+    d = make_area(name="D", code="d", population_total=900, population_elderly=300)
+    survey = make_survey()
+    choices = make_need_question(survey, [canteen, nursery])
     for _ in range(3):
-        builders.respond(survey, a, [choices["canteen"]])
-    builders.respond(survey, a, [choices["nursery"]])
-    builders.respond(survey, b, [choices["canteen"], choices["nursery"]])
+        make_response(survey, a, [choices["canteen"]])
+    make_response(survey, a, [choices["nursery"]])
+    make_response(survey, b, [choices["canteen"], choices["nursery"]])
     for _ in range(5):
-        builders.respond(survey, b, [])
-    builders.respond(survey, c, [choices["canteen"]])
-    builders.respond(survey, c, [choices["canteen"]])
+        make_response(survey, b, [])
+    make_response(survey, c, [choices["canteen"]])
+    make_response(survey, c, [choices["canteen"]])
     # Neither a response without an area nor one to a draft survey counts.
-    builders.respond(survey, None, [choices["canteen"]])
-    draft = builders.survey(status="draft")
-    builders.respond(draft, a, [builders.need_question(draft, [canteen])["canteen"]])
+    make_response(survey, None, [choices["canteen"]])
+    draft = make_survey(status="draft")
+    make_response(draft, a, [make_need_question(draft, [canteen])["canteen"]])
     return {"canteen": canteen, "nursery": nursery, "a": a, "b": b, "c": c, "d": d}
 
 
@@ -79,19 +84,19 @@ def test_large_k_pulls_every_area_to_the_street_rate(case):
 
 
 def test_choosing_two_choices_for_one_service_counts_once(case):
-    survey = builders.survey()
-    q1 = builders.need_question(survey, [case["canteen"]])["canteen"]
-    q2 = builders.need_question(survey, [case["canteen"]])["canteen"]
-    builders.respond(survey, case["d"], [q1, q2])
+    survey = make_survey()
+    q1 = make_need_question(survey, [case["canteen"]])["canteen"]
+    q2 = make_need_question(survey, [case["canteen"]])["canteen"]
+    make_response(survey, case["d"], [q1, q2])
     rows = _rows(case, survey_ids=[survey.pk])
     assert rows["d"].respondents == 1
     assert rows["d"].choosers == 1
 
 
 def test_survey_selection_and_draft_surveys(case):
-    draft = builders.survey(status="draft")
-    choice = builders.need_question(draft, [case["canteen"]])["canteen"]
-    builders.respond(draft, case["d"], [choice])
+    draft = make_survey(status="draft")
+    choice = make_need_question(draft, [case["canteen"]])["canteen"]
+    make_response(draft, case["d"], [choice])
     assert _rows(case)["d"].respondents == 0
     assert _rows(case, survey_ids=[draft.pk])["d"].respondents == 1
 

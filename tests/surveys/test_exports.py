@@ -8,16 +8,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from surveys.models import Answer
-from tests.surveys import builders
+from tests.builders import choice_ids, make_full_survey, make_responses, valid_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def answered(client, areas):
-    survey, qs = builders.full_survey()
-    multiple = builders.choice_ids(qs["multiple"])
-    data = builders.valid_post(
+    survey, qs = make_full_survey()
+    multiple = choice_ids(qs["multiple"])
+    data = valid_post(
         qs,
         areas[0],
         **{
@@ -26,7 +26,7 @@ def answered(client, areas):
         },
     )
     assert client.post(survey.get_public_url(), data).status_code == 302
-    other = builders.valid_post(qs, areas[1], **{qs["text"].field_name: ""})
+    other = valid_post(qs, areas[1], **{qs["text"].field_name: ""})
     assert client.post(survey.get_public_url(), other).status_code == 302
     return survey, qs
 
@@ -90,12 +90,12 @@ def _xlsx_rows(page) -> list[list]:
 def hostile(areas):
     """A stored answer with a control character, a paper reference with DEL, and question texts
     a spreadsheet would run as formulas."""
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     qs["text"].text = qs["text"].text_en = '=HYPERLINK("http://x")'
     qs["text"].save()
     qs["rating"].text = qs["rating"].text_en = "@rate\x02"
     qs["rating"].save()
-    response = builders.bulk_responses(survey, 1, area=areas[0], paper_reference="P\x7f-1")[0]
+    response = make_responses(survey, 1, area=areas[0], paper_reference="P\x7f-1")[0]
     Answer.objects.create(response=response, question=qs["text"], text="broken\x01export")
     Answer.objects.create(response=response, question=qs["rating"], number=3)
     return survey, qs

@@ -6,14 +6,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from surveys.models import FieldVisit
-from tests import factories
-from tests.surveys import builders
+from tests.builders import make_responses, make_service_type, make_site, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def test_planner_records_a_visit_with_needs(planner_client, planner, areas):
-    canteen = factories.service_type("canteen")
+    canteen = make_service_type("canteen")
     page = planner_client.post(
         reverse("surveys:fieldvisit_create"),
         {
@@ -40,7 +39,7 @@ def test_a_visit_needs_an_area_or_a_site(planner_client):
 
 
 def test_a_site_fills_in_its_area(planner_client, areas):
-    site = factories.site(area=areas[1])
+    site = make_site(area=areas[1])
     planner_client.post(
         reverse("surveys:fieldvisit_create"),
         {"date": "2026-03-02", "site": str(site.pk), "residents_count": "4"},
@@ -64,9 +63,9 @@ def _render_panel(user, area) -> str:
 
 
 def test_area_panel_shows_visits_and_response_counts(planner, areas, django_assert_max_num_queries):
-    survey = builders.survey(title="需求")
-    builders.bulk_responses(survey, 3, area=areas[0])
-    builders.bulk_responses(survey, 5, area=areas[1])
+    survey = make_survey(title="需求")
+    make_responses(survey, 3, area=areas[0])
+    make_responses(survey, 5, area=areas[1])
     FieldVisit.objects.create(date="2026-03-02", area=areas[0], residents_count=9, notes="n")
     with django_assert_max_num_queries(8):
         html = _render_panel(planner, areas[0])

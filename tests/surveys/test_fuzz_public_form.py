@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from surveys.models import Answer, Response
-from tests import factories
-from tests.surveys import builders
+from tests.builders import make_area, make_full_survey, valid_post
 
 TEXT = st.text(max_size=60)
 VALUE = st.one_of(
@@ -25,8 +24,8 @@ FIELD_VALUE = st.one_of(st.none(), VALUE, st.lists(VALUE, max_size=4))
 class PublicFormFuzz(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.area = factories.area(code="fuzz", name="Fuzz")
-        cls.survey, cls.qs = builders.full_survey()
+        cls.area = make_area(code="fuzz", name="Fuzz")
+        cls.survey, cls.qs = make_full_survey()
         point = cls.qs["point"].field_name
         cls.names = [q.field_name for q in cls.qs.values()] + [
             f"{point}_lat",
@@ -43,7 +42,7 @@ class PublicFormFuzz(TestCase):
     @given(data=st.data())
     def test_any_input_is_answered_without_error_or_partial_save(self, data):
         cache.clear()  # keep the rate limits out of the way
-        post = builders.valid_post(self.qs, self.area)
+        post = valid_post(self.qs, self.area)
         for name in data.draw(st.lists(st.sampled_from(self.names), unique=True, max_size=6)):
             value = data.draw(FIELD_VALUE)
             if value is None:

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from surveys.models import Survey, SurveyStatus
 from surveys.selectors import open_surveys
-from tests.surveys import builders
+from tests.builders import make_question, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def test_is_accepting_follows_status_and_dates():
     now = timezone.now()
-    survey = builders.survey(status=SurveyStatus.OPEN)
+    survey = make_survey(status=SurveyStatus.OPEN)
     assert survey.is_accepting(now)
     survey.opens_at = now + timedelta(hours=1)
     assert not survey.is_accepting(now) and survey.not_yet_open(now)
@@ -30,10 +30,10 @@ def test_is_accepting_follows_status_and_dates():
 
 def test_open_surveys_are_those_accepting_now():
     now = timezone.now()
-    accepting = builders.survey()
-    builders.survey(status=SurveyStatus.DRAFT)
-    builders.survey(opens_at=now + timedelta(days=1))
-    builders.survey(opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))
+    accepting = make_survey()
+    make_survey(status=SurveyStatus.DRAFT)
+    make_survey(opens_at=now + timedelta(days=1))
+    make_survey(opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))
     found = open_surveys(now)
     assert found == [accepting]
     assert found[0].get_public_url() == f"/s/{accepting.slug}/"
@@ -49,8 +49,8 @@ def test_dates_must_be_in_order():
 
 
 def test_min_value_above_max_is_refused():
-    survey = builders.survey()
-    q = builders.question(survey, "number")
+    survey = make_survey()
+    q = make_question(survey, "number")
     q.min_value, q.max_value = 5, 1
     with pytest.raises(ValidationError):
         q.full_clean()

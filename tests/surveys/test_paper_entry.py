@@ -6,15 +6,14 @@ from django.urls import reverse
 
 from fenglin import roles
 from surveys.models import Channel, Response, SurveyStatus
-from tests.conftest import make_user
-from tests.surveys import builders
+from tests.builders import make_full_survey, make_user, valid_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup(areas):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     return survey, qs
 
 
@@ -24,7 +23,7 @@ def test_planner_keys_in_questionnaires_one_after_another(planner_client, planne
     html = planner_client.get(entry).content.decode()
     assert 'name="paper_reference"' in html and 'name="website"' not in html
     for number in ("P001", "P002"):
-        data = builders.valid_post(qs, areas[1], paper_reference=number)
+        data = valid_post(qs, areas[1], paper_reference=number)
         page = planner_client.post(entry, data)
         assert page.status_code == 302 and page["Location"] == entry
     stored = Response.objects.order_by("pk")
@@ -37,7 +36,7 @@ def test_planner_keys_in_questionnaires_one_after_another(planner_client, planne
 
 def test_paper_entry_validates_like_the_public_form(planner_client, setup, areas):
     survey, qs = setup
-    data = builders.valid_post(qs, areas[0], **{qs["rating"].field_name: "9"})
+    data = valid_post(qs, areas[0], **{qs["rating"].field_name: "9"})
     page = planner_client.post(reverse("surveys:paper_entry", args=[survey.pk]), data)
     assert page.status_code == 200
     assert 'id="form-errors"' in page.content.decode()
@@ -46,7 +45,7 @@ def test_paper_entry_validates_like_the_public_form(planner_client, setup, areas
 
 def test_double_submit_of_one_paper_form_is_one_response(planner_client, setup, areas):
     survey, qs = setup
-    data = builders.valid_post(qs, areas[0])
+    data = valid_post(qs, areas[0])
     for _ in range(2):
         planner_client.post(reverse("surveys:paper_entry", args=[survey.pk]), data)
     assert Response.objects.count() == 1
@@ -60,7 +59,7 @@ def test_committee_entries_are_fixed_to_their_area(committee_client, setup, area
     area_select = area_select[: area_select.index("</select>")]
     assert areas[1].name not in area_select  # another area is not even offered
     assert areas[0].name in area_select
-    data = builders.valid_post(qs, areas[1])  # tries another area anyway
+    data = valid_post(qs, areas[1])  # tries another area anyway
     assert committee_client.post(entry, data).status_code == 302
     assert Response.objects.get().area == areas[0]
 

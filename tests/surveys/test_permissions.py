@@ -5,18 +5,17 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import FieldVisit
-from tests.conftest import make_user
-from tests.surveys import builders
+from tests.builders import make_full_survey, make_responses, make_survey, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def objects(areas, planner):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     east, west = areas
-    (east_response,) = builders.bulk_responses(survey, 1, area=east)
-    (west_response,) = builders.bulk_responses(survey, 1, area=west)
+    (east_response,) = make_responses(survey, 1, area=east)
+    (west_response,) = make_responses(survey, 1, area=west)
     visit = FieldVisit.objects.create(date="2026-03-02", area=west, residents_count=3)
     return {
         "survey": survey,
@@ -112,7 +111,7 @@ def test_committee_never_sees_another_areas_responses(committee_client, objects,
 
 
 def test_committee_does_not_see_draft_surveys(committee_client, objects):
-    draft = builders.survey(status="draft")
+    draft = make_survey(status="draft")
     assert (
         committee_client.get(reverse("surveys:survey_detail", args=[draft.pk])).status_code == 404
     )

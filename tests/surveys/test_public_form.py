@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from surveys.models import Answer, Channel, Response, SurveyStatus
 from surveys.ratelimit import salted_hash
-from tests.surveys import builders
+from tests.builders import choice_ids, make_full_survey, make_question, make_survey, valid_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup(areas):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     return survey, qs, areas
 
 
@@ -43,7 +43,7 @@ def test_form_renders_every_question_with_label_and_fieldsets(client, setup):
 
 def test_valid_submission_stores_one_response_with_its_answers(client, setup):
     survey, qs, areas = setup
-    data = builders.valid_post(qs, areas[0])
+    data = valid_post(qs, areas[0])
     page = client.post(url(survey), data)
     assert page.status_code == 302
     assert page["Location"] == reverse("public_surveys:survey_thanks", args=[survey.slug])
@@ -85,9 +85,9 @@ def test_bad_input_gets_a_message_next_to_the_field_and_nothing_is_saved(
     english, setup, key, value, message
 ):
     survey, qs, areas = setup
-    data = builders.valid_post(qs, areas[0])
+    data = valid_post(qs, areas[0])
     if key == "multiple" and value == "first-three":
-        value = [str(c) for c in builders.choice_ids(qs["multiple"])[:3]]
+        value = [str(c) for c in choice_ids(qs["multiple"])[:3]]
     if key.startswith("point"):
         name = qs["point"].field_name
         data[f"{name}_lat"] = value
@@ -113,9 +113,9 @@ def test_bad_input_gets_a_message_next_to_the_field_and_nothing_is_saved(
 
 def test_answers_already_given_are_kept_after_an_error(english, setup):
     survey, qs, areas = setup
-    data = builders.valid_post(qs, areas[1], **{qs["number"].field_name: "99"})
+    data = valid_post(qs, areas[1], **{qs["number"].field_name: "99"})
     html = english.post(url(survey), data).content.decode()
-    single_choice = builders.choice_ids(qs["single"])[1]
+    single_choice = choice_ids(qs["single"])[1]
     assert f'value="{single_choice}"' in html
     assert "more benches" in html
     assert f'value="{areas[1].pk}" selected' in html
@@ -124,7 +124,7 @@ def test_answers_already_given_are_kept_after_an_error(english, setup):
 
 def test_same_idempotency_key_twice_gives_one_response_and_the_same_thanks(client, setup):
     survey, qs, areas = setup
-    data = builders.valid_post(qs, areas[0])
+    data = valid_post(qs, areas[0])
     first = client.post(url(survey), data)
     second = client.post(url(survey), data)
     assert first.status_code == second.status_code == 302
@@ -135,8 +135,8 @@ def test_same_idempotency_key_twice_gives_one_response_and_the_same_thanks(clien
 
 def test_a_new_key_is_a_new_response(client, setup):
     survey, qs, areas = setup
-    client.post(url(survey), builders.valid_post(qs, areas[0]))
-    client.post(url(survey), builders.valid_post(qs, areas[0]))
+    client.post(url(survey), valid_post(qs, areas[0]))
+    client.post(url(survey), valid_post(qs, areas[0]))
     assert Response.objects.count() == 2
 
 
@@ -156,7 +156,7 @@ def test_closed_or_not_yet_open_survey_says_so_and_stores_nothing(client, setup,
         survey.opens_at = timezone.now() - timedelta(days=2)
     survey.save()
     assert marker in client.get(url(survey)).content.decode()
-    page = client.post(url(survey), builders.valid_post(qs, areas[0]))
+    page = client.post(url(survey), valid_post(qs, areas[0]))
     assert marker in page.content.decode()
     assert Response.objects.count() == 0
 
@@ -167,7 +167,7 @@ def test_unknown_survey_is_404(client, db):
 
 def test_filled_honeypot_is_thanked_and_nothing_stored(client, setup):
     survey, qs, areas = setup
-    data = builders.valid_post(qs, areas[0], website="http://spam.example")
+    data = valid_post(qs, areas[0], website="http://spam.example")
     page = client.post(url(survey), data)
     assert page.status_code == 302
     assert page["Location"].endswith("/thanks/")
@@ -177,7 +177,7 @@ def test_filled_honeypot_is_thanked_and_nothing_stored(client, setup):
 def test_client_address_is_stored_only_as_a_salted_hash(client, setup, settings):
     survey, qs, areas = setup
     settings.ADDRESS_HASH_SALT = "pepper"
-    client.post(url(survey), builders.valid_post(qs, areas[0]), REMOTE_ADDR="203.0.113.7")
+    client.post(url(survey), valid_post(qs, areas[0]), REMOTE_ADDR="203.0.113.7")
     response = Response.objects.get()
     assert "203.0.113.7" not in response.client_hash
     assert response.client_hash == salted_hash("203.0.113.7", "address")
@@ -188,15 +188,15 @@ def test_rate_limit_per_address_gives_a_friendly_page(english, setup, settings):
     survey, qs, areas = setup
     settings.SURVEY_RATE_LIMITS = {"per_address": (2, 600), "per_survey": (100, 3600)}
     for _ in range(2):
-        page = english.post(url(survey), builders.valid_post(qs, areas[0]))
+        page = english.post(url(survey), valid_post(qs, areas[0]))
         assert page.status_code == 302
-    page = english.post(url(survey), builders.valid_post(qs, areas[0]))
+    page = english.post(url(survey), valid_post(qs, areas[0]))
     assert page.status_code == 429
     assert "survey-rate-limited" in page.content.decode()
     assert int(page["Retry-After"]) > 0
     assert Response.objects.count() == 2
     # Another address is still welcome.
-    other = english.post(url(survey), builders.valid_post(qs, areas[0]), REMOTE_ADDR="198.51.100.2")
+    other = english.post(url(survey), valid_post(qs, areas[0]), REMOTE_ADDR="198.51.100.2")
     assert other.status_code == 302
 
 
@@ -205,7 +205,7 @@ def test_rate_limit_per_survey(client, setup, settings):
     settings.SURVEY_RATE_LIMITS = {"per_address": (100, 600), "per_survey": (3, 3600)}
     codes = [
         client.post(
-            url(survey), builders.valid_post(qs, areas[0]), REMOTE_ADDR=f"198.51.100.{i}"
+            url(survey), valid_post(qs, areas[0]), REMOTE_ADDR=f"198.51.100.{i}"
         ).status_code
         for i in range(5)
     ]
@@ -217,13 +217,13 @@ def test_one_response_per_device(client, setup):
     survey, qs, areas = setup
     survey.one_response_per_device = True
     survey.save()
-    first = builders.valid_post(qs, areas[0])
+    first = valid_post(qs, areas[0])
     assert client.post(url(survey), first).status_code == 302
     assert "fenglin_device" in client.cookies
     # The same submission again (a retry) is still the same thank-you page.
     assert client.post(url(survey), first).status_code == 302
     # A new questionnaire from the same device is refused, plainly.
-    page = client.post(url(survey), builders.valid_post(qs, areas[0]))
+    page = client.post(url(survey), valid_post(qs, areas[0]))
     assert "survey-already-answered" in page.content.decode()
     assert "survey-already-answered" in client.get(url(survey)).content.decode()
     assert Response.objects.count() == 1
@@ -233,8 +233,8 @@ def test_one_response_per_device(client, setup):
 
 def test_devices_are_not_tracked_without_the_setting(client, setup):
     survey, qs, areas = setup
-    client.post(url(survey), builders.valid_post(qs, areas[0]))
-    client.post(url(survey), builders.valid_post(qs, areas[0]))
+    client.post(url(survey), valid_post(qs, areas[0]))
+    client.post(url(survey), valid_post(qs, areas[0]))
     assert Response.objects.count() == 2
     assert "fenglin_device" not in client.cookies
     assert set(Response.objects.values_list("device_hash", flat=True)) == {""}
@@ -250,8 +250,8 @@ def test_devices_are_not_tracked_without_the_setting(client, setup):
     ],
 )
 def test_a_pin_sets_the_area_when_none_was_chosen(client, areas, lat, lng, expected):
-    survey = builders.survey()
-    point = builders.question(survey, "point", required=True)
+    survey = make_survey()
+    point = make_question(survey, "point", required=True)
     data = {
         "idempotency_key": str(uuid.uuid4()),
         f"{point.field_name}_lat": lat,
@@ -264,8 +264,8 @@ def test_a_pin_sets_the_area_when_none_was_chosen(client, areas, lat, lng, expec
 
 
 def test_required_point_accepts_the_area_list_as_the_text_alternative(english, areas):
-    survey = builders.survey()
-    point = builders.question(survey, "point", required=True)
+    survey = make_survey()
+    point = make_question(survey, "point", required=True)
     key = str(uuid.uuid4())
     page = english.post(url(survey), {"idempotency_key": key})
     assert "Drop a pin on the map or choose your neighbourhood" in page.content.decode()
@@ -286,14 +286,14 @@ def test_archived_questions_and_choices_are_not_asked(client, setup):
     html = client.get(url(survey)).content.decode()
     assert f'id="question-{qs["text"].pk}"' not in html
     assert f'name="{qs["single"].field_name}" value="{archived_choice.pk}"' not in html
-    data = builders.valid_post(qs, areas[0], **{qs["single"].field_name: str(archived_choice.pk)})
+    data = valid_post(qs, areas[0], **{qs["single"].field_name: str(archived_choice.pk)})
     client.post(url(survey), data)
     assert Response.objects.count() == 0
 
 
 def test_repeated_choice_values_count_once(client, setup):
     survey, qs, areas = setup
-    first = str(builders.choice_ids(qs["multiple"])[0])
-    data = builders.valid_post(qs, areas[0], **{qs["multiple"].field_name: [first, first]})
+    first = str(choice_ids(qs["multiple"])[0])
+    data = valid_post(qs, areas[0], **{qs["multiple"].field_name: [first, first]})
     assert client.post(url(survey), data).status_code == 302
     assert Answer.objects.filter(question=qs["multiple"]).count() == 1

@@ -5,14 +5,14 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Response, SurveyStatus
-from tests.surveys import builders
+from tests.builders import make_full_survey, valid_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def draft(areas):
-    survey, qs = builders.full_survey(
+    survey, qs = make_full_survey(
         status=SurveyStatus.DRAFT, title="秘密草稿", title_en="Secret draft"
     )
     return survey, qs, areas
@@ -29,7 +29,7 @@ def test_a_draft_answers_404_like_an_unknown_survey(client, draft):
 
 def test_posting_to_a_draft_is_404_and_stores_nothing(client, draft):
     survey, qs, areas = draft
-    page = client.post(survey.get_public_url(), builders.valid_post(qs, areas[0]))
+    page = client.post(survey.get_public_url(), valid_post(qs, areas[0]))
     assert page.status_code == 404
     assert Response.objects.count() == 0
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from surveys.models import Response
-from tests.surveys import builders
+from tests.builders import make_full_survey, valid_post
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ DEAD_REDIS = {
 
 @pytest.fixture
 def setup(areas):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     return survey, qs, areas
 
 
@@ -46,12 +46,10 @@ def test_junk_posts_do_not_use_up_the_per_survey_limit(client, setup, settings):
         # Only a CSRF-style token and nothing else: the form refuses it and stores nothing.
         junk = client.post(url(survey), {"csrfmiddlewaretoken": "x"}, REMOTE_ADDR=f"192.0.2.{i}")
         assert junk.status_code == 200
-    honeypot = builders.valid_post(qs, areas[0], website="http://spam.example")
+    honeypot = valid_post(qs, areas[0], website="http://spam.example")
     assert client.post(url(survey), honeypot, REMOTE_ADDR="192.0.2.50").status_code == 302
     assert Response.objects.count() == 0
-    resident = client.post(
-        url(survey), builders.valid_post(qs, areas[0]), REMOTE_ADDR="198.51.100.1"
-    )
+    resident = client.post(url(survey), valid_post(qs, areas[0]), REMOTE_ADDR="198.51.100.1")
     assert resident.status_code == 302
     assert Response.objects.count() == 1
 
@@ -61,26 +59,24 @@ def test_junk_posts_from_one_address_do_not_lock_out_that_address(client, setup,
     settings.SURVEY_RATE_LIMITS = {"per_address": (2, 600), "per_survey": (100, 3600)}
     for _ in range(5):
         assert client.post(url(survey), {"csrfmiddlewaretoken": "x"}).status_code == 200
-    assert client.post(url(survey), builders.valid_post(qs, areas[0])).status_code == 302
+    assert client.post(url(survey), valid_post(qs, areas[0])).status_code == 302
 
 
 def test_a_retry_of_a_stored_response_is_not_counted_again(client, setup, settings):
     survey, qs, areas = setup
     settings.SURVEY_RATE_LIMITS = {"per_address": (2, 600), "per_survey": (100, 3600)}
-    data = builders.valid_post(qs, areas[0])
+    data = valid_post(qs, areas[0])
     for _ in range(4):
         assert client.post(url(survey), data).status_code == 302
-    assert client.post(url(survey), builders.valid_post(qs, areas[0])).status_code == 302
+    assert client.post(url(survey), valid_post(qs, areas[0])).status_code == 302
     assert Response.objects.count() == 2
-    assert client.post(url(survey), builders.valid_post(qs, areas[0])).status_code == 429
+    assert client.post(url(survey), valid_post(qs, areas[0])).status_code == 429
 
 
 def test_accepted_submissions_still_reach_the_limit(client, setup, settings):
     survey, qs, areas = setup
     settings.SURVEY_RATE_LIMITS = {"per_address": (2, 600), "per_survey": (100, 3600)}
-    codes = [
-        client.post(url(survey), builders.valid_post(qs, areas[0])).status_code for _ in range(4)
-    ]
+    codes = [client.post(url(survey), valid_post(qs, areas[0])).status_code for _ in range(4)]
     assert codes == [302, 302, 429, 429]
     assert Response.objects.count() == 2
 
@@ -92,7 +88,7 @@ def test_behind_a_trusted_balancer_each_resident_has_their_own_limit(client, set
     codes = [
         client.post(
             url(survey),
-            builders.valid_post(qs, areas[0]),
+            valid_post(qs, areas[0]),
             REMOTE_ADDR=BALANCER,
             HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
         ).status_code
@@ -103,7 +99,7 @@ def test_behind_a_trusted_balancer_each_resident_has_their_own_limit(client, set
     same = [
         client.post(
             url(survey),
-            builders.valid_post(qs, areas[0]),
+            valid_post(qs, areas[0]),
             REMOTE_ADDR=BALANCER,
             HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 198.51.100.99",
         ).status_code
@@ -119,7 +115,7 @@ def test_the_forwarded_header_is_ignored_unless_the_proxy_is_trusted(client, set
     codes = [
         client.post(
             url(survey),
-            builders.valid_post(qs, areas[0]),
+            valid_post(qs, areas[0]),
             REMOTE_ADDR="192.0.2.1",
             HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
         ).status_code
@@ -134,10 +130,7 @@ def test_with_the_cache_down_a_submission_is_stored_and_a_warning_logged(
     survey, qs, areas = setup
     settings.SURVEY_RATE_LIMITS = {"per_address": (1, 600), "per_survey": (1, 3600)}
     with caplog.at_level(logging.WARNING):
-        codes = [
-            client.post(url(survey), builders.valid_post(qs, areas[0])).status_code
-            for _ in range(2)
-        ]
+        codes = [client.post(url(survey), valid_post(qs, areas[0])).status_code for _ in range(2)]
     assert codes == [302, 302]
     assert Response.objects.count() == 2
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -146,7 +139,7 @@ def test_with_the_cache_down_a_submission_is_stored_and_a_warning_logged(
 
 def test_with_the_cache_down_the_results_page_still_answers(client, planner, setup):
     survey, qs, areas = setup
-    client.post(url(survey), builders.valid_post(qs, areas[0]))
+    client.post(url(survey), valid_post(qs, areas[0]))
     client.force_login(planner)
     with override_settings(CACHES=DEAD_REDIS):
         page = client.get(reverse("surveys:survey_results", args=[survey.pk]))

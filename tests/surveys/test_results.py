@@ -11,17 +11,15 @@ from django.urls import reverse
 from surveys import selectors, services
 from surveys.forms import Submission
 from surveys.models import QuestionKind
-from tests.surveys import builders
+from tests.builders import make_full_survey, make_question, make_responses, make_survey, valid_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def survey_with_needs(areas):
-    survey = builders.survey()
-    needs = builders.question(
-        survey, QuestionKind.MULTIPLE, choices=["Canteen", "Nursery", "Laundry"]
-    )
+    survey = make_survey()
+    needs = make_question(survey, QuestionKind.MULTIPLE, choices=["Canteen", "Nursery", "Laundry"])
     return survey, needs
 
 
@@ -32,8 +30,8 @@ def _result_for(results, question):
 def test_multiple_choice_counts_each_option_as_a_share_of_respondents(survey_with_needs, areas):
     survey, needs = survey_with_needs
     canteen, nursery, laundry = needs.choices.order_by("order")
-    builders.bulk_responses(survey, 3, area=areas[0], choices=[canteen, nursery], has_elderly=True)
-    builders.bulk_responses(survey, 1, area=areas[1], choices=[canteen])
+    make_responses(survey, 3, area=areas[0], choices=[canteen, nursery], has_elderly=True)
+    make_responses(survey, 1, area=areas[1], choices=[canteen])
     results = selectors.survey_results(survey)
     result = _result_for(results, needs)
     counts = {c.choice.label: (c.count, c.percent) for c in result.choices}
@@ -47,8 +45,8 @@ def test_multiple_choice_counts_each_option_as_a_share_of_respondents(survey_wit
 def test_filters_by_area_and_group(survey_with_needs, areas):
     survey, needs = survey_with_needs
     canteen, nursery, _laundry = needs.choices.order_by("order")
-    builders.bulk_responses(survey, 2, area=areas[0], choices=[canteen], has_elderly=True)
-    builders.bulk_responses(survey, 5, area=areas[1], choices=[nursery], has_children=True)
+    make_responses(survey, 2, area=areas[0], choices=[canteen], has_elderly=True)
+    make_responses(survey, 5, area=areas[1], choices=[nursery], has_children=True)
     west = _result_for(selectors.survey_results(survey, area_id=areas[1].pk), needs)
     assert {c.choice.label: c.count for c in west.choices}["Nursery"] == 5
     assert {c.choice.label: c.count for c in west.choices}["Canteen"] == 0
@@ -57,9 +55,9 @@ def test_filters_by_area_and_group(survey_with_needs, areas):
 
 
 def test_rating_and_number_statistics(areas):
-    survey, qs = builders.full_survey()
+    survey, qs = make_full_survey()
     for rating, number in [("5", "2"), ("3", "4"), ("4", "9")]:
-        data = builders.valid_post(
+        data = valid_post(
             qs, areas[0], **{qs["rating"].field_name: rating, qs["number"].field_name: number}
         )
         assert Client().post(survey.get_public_url(), data).status_code == 302
@@ -74,9 +72,9 @@ def test_rating_and_number_statistics(areas):
 
 def test_responses_per_area_against_population(survey_with_needs, areas):
     survey, needs = survey_with_needs
-    builders.bulk_responses(survey, 8, area=areas[0])  # 8 of 4,000 residents: 2.0 per 1,000
-    builders.bulk_responses(survey, 2, area=areas[1])  # 2 of 2,000: 1.0 per 1,000
-    builders.bulk_responses(survey, 1, area=None)
+    make_responses(survey, 8, area=areas[0])  # 8 of 4,000 residents: 2.0 per 1,000
+    make_responses(survey, 2, area=areas[1])  # 2 of 2,000: 1.0 per 1,000
+    make_responses(survey, 1, area=None)
     rows = selectors.survey_results(survey)["areas"]
     assert [(r.area.code if r.area else None, r.per_thousand) for r in rows] == [
         ("west", 1.0),
@@ -88,7 +86,7 @@ def test_responses_per_area_against_population(survey_with_needs, areas):
 def test_new_response_is_seen_at_once_despite_the_cache(survey_with_needs, areas):
     survey, needs = survey_with_needs
     canteen = needs.choices.first()
-    builders.bulk_responses(survey, 2, area=areas[0], choices=[canteen])
+    make_responses(survey, 2, area=areas[0], choices=[canteen])
     assert selectors.survey_results(survey)["totals"]["total"] == 2
     services.submit_response(
         survey=survey,
@@ -111,10 +109,10 @@ def test_results_query_count_is_the_same_at_10_and_10000_responses(
 ):
     survey, needs = survey_with_needs
     choices = list(needs.choices.all()[:2])
-    builders.bulk_responses(survey, 10, area=areas[0], choices=choices)
+    make_responses(survey, 10, area=areas[0], choices=choices)
     cache.clear()
     small = _page_queries(planner_client, survey, django_assert_max_num_queries, 25)
-    builders.bulk_responses(survey, 9990, area=areas[1], choices=choices, has_elderly=True)
+    make_responses(survey, 9990, area=areas[1], choices=choices, has_elderly=True)
     cache.clear()
     large = _page_queries(planner_client, survey, django_assert_max_num_queries, 25)
     assert large == small
@@ -127,7 +125,7 @@ def test_results_query_count_is_the_same_at_10_and_10000_responses(
 
 def test_results_page_renders_meters_and_the_area_table(planner_client, survey_with_needs, areas):
     survey, needs = survey_with_needs
-    builders.bulk_responses(survey, 4, area=areas[0], choices=[needs.choices.first()])
+    make_responses(survey, 4, area=areas[0], choices=[needs.choices.first()])
     html = planner_client.get(reverse("surveys:survey_results", args=[survey.pk])).content.decode()
     assert '<meter min="0" max="100" value="100.0"' in html
     assert 'id="area-table"' in html and "East" in html

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from surveys import services
 from surveys.forms import Submission
 from surveys.models import Answer, Channel, Choice, Question, Response, Survey, SurveyStatus
-from tests.surveys import builders
+from tests.builders import make_question, make_responses, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def _submission(q, choice) -> Submission:
 
 def test_submit_stores_response_and_answers_without_writing_the_survey_row():
     """Concurrent submissions must not queue on a lock of the survey row."""
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a", "b"])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a", "b"])
     with CaptureQueriesContext(connection) as captured:
         stored = services.submit_response(
             survey=survey,
@@ -39,8 +39,8 @@ def test_submit_stores_response_and_answers_without_writing_the_survey_row():
 def test_a_second_submission_with_the_key_is_answered_by_the_unique_constraint():
     """No "already stored?" query guards the insert: the constraint catches the duplicate (as
     it does when two servers race), the attempt is rolled back and the first response returned."""
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a"])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a"])
     key = uuid.uuid4()
     first = services.submit_response(
         survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=key
@@ -57,7 +57,7 @@ def test_a_second_submission_with_the_key_is_answered_by_the_unique_constraint()
 
 
 def test_the_unique_constraint_exists_in_the_database():
-    survey = builders.survey()
+    survey = make_survey()
     key = uuid.uuid4()
     Response.objects.create(survey=survey, idempotency_key=key)
     with pytest.raises(IntegrityError):
@@ -67,8 +67,8 @@ def test_the_unique_constraint_exists_in_the_database():
 def test_same_key_in_another_survey_is_another_response():
     key = uuid.uuid4()
     for _ in range(2):
-        survey = builders.survey()
-        q = builders.question(survey, "single", choices=["a"])
+        survey = make_survey()
+        q = make_question(survey, "single", choices=["a"])
         services.submit_response(
             survey=survey, submission=_submission(q, q.choices.first()), idempotency_key=key
         )
@@ -76,8 +76,8 @@ def test_same_key_in_another_survey_is_another_response():
 
 
 def test_online_answers_need_an_accepting_survey_but_paper_entry_may_follow_closing():
-    survey = builders.survey(status=SurveyStatus.CLOSED)
-    q = builders.question(survey, "single", choices=["a"])
+    survey = make_survey(status=SurveyStatus.CLOSED)
+    q = make_question(survey, "single", choices=["a"])
     with pytest.raises(services.SurveyNotAccepting):
         services.submit_response(
             survey=survey,
@@ -94,10 +94,10 @@ def test_online_answers_need_an_accepting_survey_but_paper_entry_may_follow_clos
 
 
 def test_a_survey_with_responses_archives_questions_and_choices_instead_of_deleting():
-    survey = builders.survey()
-    answered = builders.question(survey, "single", choices=["a", "b"])
-    unanswered = builders.question(survey, "text")
-    builders.bulk_responses(survey, 1, choices=[answered.choices.first()])
+    survey = make_survey()
+    answered = make_question(survey, "single", choices=["a", "b"])
+    unanswered = make_question(survey, "text")
+    make_responses(survey, 1, choices=[answered.choices.first()])
     assert services.remove_question(question=unanswered) == "archived"
     assert services.remove_question(question=answered) == "archived"
     assert services.remove_choice(choice=answered.choices.last()) == "archived"
@@ -107,16 +107,16 @@ def test_a_survey_with_responses_archives_questions_and_choices_instead_of_delet
 
 
 def test_a_survey_without_responses_deletes_questions():
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a", "b"])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a", "b"])
     assert services.remove_question(question=q) == "deleted"
     assert not Question.objects.exists() and not Choice.objects.exists()
 
 
 def test_answers_protect_their_question_and_choice_in_the_database():
-    survey = builders.survey()
-    q = builders.question(survey, "single", choices=["a"])
-    builders.bulk_responses(survey, 1, choices=[q.choices.first()])
+    survey = make_survey()
+    q = make_question(survey, "single", choices=["a"])
+    make_responses(survey, 1, choices=[q.choices.first()])
     with pytest.raises(ProtectedError):
         q.choices.first().delete()
     with pytest.raises(ProtectedError):
@@ -124,8 +124,8 @@ def test_answers_protect_their_question_and_choice_in_the_database():
 
 
 def test_move_question_swaps_neighbours():
-    survey = builders.survey()
-    first, second, third = (builders.question(survey, "text") for _ in range(3))
+    survey = make_survey()
+    first, second, third = (make_question(survey, "text") for _ in range(3))
     services.move_question(question=third, direction="up")
     order = list(survey.questions.order_by("order").values_list("pk", flat=True))
     assert order == [first.pk, third.pk, second.pk]
@@ -134,16 +134,16 @@ def test_move_question_swaps_neighbours():
 
 
 def test_opening_needs_a_question():
-    survey = builders.survey(status=SurveyStatus.DRAFT)
+    survey = make_survey(status=SurveyStatus.DRAFT)
     with pytest.raises(services.DefinitionLocked):
         services.set_survey_status(survey=survey, status=SurveyStatus.OPEN)
-    builders.question(survey, "text")
+    make_question(survey, "text")
     services.set_survey_status(survey=survey, status=SurveyStatus.OPEN)
     assert Survey.objects.get().is_accepting()
 
 
 def test_staff_edit_never_writes_back_a_stale_results_version():
-    survey = builders.survey()
+    survey = make_survey()
     stale = Survey.objects.get(pk=survey.pk)
     services.bump_results_version(survey.pk)
     stale.title = "renamed"
@@ -154,8 +154,8 @@ def test_staff_edit_never_writes_back_a_stale_results_version():
 
 
 def test_deleting_a_response_bumps_the_version():
-    survey = builders.survey()
-    (response,) = builders.bulk_responses(survey, 1)
+    survey = make_survey()
+    (response,) = make_responses(survey, 1)
     version = survey.results_version
     response.delete()
     survey.refresh_from_db()

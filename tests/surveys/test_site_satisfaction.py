@@ -5,8 +5,7 @@ import pytest
 from sites.models import Site
 from surveys.models import Answer, QuestionKind, Response
 from surveys.selectors import site_satisfaction
-from tests import factories
-from tests.surveys import builders
+from tests.builders import make_question, make_site, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +16,9 @@ def answer(question, choice, number) -> None:
 
 
 def test_each_rated_site_gets_its_mean_rating_and_count():
-    rated, other, unrated = factories.site(), factories.site(), factories.site()
-    survey = builders.survey()
-    rating = builders.question(
+    rated, other, unrated = make_site(), make_site(), make_site()
+    survey = make_survey()
+    rating = make_question(
         survey,
         QuestionKind.RATING,
         choices=[{"label": "A", "site": rated}, {"label": "B", "site": other}],
@@ -30,7 +29,7 @@ def test_each_rated_site_gets_its_mean_rating_and_count():
     answer(rating, on_other, 2)
     answer(rating, on_other, None)  # skipped: no rating given
     # A number question whose choice names a site is not a rating of it.
-    count = builders.question(survey, QuestionKind.NUMBER, choices=[{"label": "A", "site": rated}])
+    count = make_question(survey, QuestionKind.NUMBER, choices=[{"label": "A", "site": rated}])
     answer(count, count.choices.get(), 1)
 
     figures = site_satisfaction(Site.objects.all())
