@@ -596,3 +596,4 @@ class StaffProfile(models.Model):
 # them when Django loads sites.models. Safety's models are imported from sites.safety.models.
 from sites.routes import RouteStop, WalkingRoute  # noqa: E402, F401
 from sites.safety import models as _safety_models  # noqa: E402, F401
+from sites.walking import WalkingNetwork  # noqa: E402, F401
