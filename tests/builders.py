@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -20,6 +21,9 @@ from django.db.models import F
 from fenglin import roles
 from scenarios.models import Scenario
 from sites.models import Area, ServiceType, Site, SiteService, SiteStatus, StaffProfile
+from sites.safety.models import Finding
+from sites.safety.schedules import shanghai_today
+from sites.safety.services import NewFinding, record_inspection
 from surveys.models import (
     Answer,
     Channel,
@@ -122,6 +126,31 @@ def make_site_service(
     return SiteService.objects.create(
         site=site or make_site(), service_type=service or make_service_type(), **kwargs
     )
+
+
+def make_open_finding(
+    site: Site,
+    *,
+    on: date | None = None,
+    due: date | None = None,
+    mode: str = "self",
+    result: str = "rectify",
+    today: date | None = None,
+) -> Finding:
+    """A fire inspection of `site` on `on` (default today) leaving one open finding, "Blocked
+    exit", due a week later unless `due` says; the site's fire flag goes up with it."""
+    on = on or shanghai_today()
+    inspection = record_inspection(
+        site=site,
+        kind="fire",
+        mode=mode,
+        date=on,
+        inspectors="Wang",
+        result=result,
+        findings=[NewFinding("Blocked exit", due or on + timedelta(days=7))],
+        today=today,
+    )
+    return inspection.findings.get()
 
 
 # --- Surveys and responses -----------------------------------------------------------------

@@ -12,7 +12,6 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,13 +22,12 @@ from fenglin import roles
 from scenarios.models import OptimisationRun, Scenario, ScenarioAddition
 from sites import imports
 from sites.models import Area, SiteStatus
-from sites.safety import services as safety_services
 from sites.safety.schedules import shanghai_today
-from sites.safety.services import NewFinding
 from surveys.models import FieldVisit
 from tests.builders import (
     make_area,
     make_full_survey,
+    make_open_finding,
     make_service_type,
     make_site,
     make_site_service,
@@ -79,15 +77,7 @@ def world(db) -> dict:
     )
     survey, questions = make_full_survey()
     today = shanghai_today()
-    inspection = safety_services.record_inspection(
-        site=site,
-        kind="fire",
-        mode="self",
-        date=today,
-        inspectors="Wang",
-        result="rectify",
-        findings=[NewFinding("Blocked exit", today + timedelta(days=7))],
-    )
+    finding = make_open_finding(site, on=today)
     scenario = Scenario.objects.create(name="Fuzz plan")
     addition = ScenarioAddition.objects.create(
         scenario=scenario, site=candidate, service_type=nursery
@@ -112,8 +102,8 @@ def world(db) -> dict:
         "site_service": site.services.get(),
         "survey": survey,
         "questions": questions,
-        "inspection": inspection,
-        "finding": inspection.findings.get(),
+        "inspection": finding.inspection,
+        "finding": finding,
         "scenario": scenario,
         "addition": addition,
         "run": run,

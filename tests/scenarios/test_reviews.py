@@ -21,11 +21,16 @@ from scenarios.reviews import SiteReview, monthly_review, review_reasons, subtra
 from sites import services as site_services
 from sites.models import ServiceType, Site, SiteService, SiteStatus
 from sites.safety import services as safety_services
-from sites.safety.services import NewFinding
 from siting.constants import DETOUR_FACTOR
 from siting.geometry import haversine_m
 from surveys.models import Answer, Choice, Question, Response, Survey
-from tests.builders import make_area, make_service_type, make_site, make_site_service
+from tests.builders import (
+    make_area,
+    make_open_finding,
+    make_service_type,
+    make_site,
+    make_site_service,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 15)
@@ -97,14 +102,12 @@ def case():
             closed_reason="Merged",
         ),
     }
-    safety_services.record_inspection(
-        site=sites["hazard"],
-        kind="fire",
+    make_open_finding(
+        sites["hazard"],
+        on=date(2025, 6, 1),
+        due=date(2025, 6, 30),
         mode="joint",
-        date=date(2025, 6, 1),
-        inspectors="Fire brigade",
         result="fail",
-        findings=[NewFinding("Exits blocked", date(2025, 6, 30))],
         today=TODAY,
     )
     rate(sites["twin"], 2, 2, 2, 2, 2)

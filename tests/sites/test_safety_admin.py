@@ -6,32 +6,23 @@ import pytest
 from django.urls import reverse
 
 from sites.models import Site
-from sites.safety import services as safety_services
-from sites.safety.models import Finding, Inspection
-from sites.safety.services import NewFinding
-from tests.builders import make_site
+from sites.safety.models import Inspection
+from tests.builders import make_open_finding, make_site
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 15)
-
-
-def fire_finding(site) -> Finding:
-    inspection = safety_services.record_inspection(
-        site=site,
-        kind="fire",
-        mode="joint",
-        date=date(2025, 6, 1),
-        inspectors="Fire brigade",
-        result="rectify",
-        findings=[NewFinding("Exit blocked", date(2025, 6, 30))],
-        today=TODAY,
-    )
-    return inspection.findings.get()
+# A joint fire check on 1 June whose finding is due by the end of the month.
+JUNE_JOINT_CHECK = {
+    "on": date(2025, 6, 1),
+    "due": date(2025, 6, 30),
+    "mode": "joint",
+    "today": TODAY,
+}
 
 
 def test_closing_a_finding_in_the_admin_lowers_the_flag(admin_client):
     site = make_site()
-    finding = fire_finding(site)
+    finding = make_open_finding(site, **JUNE_JOINT_CHECK)
     assert Site.objects.get(pk=site.pk).hazard_fire
     response = admin_client.post(
         reverse("admin:sites_finding_change", args=[finding.pk]),
@@ -49,7 +40,7 @@ def test_closing_a_finding_in_the_admin_lowers_the_flag(admin_client):
 
 def test_deleting_an_inspection_in_the_admin_lowers_the_flag(admin_client):
     site = make_site()
-    finding = fire_finding(site)
+    finding = make_open_finding(site, **JUNE_JOINT_CHECK)
     url = reverse("admin:sites_inspection_delete", args=[finding.inspection_id])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Inspection.objects.filter(pk=finding.inspection_id).exists()
@@ -58,7 +49,7 @@ def test_deleting_an_inspection_in_the_admin_lowers_the_flag(admin_client):
 
 def test_deleting_findings_in_bulk_in_the_admin_lowers_the_flag(admin_client):
     site = make_site()
-    finding = fire_finding(site)
+    finding = make_open_finding(site, **JUNE_JOINT_CHECK)
     response = admin_client.post(
         reverse("admin:sites_finding_changelist"),
         {"action": "delete_selected", "_selected_action": [finding.pk], "post": "yes"},

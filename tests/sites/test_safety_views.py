@@ -11,11 +11,9 @@ from django.urls import reverse
 
 from fenglin import roles
 from sites.models import Site
-from sites.safety import services as safety_services
 from sites.safety.models import Finding, Inspection, InspectionPhoto
 from sites.safety.schedules import shanghai_today
-from sites.safety.services import NewFinding
-from tests.builders import make_site, make_user
+from tests.builders import make_open_finding, make_site, make_user
 from tests.sites.builders import read_csv, read_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -34,17 +32,7 @@ def site():
 
 @pytest.fixture
 def finding(site):
-    today = shanghai_today()
-    inspection = safety_services.record_inspection(
-        site=site,
-        kind="fire",
-        mode="self",
-        date=today,
-        inspectors="Wang",
-        result="rectify",
-        findings=[NewFinding("Blocked exit", today + timedelta(days=7))],
-    )
-    return inspection.findings.get()
+    return make_open_finding(site)
 
 
 def login(client, role):
