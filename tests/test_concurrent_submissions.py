@@ -1,14 +1,14 @@
 """Several servers receiving the same submission at once store exactly one response."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from surveys.forms import Submission
 from surveys.models import Response, Survey, SurveyStatus
 from surveys.services import submit_response
+from tests.concurrency import all_at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -23,24 +23,11 @@ def test_threads_submitting_one_idempotency_key_store_one_response():
     )
     key = uuid.uuid4()
     threads = 8
-    barrier = threading.Barrier(threads)
-    results, errors = [], []
 
     def submit():
-        try:
-            barrier.wait()
-            stored = submit_response(survey=survey, submission=Submission(), idempotency_key=key)
-            results.append(stored)
-        except Exception as exc:  # the test reports any, rather than losing them in a thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return submit_response(survey=survey, submission=Submission(), idempotency_key=key)
 
-    workers = [threading.Thread(target=submit) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+    results, errors = all_at_once([submit] * threads)
 
     assert errors == []
     assert len(results) == threads

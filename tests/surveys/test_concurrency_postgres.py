@@ -1,15 +1,14 @@
 """On PostgreSQL: several threads submit the same idempotency key at once; exactly one
 response exists after, and every thread gets the thank-you page (no error)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from surveys import selectors
 from surveys.models import Answer, Response
 from tests.builders import make_full_survey, valid_post
+from tests.concurrency import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,25 +25,11 @@ def test_concurrent_duplicates_end_as_one_response(areas, settings):
     settings.SURVEY_RATE_LIMITS = {"per_address": (1000, 60), "per_survey": (1000, 60)}
     survey, qs = make_full_survey()
     data = valid_post(qs, areas[0])
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
 
-    def submit() -> None:
-        try:
-            client = Client()
-            barrier.wait(timeout=30)
-            statuses.append(client.post(survey.get_public_url(), data).status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def submit() -> int:
+        return Client().post(survey.get_public_url(), data).status_code
 
-    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses, errors = all_at_once([submit] * THREADS)
     assert not errors
     assert statuses == [302] * THREADS
     assert Response.objects.filter(idempotency_key=data["idempotency_key"]).count() == 1
@@ -56,21 +41,11 @@ def test_concurrent_distinct_submissions_are_all_stored(areas, settings):
     survey, qs = make_full_survey()
     payloads = [valid_post(qs, areas[i % 2]) for i in range(THREADS)]
     assert selectors.survey_results(survey)["totals"]["total"] == 0  # cached before the rush
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
 
-    def submit(data) -> None:
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(Client().post(survey.get_public_url(), data).status_code)
-        finally:
-            connections.close_all()
+    def submitting(data):
+        return lambda: Client().post(survey.get_public_url(), data).status_code
 
-    threads = [threading.Thread(target=submit, args=(p,)) for p in payloads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses, _errors = all_at_once([submitting(p) for p in payloads])
     assert statuses == [302] * THREADS
     assert Response.objects.filter(survey=survey).count() == THREADS
     survey.refresh_from_db()
