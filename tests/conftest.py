@@ -1,8 +1,11 @@
 """Fixtures shared by the whole suite: fast passwords, plain static files, a user and a logged-in
-client per role, and pages in English. Test data comes from tests/builders.py."""
+client per role, pages in English and a small demo. Test data comes from tests/builders.py."""
+
+import io
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 
 from fenglin import roles
 from tests.builders import make_user
@@ -78,3 +81,11 @@ def english(client):
     """Pages in English, so tests can read their text (the browser tests have their own)."""
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def small_demo(db, settings, tmp_path):
+    """The demo data set as `load_demo` makes it, with few responses; its photos go to a
+    temporary media folder. The browser tests' `demo` is the same on a live server."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", responses=10, seed=2, stdout=io.StringIO())

@@ -1,10 +1,7 @@
 """A user who may not open a page learns nothing from it: the same answer whether the object
 named in its address exists or not (the permission is checked before the lookup)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from fenglin import roles
@@ -27,9 +24,7 @@ ID_ARGUMENTS = ("pk", "site_pk", "survey_pk", "addition_pk")
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", responses=10, seed=2, stdout=io.StringIO())
+def demo(small_demo):
     return ensure_every_kind_of_object(objects_for_kwargs())
 
 
