@@ -269,9 +269,8 @@ def test_shared_buildings_end_to_end(planner_client, shared_world):
     assert "at most 1 new building" in html
 
 
-def test_shared_buildings_needs_two_services(planner_client, shared_world):
+def test_shared_buildings_needs_two_services(planner_client, english, shared_world):
     scenario = make_scenario(name="Base")
-    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = post_share(planner_client, scenario, services=[shared_world["canteen"].pk])
     assert response.status_code == 200
     assert response.context["form"].errors["services"] == ["Choose at least two services."]

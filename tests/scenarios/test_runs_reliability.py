@@ -62,11 +62,10 @@ def wait_for(predicate, what: str, seconds: float = 60) -> None:
 
 
 @pytest.mark.django_db
-def test_the_page_shows_a_silent_run_failed_with_the_reason(planner_client, world):
+def test_the_page_shows_a_silent_run_failed_with_the_reason(planner_client, english, world):
     run = make_run(world, **running(minutes_silent=10))
     last = timezone.localtime(run.heartbeat_at).strftime("%H:%M")
 
-    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = planner_client.get(run.get_absolute_url())
 
     assert page.status_code == 200

@@ -45,8 +45,7 @@ def test_the_admin_has_the_point_picker_for_sites_areas_and_route_stops(admin_cl
 
 
 @pytest.mark.django_db
-def test_the_admin_marks_unconfirmed_numbers(admin_client, settings):
-    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+def test_the_admin_marks_unconfirmed_numbers(admin_client, english):
     content = admin_client.get(reverse("admin:sites_servicetype_changelist")).content.decode()
     assert "unconfirmed" in content
 
