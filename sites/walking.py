@@ -47,7 +47,7 @@ class WalkingNetwork(models.Model):
         default=False,
         help_text=_("The geometry is approximate demo data, not a survey of the streets."),
     )
-    lines = models.JSONField(_("segments"), default=list)
+    lines = models.JSONField(_("lines"), default=list)
     # Of the lines: stored so that lists and previews need not read them.
     segment_count = models.PositiveIntegerField(_("segments"), default=0)
     length_m = models.FloatField(_("total length (m)"), default=0)

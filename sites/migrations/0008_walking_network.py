@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('source_name', models.CharField(blank=True, max_length=255, verbose_name='source file')),
                 ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='imported at')),
                 ('illustrative', models.BooleanField(default=False, help_text='The geometry is approximate demo data, not a survey of the streets.', verbose_name='illustrative data')),
-                ('lines', models.JSONField(default=list, verbose_name='segments')),
+                ('lines', models.JSONField(default=list, verbose_name='lines')),
                 ('segment_count', models.PositiveIntegerField(default=0, verbose_name='segments')),
                 ('length_m', models.FloatField(default=0, verbose_name='total length (m)')),
                 ('digest', models.CharField(blank=True, max_length=64, verbose_name='digest')),
