@@ -60,7 +60,9 @@ def test_a_corrupt_dump_fails(tmp_path, capsys):
     target = _backup(tmp_path / "backup.bin")
     data = bytearray(target.read_bytes())
     middle = len(data) // 2
-    data[middle : middle + 64] = bytes(64)  # a stretch of the file overwritten with zeros
+    # A stretch of the file with every bit flipped (zeros would change nothing where the
+    # database file has an empty page).
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
     target.write_bytes(bytes(data))
     with pytest.raises(CommandError, match="not good"):
         call_command("check_restore", str(target))
