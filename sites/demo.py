@@ -22,7 +22,7 @@ from sites.models import (
     SiteService,
     SiteStatus,
 )
-from siting.geometry import haversine_m
+from sites.selectors import area_for_point
 
 DEMO_NOTE = "示意数据 / Illustrative demo data"
 
@@ -305,12 +305,6 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         )
     service_types = {s.code: s for s in ServiceType.objects.all()}
 
-    lats = [float(a.centroid_lat) for a in areas]
-    lngs = [float(a.centroid_lng) for a in areas]
-
-    def nearest_area(lat: str, lng: str) -> Area:
-        return areas[int(haversine_m(float(lat), float(lng), lats, lngs).argmin())]
-
     specs = list(SITES)
     by_code = {a.code: a for a in areas}
     for i, code in enumerate(COMMITTEE_OFFICE_AREAS):
@@ -336,7 +330,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
             "address": address,
             "latitude": Decimal(lat),
             "longitude": Decimal(lng),
-            "area": nearest_area(lat, lng),
+            "area": area_for_point(lat, lng, areas),
             "floor_area_m2": Decimal(floor) if floor is not None else None,
             "ownership": ownership,
             "visitors_per_month": visitors,
