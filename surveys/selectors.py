@@ -4,11 +4,10 @@ database (cached under the survey's results version), field visits."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, When
 
 from fenglin.access import EVERYTHING, Scope
-from fenglin.cache import fail_open
+from fenglin.cache import remember
 from sites.models import Area
 from surveys.models import (
     Answer,
@@ -202,14 +201,12 @@ def results_figures(
     """Raw result figures, cached under the survey's :func:`results_state`, so a cached figure
     is never stale."""
     key = f"surveys:results:{survey.pk}:{results_state(survey)}:{area_id}:{group}:{channel}"
-    # Without the cache (Redis down) the figures are simply computed every time.
-    figures = fail_open(lambda: cache.get(key), None, purpose="survey results")
-    if figures is None:
-        figures = _aggregate(survey, area_id=area_id, group=group, channel=channel)
-        fail_open(
-            lambda: cache.set(key, figures, RESULTS_CACHE_SECONDS), None, purpose="survey results"
-        )
-    return figures
+    return remember(
+        key,
+        lambda: _aggregate(survey, area_id=area_id, group=group, channel=channel),
+        timeout=RESULTS_CACHE_SECONDS,
+        purpose="survey results",
+    )
 
 
 def _percent(part: int, whole: int) -> float:
