@@ -598,3 +598,4 @@ from sites.routes import RouteStop, WalkingRoute  # noqa: E402, F401
 from sites.safety import models as _safety_models  # noqa: E402, F401
 from sites.walking import WalkingNetwork  # noqa: E402, F401
 from sites.street import Street  # noqa: E402, F401
+from sites.residential import ResidentialPoint  # noqa: E402, F401
