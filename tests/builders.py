@@ -20,10 +20,21 @@ from django.db.models import F
 
 from fenglin import roles
 from scenarios.models import Scenario
-from sites.models import Area, ServiceType, Site, SiteService, SiteStatus, StaffProfile
+from sites.models import (
+    Area,
+    ServiceType,
+    Site,
+    SiteService,
+    SiteStatus,
+    StaffProfile,
+    WalkingNetwork,
+)
+from sites.network import activate_network
 from sites.safety.models import Finding
 from sites.safety.schedules import shanghai_today
 from sites.safety.services import NewFinding, record_inspection
+from siting import network as core
+from siting.network_changes import lines_digest, segment_lines
 from surveys.models import (
     Answer,
     Channel,
@@ -292,6 +303,29 @@ def _write_responses(survey: Survey, count: int, *, area, choices, channel=Chann
     )
     Survey.objects.filter(pk=survey.pk).update(results_version=F("results_version") + 1)
     return responses
+
+
+# --- The walking network -------------------------------------------------------------------
+
+
+def make_walking_network(
+    lines, *, name: str = "Test streets", illustrative: bool = False, active: bool = True
+) -> WalkingNetwork:
+    """A stored walking network version from lines of ``(lng, lat)`` vertices, active unless
+    told otherwise (as ``import_network`` stores one, without a file)."""
+    network = core.WalkingNetwork.from_lines(lines)
+    stored = segment_lines(network)
+    version = WalkingNetwork.objects.create(
+        name=name,
+        illustrative=illustrative,
+        lines=stored,
+        segment_count=network.edge_count,
+        length_m=network.length_m,
+        digest=lines_digest(stored),
+    )
+    if active:
+        activate_network(network=version)
+    return version
 
 
 # --- Planning ------------------------------------------------------------------------------
