@@ -107,6 +107,17 @@ class Finding(models.Model):
     rectify_by = models.DateField(_("rectify by"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_notes = models.TextField(_("closure notes"), blank=True)
+    # Who checked the rectification and when they recorded it (closed_on is the day it was
+    # rectified, which may be earlier).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["rectify_by", "pk"]
@@ -121,14 +132,39 @@ class Finding(models.Model):
         return self.closed_on is None
 
 
+class PhotoStage(models.TextChoices):
+    FOUND = "found", _("As found")
+    RECTIFIED = "rectified", _("After rectification")
+
+
 class InspectionPhoto(models.Model):
+    """A photo of an inspection; with `finding`, of that finding, as found or as rectified."""
+
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    finding = models.ForeignKey(
+        Finding,
+        verbose_name=_("finding"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=PhotoStage, default=PhotoStage.FOUND
+    )
     image = models.FileField(_("photo"), upload_to="inspections/%Y/%m/")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["uploaded_at", "pk"]
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage="rectified") | Q(finding__isnull=False),
+                name="inspectionphoto_rectified_has_finding",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.image.name
