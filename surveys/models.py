@@ -80,10 +80,13 @@ class Survey(VersionedModel):
     # Bumped in the same transaction as every new or deleted response; cached results are keyed
     # with it, so no server ever shows stale figures. Never written by a form or history.
     results_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # The edition residents answer: moved on (with a SurveyEdition row) when the questions of a
+    # published survey change. Not the `version` of the lost-update checks, which counts saves.
+    edition = models.PositiveIntegerField(_("edition"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["results_version"])
+    history = HistoricalRecords(excluded_fields=["results_version", "edition"])
     objects = SurveyQuerySet.as_manager()
 
     class Meta:
@@ -104,13 +107,13 @@ class Survey(VersionedModel):
         return self.display_title
 
     def save(self, *args, **kwargs) -> None:
-        # A staff edit must not write back a results_version it read before new responses
-        # bumped it: leave that column out of every ordinary update.
+        # A staff edit must not write back a results_version or edition it read before new
+        # responses or question edits moved them: leave both out of every ordinary update.
         if not self._state.adding and kwargs.get("update_fields") is None and self.pk:
             kwargs["update_fields"] = [
                 f.attname
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "results_version"
+                if not f.primary_key and f.name not in ("results_version", "edition")
             ]
         super().save(*args, **kwargs)
 
@@ -168,6 +171,11 @@ CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 RESPONSE_KINDS = {QuestionKind.AREA, QuestionKind.POINT}
 
 
+class ConditionJoin(models.TextChoices):
+    ALL = "all", _("all conditions are met")
+    ANY = "any", _("any condition is met")
+
+
 class QuestionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)
@@ -205,6 +213,35 @@ class Question(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5000)],
         help_text=_("Text only: characters; empty for 1,000."),
+    )
+    integer_only = models.BooleanField(
+        _("whole numbers only"),
+        default=True,
+        help_text=_("Number only: untick for answers such as 2.5."),
+    )
+    constraint_message = models.CharField(
+        _("message when a limit is not met"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to the resident instead of the standard message; empty for that."),
+    )
+    constraint_message_en = models.CharField(
+        _("English message when a limit is not met"), max_length=200, blank=True
+    )
+    scale_min_label = models.CharField(
+        _("label of 1"), max_length=60, blank=True, help_text=_("Rating only, e.g. very poor.")
+    )
+    scale_min_label_en = models.CharField(_("English label of 1"), max_length=60, blank=True)
+    scale_max_label = models.CharField(
+        _("label of 5"), max_length=60, blank=True, help_text=_("Rating only, e.g. very good.")
+    )
+    scale_max_label_en = models.CharField(_("English label of 5"), max_length=60, blank=True)
+    condition_join = models.CharField(
+        _("show when"),
+        max_length=3,
+        choices=ConditionJoin,
+        default=ConditionJoin.ALL,
+        help_text=_("With several conditions: all of them, or any one."),
     )
     archived = models.BooleanField(
         _("archived"), default=False, help_text=_("No longer asked; its answers are kept.")
@@ -251,6 +288,18 @@ class Question(models.Model):
     def text_max_length(self) -> int:
         return self.max_length or 1000
 
+    @property
+    def display_constraint_message(self) -> str:
+        return in_active_language(self.constraint_message, self.constraint_message_en)
+
+    @property
+    def display_scale_min(self) -> str:
+        return in_active_language(self.scale_min_label, self.scale_min_label_en)
+
+    @property
+    def display_scale_max(self) -> str:
+        return in_active_language(self.scale_max_label, self.scale_max_label_en)
+
     def clean(self) -> None:
         super().clean()
         errors = {}
@@ -259,6 +308,11 @@ class Question(models.Model):
             errors["max_value"] = _("The largest number must not be below the smallest.")
         if self.max_choices and self.kind != QuestionKind.MULTIPLE:
             errors["max_choices"] = _("Only multiple-choice questions take a maximum of choices.")
+        fractional = [v for v in (low, high) if v is not None and v != v.to_integral_value()]
+        if self.kind == QuestionKind.NUMBER and self.integer_only and fractional:
+            errors["integer_only"] = _(
+                "A limit has decimals: untick whole numbers only, or make the limits whole."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -306,6 +360,11 @@ class Choice(models.Model):
         blank=True,
         help_text=_("Choosing this puts the response in a group for the breakdowns."),
     )
+    exclusive = models.BooleanField(
+        _("excludes the others"),
+        default=False,
+        help_text=_("Multiple choice: an answer such as “none of these” that cannot be combined."),
+    )
     archived = models.BooleanField(_("archived"), default=False)
 
     history = HistoricalRecords()
@@ -322,6 +381,110 @@ class Choice(models.Model):
     @property
     def display_label(self) -> str:
         return in_active_language(self.label, self.label_en)
+
+
+class ConditionOperator(models.TextChoices):
+    EQUALS = "equals", _("is")
+    NOT_EQUALS = "not_equals", _("is not")
+    INCLUDES = "includes", _("includes")
+    GREATER_THAN = "greater_than", _("is greater than")
+    LESS_THAN = "less_than", _("is less than")
+    ANSWERED = "answered", _("is answered")
+
+
+# Which operators make sense on which kind of earlier question.
+OPERATORS_BY_KIND = {
+    QuestionKind.SINGLE: {"equals", "not_equals", "answered"},
+    QuestionKind.MULTIPLE: {"includes", "equals", "not_equals", "answered"},
+    QuestionKind.RATING: {"equals", "not_equals", "greater_than", "less_than", "answered"},
+    QuestionKind.NUMBER: {"equals", "not_equals", "greater_than", "less_than", "answered"},
+    QuestionKind.TEXT: {"answered"},
+    QuestionKind.AREA: {"answered"},
+    QuestionKind.POINT: {"answered"},
+}
+
+
+class QuestionCondition(models.Model):
+    """Skip logic: `question` is asked only when an earlier question's answer matches.
+
+    Evaluated by surveys.logic on the server and by static/js/survey-logic.js in the browser;
+    a question hidden by its conditions is not required and stores nothing.
+    """
+
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="conditions",
+    )
+    source = models.ForeignKey(
+        Question,
+        verbose_name=_("earlier question"),
+        on_delete=models.CASCADE,
+        related_name="dependent_conditions",
+    )
+    operator = models.CharField(_("operator"), max_length=15, choices=ConditionOperator)
+    choice = models.ForeignKey(
+        Choice,
+        verbose_name=_("option"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    number = models.DecimalField(
+        _("number"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question", "pk"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(question=models.F("source")),
+                name="condition_not_on_itself",
+                violation_error_message=_("A question cannot depend on itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        value = self.choice or ("" if self.number is None else self.number)
+        return f"{self.source} {self.get_operator_display()} {value}".strip()
+
+
+class SurveyEdition(models.Model):
+    """An edition of a published survey's questions, recorded when they change, so every
+    response says which wording and options it answered (Response.edition)."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="editions"
+    )
+    number = models.PositiveIntegerField(_("edition"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The questions, options and conditions as residents saw them (surveys.editions.snapshot).
+    questions = models.JSONField(_("questions"), default=list)
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        verbose_name = _("survey edition")
+        verbose_name_plural = _("survey editions")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="edition_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.number}"
 
 
 class Channel(models.TextChoices):
@@ -380,6 +543,9 @@ class Response(models.Model):
     has_elderly = models.BooleanField(_("household with elderly"), default=False)
     has_children = models.BooleanField(_("household with children"), default=False)
     has_disabled = models.BooleanField(_("household with disabled member"), default=False)
+    edition = models.PositiveIntegerField(
+        _("edition"), default=1, help_text=_("The edition of the questions it answered.")
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -539,6 +705,8 @@ class FieldVisit(models.Model):
 @receiver(post_delete, sender=Question, dispatch_uid="surveys.question_deleted")
 @receiver(post_save, sender=Choice, dispatch_uid="surveys.choice_saved")
 @receiver(post_delete, sender=Choice, dispatch_uid="surveys.choice_deleted")
+@receiver(post_save, sender=QuestionCondition, dispatch_uid="surveys.condition_saved")
+@receiver(post_delete, sender=QuestionCondition, dispatch_uid="surveys.condition_deleted")
 def _definition_changed(sender, instance, **kwargs) -> None:
     # The survey's updated_at versions its definition: forms cached under it are rebuilt.
     survey_id = instance.survey_id if sender is Question else None
