@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from fenglin import views
 from scenarios import review_urls
+from sites import basemap
 from sites import urls as sites_urls
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("map/base.json", basemap.base_layer_json, name="map_base"),
     # The planning reviews keep their /sites/safety/ addresses and "sites:" names; sites may not
     # import scenarios, so the two are joined here.
     path(
