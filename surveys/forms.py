@@ -70,8 +70,90 @@ class QuestionField:
         errors = list(self.field.errors)
         for extra in (self.lat, self.lng, self.area):
             if extra is not None:
-                errors.extend(extra.errors)
+                errors.extend(e for e in extra.errors if e not in errors)
         return errors
+
+
+def _plain(number: Decimal) -> str:
+    """A limit as residents write it: 12, not 12.00; 2.5, not 2.50."""
+    text = f"{number.normalize():f}"
+    return text
+
+
+def counts_things(question: Question) -> bool:
+    """Whole numbers only, unless a limit the planner set has a fraction (a question about
+    kilometres, say): household sizes and visits a week are counted, and 2.5 is no answer."""
+    limits = (question.min_value, question.max_value)
+    return all(v is None or v == v.to_integral_value() for v in limits)
+
+
+def number_field(question: Question, *, required: bool) -> forms.Field:
+    """A number question's field: an integer input (step 1) when it counts things, with its
+    limits as min/max attributes, so browsers stop wrong values as they are typed, and every
+    message in plain words."""
+    low, high = question.min_value, question.max_value
+    messages = {"required": REQUIRED}
+    if low is not None:
+        messages["min_value"] = _("Enter %(low)s or more.") % {"low": _plain(low)}
+    if high is not None:
+        messages["max_value"] = _("Enter %(high)s or less.") % {"high": _plain(high)}
+    if counts_things(question):
+        messages["invalid"] = _("Enter a whole number, such as 3.")
+        return forms.IntegerField(
+            min_value=None if low is None else int(low),
+            max_value=None if high is None else int(high),
+            required=required,
+            error_messages=messages,
+            widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"}),
+        )
+    messages["invalid"] = _("Enter a number, such as 2.5.")
+    messages["max_decimal_places"] = _("Use at most two decimals.")
+    messages["max_digits"] = _("Enter a smaller number.")
+    messages["max_whole_digits"] = _("Enter a smaller number.")
+    field_ = forms.DecimalField(
+        min_value=low,
+        max_value=high,
+        max_digits=12,
+        decimal_places=2,
+        required=required,
+        error_messages=messages,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    for attr, value in (("min", low), ("max", high)):
+        if value is not None:
+            field_.widget.attrs[attr] = _plain(value)
+    return field_
+
+
+OUTSIDE_STREET = _(
+    "This point is outside Fenglin street. Move the pin inside the street, "
+    "or choose your neighbourhood from the list instead."
+)
+
+
+def coordinate_field(label: str, axis: str) -> forms.DecimalField:
+    """Latitude or longitude of a map answer: the typed alternative to the map. A point outside
+    the street's box is refused in plain words, not with "ensure this value is ≤ 31.24"."""
+    region = settings.SITE_REGION
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=8 if axis == "lat" else 9,
+        decimal_places=6,
+        min_value=Decimal(str(region[f"min_{axis}"])),
+        max_value=Decimal(str(region[f"max_{axis}"])),
+        error_messages={
+            "invalid": _("Enter the coordinate as a number, such as 31.19."),
+            "min_value": OUTSIDE_STREET,
+            "max_value": OUTSIDE_STREET,
+            "max_decimal_places": _("Use at most six decimals."),
+            "max_digits": OUTSIDE_STREET,
+            "max_whole_digits": OUTSIDE_STREET,
+        },
+        widget=forms.NumberInput(
+            attrs={"step": "0.000001", "inputmode": "decimal", "autocomplete": "off"}
+        ),
+    )
 
 
 class ResponseForm(forms.Form):
@@ -149,10 +231,11 @@ class ResponseForm(forms.Form):
                 error_messages=errors,
             )
         elif kind == QuestionKind.MULTIPLE:
+            limit = {"data-max-choices": question.max_choices} if question.max_choices else {}
             field_ = forms.TypedMultipleChoiceField(
                 choices=choices,
                 coerce=int,
-                widget=forms.CheckboxSelectMultiple,
+                widget=forms.CheckboxSelectMultiple(attrs=limit),
                 required=required,
                 error_messages=errors,
             )
@@ -165,15 +248,7 @@ class ResponseForm(forms.Form):
                 error_messages=errors,
             )
         elif kind == QuestionKind.NUMBER:
-            field_ = forms.DecimalField(
-                min_value=question.min_value,
-                max_value=question.max_value,
-                max_digits=12,
-                decimal_places=2,
-                required=required,
-                error_messages={"required": REQUIRED, "invalid": _("Enter a number.")},
-                widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
-            )
+            field_ = number_field(question, required=required)
         elif kind == QuestionKind.TEXT:
             limit = question.text_max_length
             field_ = forms.CharField(
@@ -186,28 +261,8 @@ class ResponseForm(forms.Form):
             field_ = self._area_field(required=required, label=label)
         else:  # POINT: optional pin, validated together with the area alternative in clean()
             field_ = forms.CharField(required=False, widget=forms.HiddenInput)
-            coordinate = {"invalid": _("Enter a number.")}
-            region = settings.SITE_REGION
-            self.fields[f"{name}_lat"] = forms.DecimalField(
-                label=_("Latitude"),
-                required=False,
-                max_digits=8,
-                decimal_places=6,
-                min_value=Decimal(str(region["min_lat"])),
-                max_value=Decimal(str(region["max_lat"])),
-                error_messages=coordinate,
-                widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
-            )
-            self.fields[f"{name}_lng"] = forms.DecimalField(
-                label=_("Longitude"),
-                required=False,
-                max_digits=9,
-                decimal_places=6,
-                min_value=Decimal(str(region["min_lng"])),
-                max_value=Decimal(str(region["max_lng"])),
-                error_messages=coordinate,
-                widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
-            )
+            self.fields[f"{name}_lat"] = coordinate_field(_("Latitude"), "lat")
+            self.fields[f"{name}_lng"] = coordinate_field(_("Longitude"), "lng")
             if not self.has_area_question:
                 self.fields[f"{name}_area"] = self._area_field(
                     required=False, label=_("Or choose your neighbourhood")

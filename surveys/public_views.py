@@ -8,11 +8,14 @@ retry or a concurrent duplicate is stored once and answered with the same thank-
 """
 
 import secrets
+import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -54,9 +57,27 @@ def _already(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "surveys/response_already.html", {"survey": survey})
 
 
+def _posted_key(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return None
+
+
+def _thanks_for(survey: Survey, key: uuid.UUID) -> HttpResponse:
+    url = reverse("public_surveys:survey_thanks", args=[survey.slug])
+    return redirect(f"{url}?{urlencode({'key': str(key)})}")
+
+
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.published(), slug=slug)
+    if request.method == "POST":
+        # Sent again (Back and submit, or an offline queue resending): the stored response's
+        # thank-you page, before the rate limits or the closing time could refuse it.
+        key = _posted_key(request)
+        if key is not None and Response.objects.filter(survey=survey, idempotency_key=key).exists():
+            return _thanks_for(survey, key)
     if not survey.is_accepting(timezone.now()):
         return _closed(request, survey)
     device_token = _device_token(request)
@@ -113,7 +134,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _already(request, survey)
     if stored.created:
         ratelimit.record_submission(survey_id=survey.pk, client_hash=client_hash)
-    page = redirect("public_surveys:survey_thanks", slug=survey.slug)
+    page = _thanks_for(survey, stored.response.idempotency_key)
     if new_token:
         _set_device_cookie(page, new_token)
     return page
@@ -121,8 +142,22 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The thank-you page; with the key of a stored response it says when that one arrived, so a
+    resident who sends again sees the answers were already received."""
     survey = get_object_or_404(Survey.objects.published(), slug=slug)
-    return render(request, "surveys/response_thanks.html", {"survey": survey})
+    stored = None
+    try:
+        key = uuid.UUID(request.GET.get("key", ""))
+    except ValueError:
+        key = None
+    if key is not None:
+        stored = (
+            Response.objects.filter(survey=survey, idempotency_key=key)
+            .only("submitted_at", "idempotency_key")
+            .first()
+        )
+    context = {"survey": survey, "stored": stored}
+    return render(request, "surveys/response_thanks.html", context)
 
 
 def signed_device_cookie(token: str) -> str:
