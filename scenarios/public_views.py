@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from scenarios import public_selectors as selectors
 from sites.models import Area
+from sites.reach import reach_areas
 from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 
 # What the pages say a walk assumes, as written there ("70", "1.3": no trailing zeros).
@@ -90,9 +91,10 @@ def service_map(request: HttpRequest) -> HttpResponse:
     map_data = {
         "sites": selectors.sites_on_map(offers),
         "origin": None if origin is None else {"lat": origin.lat, "lng": origin.lng},
-        "rings": [
-            {"minutes": m, "radius": selectors.band_radius_m(m)} for m in selectors.MINUTE_BANDS
-        ],
+        # What a 5, 10 and 15-minute walk reaches: along the streets where a network is loaded.
+        "reach": (
+            None if origin is None else reach_areas(origin.lat, origin.lng, selectors.MINUTE_BANDS)
+        ),
     }
     context = {
         "form": form,

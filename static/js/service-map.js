@@ -1,36 +1,40 @@
-/* The residents' service map: operating service sites, the chosen point with its 5, 10 and
- * 15-minute rings, and a tap on the map that drops a pin and asks the server for the nearest
- * services (the neighbourhood select above the map does the same without JavaScript). */
+/* The residents' service map: operating service sites, the chosen point with the areas a 5, 10
+ * and 15-minute walk reaches (along the streets where a walking network is loaded, else circles;
+ * the legend under the map says which), and a tap on the map that drops a pin and asks the
+ * server for the nearest services (the neighbourhood select above the map does the same
+ * without JavaScript). */
 window.fenglinServiceMap = function (map) {
   "use strict";
   var F = window.Fenglin;
-  var data = F.readJSON("service-map-data", { sites: [], origin: null, rings: [] });
-  var ringColours = { 5: "#1d6b35", 10: "#0b5cad", 15: "#8a5300" };
+  var data = F.readJSON("service-map-data", { sites: [], origin: null, reach: null });
+  var bandColours = { 5: "#1d6b35", 10: "#0b5cad", 15: "#8a5300" };
   // The map takes keyboard focus (arrows pan it): name it by its heading, describe its use.
   map.getContainer().setAttribute("role", "region");
   map.getContainer().setAttribute("aria-labelledby", "map-heading");
   map.getContainer().setAttribute("aria-describedby", "service-map-help");
 
+  var reach = null;
+  if (data.reach) {
+    // Longest walk first: the areas stack, so the 5-minute one comes out darkest.
+    reach = L.geoJSON(data.reach, {
+      interactive: false,
+      style: function (feature) {
+        var colour = bandColours[feature.properties.minutes] || "#0b5cad";
+        return { color: colour, weight: 1.5, fillColor: "#0b5cad", fillOpacity: 0.14,
+          className: "reach-area reach-" + feature.properties.minutes };
+      }
+    }).addTo(map);
+  }
+
   F.addSites(map, data.sites, { radius: 7, fit: !data.origin });
 
   if (data.origin) {
     var here = [data.origin.lat, data.origin.lng];
-    var widest = null;
-    data.rings.forEach(function (ring) {
-      var circle = L.circle(here, {
-        radius: ring.radius,
-        color: ringColours[ring.minutes] || "#0b5cad",
-        weight: 2,
-        fill: false,
-        dashArray: "6 4",
-        interactive: false
-      }).addTo(map);
-      if (!widest || ring.radius > widest.getRadius()) widest = circle;
-    });
     L.circleMarker(here, {
       radius: 9, color: "#fff", weight: 3, fillColor: "#a4161a", fillOpacity: 1
     }).addTo(map);
-    if (widest) map.fitBounds(widest.getBounds(), { padding: [12, 12] });
+    if (reach && reach.getBounds().isValid()) map.fitBounds(reach.getBounds(), { padding: [12, 12] });
+    else map.setView(here, 16);
   }
 
   var form = document.getElementById("location-form");
