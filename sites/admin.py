@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fenglin.admin import VersionCheckedAdmin
 from fenglin.versioning import VersionedModelForm
 from sites import network_admin as _network_admin  # noqa: F401  (registers the network admin)
+from sites import residential_admin as _residential_admin  # noqa: F401  (registers its admin)
 from sites import services
 from sites.forms import AreaForm
 from sites.models import (

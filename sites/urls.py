@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from sites import views
+from sites.residential_views import ResidentialExportView, ResidentialImportView
 from sites.safety import urls as safety_urls
 
 app_name = "sites"
@@ -28,6 +29,16 @@ urlpatterns: list = [
     path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("areas/export.<str:fmt>", views.AreaExportView.as_view(), name="area_export"),
     path("areas/import/", views.AreaImportView.as_view(), name="area_import"),
+    path(
+        "residences/import/",
+        ResidentialImportView.as_view(),
+        name="residential_import",
+    ),
+    path(
+        "residences/export.<str:fmt>",
+        ResidentialExportView.as_view(),
+        name="residential_export",
+    ),
     path("areas/<id:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
     path("areas/<id:pk>/edit/", views.AreaUpdateView.as_view(), name="area_edit"),
     path("catalogue/", views.ServiceTypeListView.as_view(), name="servicetype_list"),

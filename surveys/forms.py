@@ -1,6 +1,7 @@
 """Forms: the resident's questionnaire (built from a survey's questions), paper entry, the
 survey builder, field visits and the results filters."""
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from fenglin.parsing import ModelMultipleIdChoiceField
 from fenglin.versioning import VersionedModelForm
 from sites.models import Area, ServiceType, Site
+from surveys import logic
 from surveys.models import (
     Choice,
     FieldVisit,
@@ -64,6 +66,17 @@ class QuestionField:
             QuestionKind.RATING,
             QuestionKind.POINT,
         }
+
+    @property
+    def show_if(self) -> str:
+        """The question's skip logic as JSON for survey-logic.js ("" when always asked)."""
+        data = logic.as_data(self.question)
+        return json.dumps(data) if data else ""
+
+    @property
+    def exclusive_ids(self) -> str:
+        """Ids of the options that exclude the others, space-separated, for the browser."""
+        return " ".join(str(c.pk) for c in self.question.active_choices if c.exclusive)
 
     @property
     def errors(self):
@@ -156,6 +169,15 @@ def coordinate_field(label: str, axis: str) -> forms.DecimalField:
     )
 
 
+def rating_choices(question: Question) -> list[tuple[int, str]]:
+    """The five points of a rating, its ends labelled as the planner wrote them, if at all."""
+    low, high = question.display_scale_min, question.display_scale_max
+    if not (low or high):
+        return RATING_CHOICES
+    labels = {1: low, 5: high}
+    return [(n, f"{n} – {labels[n]}" if labels.get(n) else str(n)) for n in range(1, 6)]
+
+
 class ResponseForm(forms.Form):
     """A resident's answers to a survey: one field per active question, named q<question id>.
 
@@ -241,7 +263,7 @@ class ResponseForm(forms.Form):
             )
         elif kind == QuestionKind.RATING:
             field_ = forms.TypedChoiceField(
-                choices=RATING_CHOICES,
+                choices=rating_choices(question),
                 coerce=int,
                 widget=forms.RadioSelect,
                 required=required,
@@ -267,6 +289,9 @@ class ResponseForm(forms.Form):
                 self.fields[f"{name}_area"] = self._area_field(
                     required=False, label=_("Or choose your neighbourhood")
                 )
+        if question.constraint_message and kind == QuestionKind.NUMBER:
+            for key in ("min_value", "max_value"):
+                field_.error_messages[key] = question.display_constraint_message
         field_.label = label
         field_.help_text = help_text
         self.fields[name] = field_
@@ -305,7 +330,17 @@ class ResponseForm(forms.Form):
                 if len(chosen) > question.max_choices:
                     self.add_error(
                         name,
-                        _("Choose at most %(n)d options.") % {"n": question.max_choices},
+                        question.display_constraint_message
+                        or _("Choose at most %(n)d options.") % {"n": question.max_choices},
+                    )
+            if question.kind == QuestionKind.MULTIPLE and len(cleaned.get(name) or []) > 1:
+                exclusive = [c for c in question.active_choices if c.exclusive]
+                picked = [c for c in exclusive if c.pk in cleaned[name]]
+                if picked:
+                    self.add_error(
+                        name,
+                        _("“%(option)s” cannot be combined with other options.")
+                        % {"option": picked[0].display_label},
                     )
             if question.kind == QuestionKind.AREA and cleaned.get(name) not in (None, ""):
                 area_answered = True
@@ -326,7 +361,27 @@ class ResponseForm(forms.Form):
                 self.add_error(
                     name, _("Drop a pin on the map or choose your neighbourhood from the list.")
                 )
+        self._skip_hidden(cleaned)
         return cleaned
+
+    def _skip_hidden(self, cleaned: dict) -> None:
+        """Questions the skip logic hides (surveys.logic) are not required and store nothing,
+        whatever was posted for them."""
+        answers = {}
+        for question in self.questions:
+            name = question.field_name
+            if question.kind == QuestionKind.POINT:
+                answers[question.pk] = cleaned.get(f"{name}_lat")
+            else:
+                answers[question.pk] = cleaned.get(name)
+        self.visible = logic.visible_questions(self.questions, answers)
+        for question in self.questions:
+            if question.pk in self.visible:
+                continue
+            name = question.field_name
+            for key in (name, f"{name}_lat", f"{name}_lng", f"{name}_area"):
+                cleaned.pop(key, None)
+                self._errors.pop(key, None)
 
     def submission(self) -> Submission:
         """The valid answers as rows to store (call after is_valid())."""

@@ -14,6 +14,7 @@ from surveys.models import (
     Choice,
     FieldVisit,
     Question,
+    QuestionCondition,
     QuestionKind,
     RespondentGroup,
     Response,
@@ -36,7 +37,8 @@ def open_surveys(now=None) -> list[Survey]:
 
 
 def questions_for(survey: Survey, *, include_archived: bool = False) -> list[Question]:
-    """A survey's questions in order, each with `all_choices` and `active_choices` loaded."""
+    """A survey's questions in order, each with `all_choices`, `active_choices` and its skip
+    logic (`condition_list`, see surveys.logic) loaded."""
     questions = survey.questions.all() if include_archived else survey.questions.active()
     questions = list(
         questions.order_by("order", "pk").prefetch_related(
@@ -46,7 +48,12 @@ def questions_for(survey: Survey, *, include_archived: bool = False) -> list[Que
                     "service_type", "site"
                 ),
                 to_attr="all_choices",
-            )
+            ),
+            Prefetch(
+                "conditions",
+                queryset=QuestionCondition.objects.order_by("pk"),
+                to_attr="condition_list",
+            ),
         )
     )
     for question in questions:

@@ -40,6 +40,7 @@ from surveys.models import (
     Channel,
     Choice,
     Question,
+    QuestionCondition,
     QuestionKind,
     RespondentGroup,
     Response,
@@ -191,6 +192,17 @@ def make_question(survey: Survey, kind: str, choices=(), **kwargs) -> Question:
             spec = {"label": spec}
         Choice.objects.create(question=q, order=position, **spec)
     return q
+
+
+def make_condition(question: Question, source: Question, operator: str, value=None, **kwargs):
+    """Skip logic: ask `question` only when `source`'s answer matches (a Choice or a number)."""
+    if isinstance(value, Choice):
+        kwargs["choice"] = value
+    elif value is not None:
+        kwargs["number"] = Decimal(str(value))
+    return QuestionCondition.objects.create(
+        question=question, source=source, operator=operator, **kwargs
+    )
 
 
 def make_need_question(survey: Survey, services: Iterable[ServiceType]) -> dict[str, Choice]:
