@@ -9,6 +9,7 @@ sites.residential_services, imports and exports through sites.residential_import
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -137,6 +138,15 @@ class ResidentialPoint(models.Model):
         if all(part is None for part in parts):
             return None
         return sum(part or 0 for part in parts)
+
+    def clean(self) -> None:
+        # The constraint's check, keyed by the field so that a form or a file row shows it there.
+        super().clean()
+        total, elderly = self.population_total, self.population_elderly
+        if total is not None and elderly is not None and elderly > total:
+            raise ValidationError(
+                {"population_elderly": _("The elderly cannot outnumber the whole population.")}
+            )
 
     def population_for(self, group: str) -> int | None:
         """The residents of a target group, or None where the point has no figure (the same
