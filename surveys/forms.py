@@ -94,10 +94,11 @@ def _plain(number: Decimal) -> str:
 
 
 def counts_things(question: Question) -> bool:
-    """Whole numbers only, unless a limit the planner set has a fraction (a question about
-    kilometres, say): household sizes and visits a week are counted, and 2.5 is no answer."""
+    """Whole numbers only (household sizes, visits a week: 2.5 is no answer), unless the planner
+    unticked it; a limit with a fraction still allows decimals, since the model refuses that mix."""
     limits = (question.min_value, question.max_value)
-    return all(v is None or v == v.to_integral_value() for v in limits)
+    whole_limits = all(v is None or v == v.to_integral_value() for v in limits)
+    return question.integer_only and whole_limits
 
 
 def number_field(question: Question, *, required: bool) -> forms.Field:

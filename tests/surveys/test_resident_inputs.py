@@ -50,9 +50,9 @@ def test_limits_are_stated_in_plain_words(english, setup):
     assert "Enter 10 or less." in page.content.decode()
 
 
-def test_question_with_a_fractional_limit_takes_decimals(english, areas):
+def test_question_not_limited_to_whole_numbers_takes_decimals(english, areas):
     survey = make_survey()
-    q = make_question(survey, QuestionKind.NUMBER, min_value=Decimal("0.5"), required=True)
+    q = make_question(survey, QuestionKind.NUMBER, integer_only=False, required=True)
     page = english.post(url(survey), {"idempotency_key": "", q.field_name: "2.5"})
     assert page.status_code == 200  # the missing key is the only problem
     assert q.field_name + "_error" not in page.content.decode()
