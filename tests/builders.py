@@ -22,6 +22,7 @@ from fenglin import roles
 from scenarios.models import Scenario
 from sites.models import (
     Area,
+    ResidentialPoint,
     ServiceType,
     Site,
     SiteService,
@@ -30,6 +31,7 @@ from sites.models import (
     WalkingNetwork,
 )
 from sites.network import activate_network
+from sites.residential_services import save_residential_point
 from sites.safety.models import Finding
 from sites.safety.schedules import shanghai_today
 from sites.safety.services import NewFinding, record_inspection
@@ -138,6 +140,22 @@ def make_site_service(
     return SiteService.objects.create(
         site=site or make_site(), service_type=service or make_service_type(), **kwargs
     )
+
+
+def make_residential_point(**kwargs) -> ResidentialPoint:
+    """A housing estate of 1,000 residents (300 elderly); without `area`, placed in the area
+    its coordinates fall in, as the import and the admin place it."""
+    n = next(_seq)
+    defaults = {
+        "code": f"home-{n}",
+        "name": f"小区 {n}",
+        "latitude": Decimal("31.193000"),
+        "longitude": Decimal("121.455000"),
+        "population_total": 1000,
+        "population_elderly": 300,
+    }
+    defaults.update(kwargs)
+    return save_residential_point(point=ResidentialPoint(**defaults))
 
 
 def make_open_finding(
