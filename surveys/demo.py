@@ -67,8 +67,8 @@ QUESTIONS = [
     ),
     (
         QuestionKind.MULTIPLE,
-        "您希望天龙生活盒子提供哪些服务？（最多选5项）",
-        "Which services should the Tianlong life box offer? (up to 5)",
+        "您希望天龙生活盒子提供哪些服务？",
+        "Which services should the Tianlong life box offer?",
         True,
         {"max_choices": 5},
         [
