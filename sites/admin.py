@@ -11,6 +11,7 @@ from fenglin.versioning import VersionedModelForm
 from sites import network_admin as _network_admin  # noqa: F401  (registers the network admin)
 from sites import residential_admin as _residential_admin  # noqa: F401  (registers its admin)
 from sites import services
+from sites import street_admin as _street_admin  # noqa: F401  (registers the street admin)
 from sites.forms import AreaForm
 from sites.models import (
     HAZARD_FIELDS,

@@ -7,6 +7,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from fenglin.versioning import VersionedModelForm
+from sites.boundaries import boundary_problems, read_upload
+from sites.boundary_editor import BoundaryEditorWidget
 from sites.models import (
     Area,
     ServiceType,
@@ -176,7 +178,7 @@ class AreaForm(VersionedModelForm):
         fields = Area.EDITABLE_FIELDS
         widgets = {
             "centroid_lng": PointPickerWidget(lat_field="centroid_lat", lng_field="centroid_lng"),
-            "boundary": forms.Textarea(attrs={"rows": 4}),
+            "boundary": BoundaryEditorWidget(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -184,6 +186,18 @@ class AreaForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         for name in ("centroid_lat", "centroid_lng"):
             self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
+        if "boundary" in self.fields:
+            self.fields["boundary"].widget.exclude_pk = self.instance.pk
+
+    def clean_boundary(self):
+        """A changed boundary must lie inside the street's outline and overlap no other area,
+        beyond the tolerances (sites.boundaries); an unchanged one is left as it is."""
+        boundary = self.cleaned_data.get("boundary")
+        if boundary and "boundary" in self.changed_data:
+            problems = boundary_problems(boundary, area_pk=self.instance.pk)
+            if problems:
+                raise ValidationError(problems, code="boundary_placement")
+        return boundary
 
 
 class ServiceTypeForm(forms.ModelForm):
@@ -238,3 +252,32 @@ class ImportForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
+
+
+class BoundaryImportForm(forms.Form):
+    """A GeoJSON file of boundaries to preview, or the preview's boundaries posted back to save
+    (checked again as if uploaded)."""
+
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        required=False,
+        help_text=_(
+            "A FeatureCollection of Polygons or MultiPolygons (WGS-84), each with a property "
+            "code (or name) naming the area."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json"}),
+    )
+    payload = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("file"):
+            try:
+                data["text"] = read_upload(data["file"])
+            except ValidationError as error:
+                self.add_error("file", error)
+        elif data.get("payload"):
+            data["text"] = data["payload"]
+        elif "file" not in self.errors:
+            self.add_error("file", _("Choose a GeoJSON file."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from sites import views
+from sites import boundary_views, views
 from sites.residential_views import ResidentialExportView, ResidentialImportView
 from sites.safety import urls as safety_urls
 
@@ -29,6 +29,12 @@ urlpatterns: list = [
     path("areas/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("areas/export.<str:fmt>", views.AreaExportView.as_view(), name="area_export"),
     path("areas/import/", views.AreaImportView.as_view(), name="area_import"),
+    path("areas/boundaries/", boundary_views.BoundaryReportView.as_view(), name="boundary_report"),
+    path(
+        "areas/boundaries/import/",
+        boundary_views.BoundaryImportView.as_view(),
+        name="boundary_import",
+    ),
     path(
         "residences/import/",
         ResidentialImportView.as_view(),
