@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fenglin.context_processors.site_context",
+                "sites.context_processors.walking",
             ],
         },
     },

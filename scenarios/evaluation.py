@@ -34,10 +34,11 @@ from scenarios.inputs import (
 )
 from scenarios.models import Scenario, ScenarioResult
 from sites.models import ServiceType
-from siting import DemandPoints, coverage_loss, evaluate_coverage, neighbours_within, reach
+from siting import DemandPoints, coverage_loss, evaluate_coverage, reach
+from siting.walks import within
 
 # Bump when the metrics' meaning or layout changes: every saved result becomes stale.
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 
 # Results are keyed by their inputs' digest, so any lifetime is correct; this one bounds memory.
 RESULT_CACHE_SECONDS = 24 * 3600
@@ -52,13 +53,14 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     speed = params.speed_for(service_type.target_group)
     group_speed = {str(g): params.speed_for(g) for g in GROUPS}
     demand = demand_points(inputs, service_type)
+    walks = inputs.provider_walks(providers)
     result = evaluate_coverage(
         demand,
         facilities,
         threshold,
-        detour=params.detour,
         speed_m_per_min=speed,
         group_speed_m_per_min=group_speed,
+        walks=walks,
     )
     pts = inputs.points
     n_areas = len(inputs.areas)
@@ -74,11 +76,12 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
             DemandPoints.from_arrays(clat, clng),
             facilities,
             threshold,
-            detour=params.detour,
             speed_m_per_min=speed,
+            walks=inputs.provider_walks(providers, centres=True),
         )
-    # One extra entry so that "no site" (index -1) stays a valid index; without a site the
-    # distance and minutes are infinite, stored as None, and the centre is not covered.
+    # One extra entry so that "no site" (index -1) stays a valid index; without a site within
+    # reach (sites.travel.REACH_LIMIT_M) the distance and minutes are stored as None, and the
+    # centre is not covered.
     site_ids = np.array([p.site_id for p in providers] + [0], dtype=np.int64)
     nearest_ids = [
         int(site_id) if found else None
@@ -110,11 +113,7 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     areas = [dict(zip(keys, values, strict=True)) for values in columns]
     # "Subtraction": the demand only this site covers (lost if it alone closed); the rest of its
     # load has another site within the threshold. Sparse: pairs within reach only.
-    cover = reach(
-        neighbours_within(
-            demand.lat, demand.lng, facilities.lat, facilities.lng, threshold / params.detour
-        )
-    )
+    cover = reach(within(walks, threshold))
     loss = coverage_loss(cover, demand.weight, np.ones(len(providers), dtype=bool))
     picked_up = np.maximum(result.load - loss, 0.0)
     sites = [
@@ -144,7 +143,9 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     return {
         "version": METRICS_VERSION,
         "threshold_m": threshold,
-        "detour": params.detour,
+        "walking_key": inputs.walks.model.key,
+        "on_network": inputs.walks.model.on_network,
+        "reach_limit_m": inputs.walks.limit_m,
         "speed": speed,
         "total_demand": clean_float(result.total_weight),
         "covered_demand": clean_float(result.covered_weight),
@@ -173,6 +174,7 @@ def fingerprint(inputs: PlanInputs, service_type: ServiceType) -> str:
         "params": inputs.params.as_dict(),
         "surveys": [[s.pk, s.results_version] for s in inputs.surveys],
         "service": [service_type.pk, service_type.threshold_m, service_type.target_group],
+        "walking": inputs.walking_model.key,
         "areas": inputs.areas_key,
         "demand": [
             [r.area.pk, r.respondents, r.choosers, repr(r.demand)]

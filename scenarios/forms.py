@@ -11,7 +11,6 @@ from fenglin.parsing import ModelMultipleIdChoiceField
 from fenglin.versioning import VersionedModelForm
 from scenarios.inputs import Parameters
 from scenarios.models import (
-    DEFAULT_DETOUR,
     DEFAULT_ELDERLY_SPEED,
     DEFAULT_K,
     DEFAULT_SPEED,
@@ -66,7 +65,6 @@ class DemandParametersForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         surveys = data.get("surveys")
         return Parameters(
-            detour=float(data.get("detour") or DEFAULT_DETOUR),
             speed=float(data.get("speed") or DEFAULT_SPEED),
             elderly_speed=float(data.get("elderly_speed") or DEFAULT_ELDERLY_SPEED),
             k=float(DEFAULT_K if data.get("k") is None else data["k"]),
@@ -75,17 +73,6 @@ class DemandParametersForm(forms.Form):
 
 
 class CoverageParametersForm(DemandParametersForm):
-    detour = forms.DecimalField(
-        label=_("Detour factor"),
-        required=False,
-        min_value=1,
-        max_value=3,
-        decimal_places=2,
-        help_text=format_lazy(
-            _("Walking distance = straight line × this. Default {value}."),
-            value=_shown(DEFAULT_DETOUR),
-        ),
-    )
     speed = forms.IntegerField(
         label=_("Walking speed (m/min)"),
         required=False,
@@ -104,7 +91,7 @@ class CoverageParametersForm(DemandParametersForm):
         ),
     )
 
-    field_order = ["detour", "speed", "elderly_speed", "k", "surveys"]
+    field_order = ["speed", "elderly_speed", "k", "surveys"]
 
 
 class GapFilterForm(forms.Form):
@@ -117,14 +104,6 @@ class GapFilterForm(forms.Form):
         label=_("Target group"),
         required=False,
         choices=[("", _("All groups")), *TargetGroup.choices],
-    )
-    detour = forms.DecimalField(
-        label=_("Detour factor"),
-        required=False,
-        min_value=1,
-        max_value=3,
-        decimal_places=2,
-        help_text=format_lazy(_("Default {value}."), value=_shown(DEFAULT_DETOUR)),
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -150,7 +129,6 @@ class ScenarioForm(VersionedModelForm):
         fields = [
             "name",
             "description",
-            "detour_factor",
             "speed_m_per_min",
             "elderly_speed_m_per_min",
             "prior_strength",

@@ -1,7 +1,9 @@
-"""The standards gap matrix: for each area and service, is a site within the walking threshold?
+"""The standards gap matrix: for each area and service, how many of its residents live within
+the walking threshold of a site offering it?
 
-Measured from each area's centre on today's sites (or a plan's); the table form here is what
-the page's exports write, through `fenglin.tabular` like every other export.
+Measured from where people live (the plan's demand points) on today's sites (or a plan's), with
+the nearest site to each area's centre for reference; the table form here is what the page's
+exports write, through `fenglin.tabular` like every other export.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils.translation import gettext
 
-from scenarios.inputs import PlanInputs, provider_facilities
+from scenarios.inputs import PlanInputs, demand_points, group_of
 from sites.models import Area, ServiceType
-from siting import DemandPoints, evaluate_coverage
+from siting.walks import nearest as nearest_walks
+from siting.walks import within
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,20 @@ class GapCell:
     service_type: ServiceType
     nearest_m: float | None  # walking metres from the area's centre to the nearest site
     site_name: str
-    covered: bool
+    share: float | None  # of the area's residents of the service's group within the threshold
+
+    @property
+    def covered(self) -> bool:
+        """Every resident of the group (to the rounding of a shown percentage) within reach."""
+        return self.share is not None and self.share >= FULL_SHARE
+
+    @property
+    def partial(self) -> bool:
+        return self.share is not None and 0 < self.share < FULL_SHARE
+
+
+# A share shown as 100 % counts as covered.
+FULL_SHARE = 0.995
 
 
 @dataclass(frozen=True)
@@ -35,28 +52,29 @@ class GapRow:
 
 
 def gap_matrix(inputs: PlanInputs) -> list[GapRow]:
-    """Areas × service types: is a site offering the service within its walking threshold?"""
-    clat, clng = inputs.centroids
-    centres = DemandPoints.from_arrays(clat, clng)
+    """Areas × service types: the share of each area's residents of the service's group who
+    live within its walking threshold of a site offering it, and the nearest site to the area's
+    centre. Every distance is a walk of the one walking model (``inputs.walks``)."""
+    n_areas = len(inputs.areas)
+    area_index = inputs.points.area_index
     columns = []
     for service_type in inputs.service_types:
         providers = inputs.providers.get(service_type.pk, [])
-        if providers:
-            result = evaluate_coverage(
-                centres,
-                provider_facilities(providers),
-                float(service_type.threshold_m),
-                detour=inputs.params.detour,
-            )
+        threshold = float(service_type.threshold_m)
+        nearest, metres = nearest_walks(inputs.provider_walks(providers, centres=True), 1)
+        covered = np.diff(within(inputs.provider_walks(providers), threshold).indptr) > 0
+        population = demand_points(inputs, service_type).groups[group_of(service_type)]
+        reached = np.bincount(area_index, weights=population * covered, minlength=n_areas)
+        total = np.bincount(area_index, weights=population, minlength=n_areas)
         columns.append(
             [
                 GapCell(
                     service_type=service_type,
-                    nearest_m=float(result.walk_m[i]) if providers else None,
-                    site_name=providers[int(result.nearest[i])].name if providers else "",
-                    covered=bool(result.covered[i]) if providers else False,
+                    nearest_m=float(metres[i, 0]) if nearest[i, 0] >= 0 else None,
+                    site_name=providers[int(nearest[i, 0])].name if nearest[i, 0] >= 0 else "",
+                    share=float(reached[i] / total[i]) if total[i] > 0 else None,
                 )
-                for i in range(len(inputs.areas))
+                for i in range(n_areas)
             ]
         )
     return [
@@ -93,6 +111,7 @@ def gap_table(rows: Sequence[GapRow], service_types: Sequence[ServiceType]) -> l
         unconfirmed = "" if t.confirmed else " " + gettext("(unconfirmed)")
         header += [
             f"{t.name} ≤ {t.threshold_m} m{unconfirmed}",
+            f"{t.name}: " + gettext("residents within reach (%)"),
             f"{t.name}: " + gettext("nearest (m)"),
         ]
     table = [header]
@@ -101,6 +120,7 @@ def gap_table(rows: Sequence[GapRow], service_types: Sequence[ServiceType]) -> l
         for cell in row.cells:
             line += [
                 gettext("yes") if cell.covered else gettext("no"),
+                round(cell.share * 100, 1) if cell.share is not None else "",
                 round(cell.nearest_m) if cell.nearest_m is not None else "",
             ]
         table.append(line)

@@ -19,17 +19,22 @@ from django.db.models import Q
 
 from scenarios.models import Scenario, ScenarioAddition
 from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
+from sites.network import WalkingModel
+from sites.travel import Register, TravelTimes, travel_times
 from siting import DemandPoints, Facilities
-from siting.constants import (
-    DETOUR_FACTOR,
-    ELDERLY_WALKING_SPEED_M_PER_MIN,
-    WALKING_SPEED_M_PER_MIN,
-)
+from siting.constants import ELDERLY_WALKING_SPEED_M_PER_MIN, WALKING_SPEED_M_PER_MIN
 from surveys.demand import DEFAULT_K, DemandRow, demand_table, used_surveys
 
 # Population groups reported for every service (Area.population_for names).
 GROUPS = (TargetGroup.ALL, TargetGroup.ELDERLY, TargetGroup.CHILDREN, TargetGroup.DISABLED)
 SLOW_GROUPS = {TargetGroup.ELDERLY, TargetGroup.DISABLED}
+
+
+def group_of(service_type: ServiceType) -> str:
+    """The population group (a key of GROUPS) a service's demand and coverage are counted in."""
+    group = str(service_type.target_group)
+    return group if group in GROUPS else str(TargetGroup.ALL)
+
 
 # Demand points inside an area with a boundary: a grid about this fine, at most this many.
 GRID_STEP_M = 60.0
@@ -42,9 +47,12 @@ _M_PER_DEG_LAT = 111_195.0
 
 @dataclass(frozen=True)
 class Parameters:
-    """The walking and demand parameters of an evaluation."""
+    """The walking speeds and demand parameters of an evaluation.
 
-    detour: float = DETOUR_FACTOR
+    Distances are not a parameter: every plan measures them with the one walking model
+    (:func:`sites.travel.travel_times`), so that a plan and the area pages never disagree.
+    """
+
     speed: float = WALKING_SPEED_M_PER_MIN  # adults
     elderly_speed: float = ELDERLY_WALKING_SPEED_M_PER_MIN  # the elderly and disabled people
     k: float = DEFAULT_K
@@ -54,7 +62,6 @@ class Parameters:
     def of_scenario(cls, scenario: Scenario, survey_ids: Iterable[int] = ()) -> Parameters:
         ids = tuple(sorted(survey_ids))
         return cls(
-            detour=float(scenario.detour_factor),
             speed=float(scenario.speed_m_per_min),
             elderly_speed=float(scenario.elderly_speed_m_per_min),
             k=float(scenario.prior_strength),
@@ -67,7 +74,6 @@ class Parameters:
 
     def as_dict(self) -> dict:
         return {
-            "detour": self.detour,
             "speed": self.speed,
             "elderly_speed": self.elderly_speed,
             "k": self.k,
@@ -143,6 +149,32 @@ class PlanInputs:
             for group in GROUPS:
                 columns[str(group)][i] = area.population_for(group) or 0
         return columns
+
+    @cached_property
+    def register(self) -> Register:
+        """The sites and the walking model every walk of this plan is measured on."""
+        return Register.now()
+
+    @property
+    def walking_model(self) -> WalkingModel:
+        return self.register.model
+
+    @cached_property
+    def walks(self) -> TravelTimes:
+        """Walking metres from the demand points to every site (the one walking model)."""
+        pts = self.points
+        return travel_times(np.column_stack([pts.lat, pts.lng]), register=self.register)
+
+    @cached_property
+    def centre_walks(self) -> TravelTimes:
+        """Walking metres from the areas' centres to every site (the gap check's figure)."""
+        lat, lng = self.centroids
+        return travel_times(np.column_stack([lat, lng]), register=self.register)
+
+    def provider_walks(self, providers: Sequence[Provider], *, centres: bool = False):
+        """The walks to some providers, one column each, in their order."""
+        times = self.centre_walks if centres else self.walks
+        return times.for_sites([p.site_id for p in providers])
 
     @cached_property
     def areas_key(self) -> str:

@@ -15,14 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fenglin.versioning import VersionedModel
-from siting.constants import (
-    DETOUR_FACTOR,
-    ELDERLY_WALKING_SPEED_M_PER_MIN,
-    WALKING_SPEED_M_PER_MIN,
-)
+from siting.constants import ELDERLY_WALKING_SPEED_M_PER_MIN, WALKING_SPEED_M_PER_MIN
 
-# The scenario's defaults are the app-wide walking assumptions (two decimals, as stored).
-DEFAULT_DETOUR = Decimal(str(DETOUR_FACTOR)).quantize(Decimal("0.01"))
+# The scenario's defaults are the app-wide walking speeds.
 DEFAULT_SPEED = round(WALKING_SPEED_M_PER_MIN)
 DEFAULT_ELDERLY_SPEED = round(ELDERLY_WALKING_SPEED_M_PER_MIN)
 DEFAULT_K = Decimal("10")
@@ -40,14 +35,6 @@ class Scenario(VersionedModel):
 
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
-    detour_factor = models.DecimalField(
-        _("detour factor"),
-        max_digits=4,
-        decimal_places=2,
-        default=DEFAULT_DETOUR,
-        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("3.00"))],
-        help_text=_("Walking distance = straight-line distance × this factor."),
-    )
     speed_m_per_min = models.PositiveSmallIntegerField(
         _("walking speed (m/min)"),
         default=DEFAULT_SPEED,

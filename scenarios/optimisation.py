@@ -28,11 +28,12 @@ from sites.models import ServiceType, Site
 from siting import Service as SitingService
 from siting import (
     explain_solution,
-    solve_lscp,
-    solve_mclp,
+    solve_lscp_cover,
+    solve_mclp_cover,
     solve_multi_service,
     solve_pmedian,
 )
+from siting.walks import within
 
 # Reports (percent done, untranslated stage) and raises to stop the run there.
 Progress = Callable[[int, str], None]
@@ -69,14 +70,15 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
     inputs = scenario_inputs(scenario, [service_type])
     demand = demand_points(inputs, service_type)
     candidates = site_facilities(pool)
-    radius = float(service_type.threshold_m) / inputs.params.detour
+    threshold = float(service_type.threshold_m)
+    walks = inputs.walks.for_sites([s.pk for s in pool])
 
     progress(30, gettext_noop("Solving"))
     solution = solve(
         model=run.model,
         demand=demand,
         candidates=candidates,
-        radius_m=radius,
+        cover=within(walks, threshold),
         p=int(fixed.sum()) + (run.new_sites or 0),
         target_share=float(run.target_share) if run.target_share is not None else None,
         fixed=fixed,
@@ -93,7 +95,8 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
         candidates=candidates,
         pool=pool,
         chosen=chosen,
-        threshold_m=float(service_type.threshold_m),
+        threshold_m=threshold,
+        walks=walks,
     )
     provider_ids = {s.pk for s in providers}
     new_ids = [pool[j].pk for j in chosen if pool[j].pk not in provider_ids]
@@ -151,12 +154,14 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
     inputs = scenario_inputs(scenario, types)
     points = [demand_points(inputs, t) for t in types]
     buildings = site_facilities(pool)
+    walks = inputs.walks.for_sites([s.pk for s in pool])
     services = [
         SitingService(
             name=t.code,
-            radius_m=float(t.threshold_m) / inputs.params.detour,
+            radius_m=float(t.threshold_m),
             floor_area_m2=float(need[i]),
             weight=points[i].weight,
+            cover=within(walks, float(t.threshold_m)),
         )
         for i, t in enumerate(types)
     ]
@@ -238,7 +243,7 @@ def solve(
     model: str,
     demand,
     candidates,
-    radius_m: float,
+    cover,
     p: int,
     target_share: float | None,
     fixed: np.ndarray,
@@ -246,14 +251,16 @@ def solve(
     method: str,
     time_limit: float,
 ):
-    """Call the chosen solver of `siting`."""
+    """Call the chosen solver of `siting`. ``cover`` is the demand × candidate walks within the
+    threshold (the one walking model); the p-median minimises the straight-line distance (its
+    solver works from coordinates), which its run page says."""
     common = {"fixed": fixed, "excluded": excluded, "method": method, "time_limit": time_limit}
     if model == SitingModel.MCLP:
-        return solve_mclp(demand, candidates, p=p, radius_m=radius_m, **common)
+        return solve_mclp_cover(cover, demand.weight, p=p, **common)
     if model == SitingModel.PMEDIAN:
         return solve_pmedian(demand, candidates, p=p, **common)
     if model == SitingModel.LSCP:
-        return solve_lscp(demand, candidates, radius_m=radius_m, target=target_share, **common)
+        return solve_lscp_cover(cover, demand.weight, target=target_share, **common)
     raise ValueError(f"unknown model {model!r}")
 
 
@@ -265,11 +272,12 @@ def explain(
     pool: Sequence[Site],
     chosen: Sequence[int],
     threshold_m: float,
+    walks,
 ) -> list[dict]:
-    """For each chosen site: the demand only it covers among the chosen, and the areas it serves."""
-    items = explain_solution(
-        demand, candidates, chosen, threshold_m=threshold_m, detour=inputs.params.detour
-    )
+    """For each chosen site: the demand only it covers among the chosen, and the areas it serves.
+
+    ``walks``: demand × pool walking metres (the one walking model)."""
+    items = explain_solution(demand, candidates, chosen, threshold_m=threshold_m, walks=walks)
     area_names = [a.name for a in inputs.areas]
     area_index = inputs.points.area_index
     return [

@@ -1,9 +1,9 @@
 """Reads for the residents' pages: the services nearest a point and the curated walks.
 
-Walking distance is :func:`siting.geometry.walking_m` (the straight line times the detour
-factor), the same function and constants as the planning pages; minutes assume an adult's pace
-(:mod:`siting.constants`). Both are shown on the pages so a resident knows what "10 minutes"
-means.
+Walking distance is the one walking model of the app (:mod:`sites.travel`: on the street
+network, or the straight line × the detour factor where none is loaded), the same figures as the
+planning pages; minutes assume an adult's pace (:mod:`siting.constants`). Both are shown on the
+pages so a resident knows what "10 minutes" means.
 """
 
 from __future__ import annotations
@@ -14,11 +14,16 @@ import numpy as np
 from django.db.models import Prefetch
 
 from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
+from sites.network import WalkingModel
+from sites.travel import leg_walks, walks_between
 from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 from siting.geometry import walking_m
 
 MINUTE_BANDS = (5, 10, 15)
 NEAREST_PER_SERVICE = 3
+# How far the residents' page measures walks: the whole street and well beyond, so that a
+# service with no site within 15 minutes still shows its nearest one.
+RESIDENT_REACH_M = 5000.0
 
 
 def walking_minutes(walk_m: float) -> float:
@@ -97,9 +102,13 @@ def nearest_services(
         return []
     lat = np.array([float(o.site.latitude) for o in offers])
     lng = np.array([float(o.site.longitude) for o in offers])
-    walk = walking_m(origin.lat, origin.lng, lat, lng)
+    walk, _model = walks_between(
+        (origin.lat, origin.lng), np.column_stack([lat, lng]), limit_m=RESIDENT_REACH_M
+    )
     by_service: dict[int, ServiceNearby] = {}
     for offer, walk_m in zip(offers, walk, strict=True):
+        if not np.isfinite(walk_m):
+            continue  # too far to measure (RESIDENT_REACH_M)
         group = by_service.setdefault(offer.service_type_id, ServiceNearby(offer.service_type))
         group.nearest.append(NearbySite(offer=offer, walk_m=float(walk_m)))
     for group in by_service.values():
@@ -161,14 +170,17 @@ class RouteSummary:
         return round(walking_minutes(self.length_m))
 
 
-def summarise_route(route: WalkingRoute) -> RouteSummary:
-    """The route's stops in order with the walking distance of each leg (straight × detour)."""
+def summarise_route(route: WalkingRoute, model: WalkingModel | None = None) -> RouteSummary:
+    """The route's stops in order with the walking distance of each leg (the one walking model;
+    a leg the network cannot join within its limit falls back to the straight line × detour)."""
     stops = sorted(route.stops.all(), key=lambda s: s.order)
     if not stops:
         return RouteSummary(route, [])
     lat = np.array([float(s.latitude) for s in stops])
     lng = np.array([float(s.longitude) for s in stops])
-    legs = np.concatenate([[0.0], walking_m(lat[:-1], lng[:-1], lat[1:], lng[1:])])
+    measured, _model = leg_walks(np.column_stack([lat, lng]), model=model)
+    fallback = walking_m(lat[:-1], lng[:-1], lat[1:], lng[1:])
+    legs = np.concatenate([[0.0], np.where(np.isfinite(measured), measured, fallback)])
     totals = np.cumsum(legs)
     return RouteSummary(
         route,

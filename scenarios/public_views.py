@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from scenarios import public_selectors as selectors
 from sites.models import Area
+from sites.network import walking_model
 from sites.reach import reach_areas
 from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 
@@ -112,7 +113,8 @@ def service_map(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def route_list(request: HttpRequest) -> HttpResponse:
-    routes = [selectors.summarise_route(route) for route in selectors.published_routes()]
+    model = walking_model()
+    routes = [selectors.summarise_route(route, model) for route in selectors.published_routes()]
     return render(request, "public/route_list.html", {"routes": routes})
 
 

@@ -18,7 +18,7 @@ from scenarios import reviews
 from scenarios.review_forms import SubtractionFilterForm, VisitorsForm
 from sites import services as site_services
 from sites.models import Site
-from siting.constants import DETOUR_FACTOR
+from sites.network import walking_model
 
 VIEW = "sites.view_inspection"
 
@@ -45,7 +45,7 @@ class MonthlyReviewView(StaffRequiredMixin, TemplateView):
         return super().get_context_data(
             reviews=site_reviews,
             form=form,
-            detour=DETOUR_FACTOR,
+            walking=walking_model(),
             totals={
                 "visitors": sum(r.site.visitors_per_month or 0 for r in site_reviews),
                 "open_findings": sum(r.open_findings_total for r in site_reviews),

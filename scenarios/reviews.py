@@ -3,9 +3,10 @@ findings, overdue checks, coverage) and the subtraction review (which sites are 
 or merging, and why).
 
 Planning reads from every app below it: sites and their safety record, survey ratings, and
-coverage measured as the plans measure it — walking distance = straight line × the detour
-factor against each service's threshold, through the siting core (`neighbours_within`,
-`coverage_loss`), like the scenarios' "lost if closed". Each function reads a fixed number of
+coverage measured as the plans measure it — the one walking distance (`sites.travel`: on the
+street network, or the straight line × the detour factor where none is loaded) against each
+service's threshold, through the siting core (`coverage_loss`), like the scenarios' "lost if
+closed". Each function reads a fixed number of
 queries whatever the number of sites.
 """
 
@@ -21,9 +22,11 @@ from sites.models import Area, ServiceStatus, ServiceType, Site, SiteService, Ta
 from sites.safety import schedules
 from sites.safety import selectors as safety
 from sites.safety.models import InspectionKind
-from siting import coverage_loss, neighbours_within, reach, walking_m
-from siting.constants import DETOUR_FACTOR
+from sites.travel import travel_times
+from siting import coverage_loss, reach
 from siting.coverage import cover_counts
+from siting.walks import columns as walk_columns
+from siting.walks import within
 from surveys.selectors import site_satisfaction
 
 # The subtraction review's thresholds. Ratings are 1–5; fewer ratings say too little.
@@ -106,14 +109,12 @@ def monthly_review(*, today: date | None = None) -> list[SiteReview]:
     return reviews
 
 
-def add_coverage(
-    reviews: list[SiteReview], areas: list[Area], *, detour: float = DETOUR_FACTOR
-) -> None:
+def add_coverage(reviews: list[SiteReview], areas: list[Area]) -> None:
     """Fill in what each site contributes, against the other sites of `reviews`.
 
     Coverage lost on closing: the residents of areas whose centre lies within a service's
-    walking threshold of this site and of no other site offering that service (walking
-    distance = straight line × `detour`). Per service, the residents of the service's target
+    walking threshold of this site and of no other site offering that service (the one walking
+    distance, `sites.travel`). Per service, the residents of the service's target
     group (siting's `coverage_loss`); in total, all residents of those areas, each counted
     once. The neighbour that would take over shares most of its services, the nearest first.
     A merge candidate lies within MERGE_WALK_M and serves the same groups (its services'
@@ -125,7 +126,11 @@ def add_coverage(
         return
     lat = np.array([float(r.site.latitude) for r in reviews])
     lng = np.array([float(r.site.longitude) for r in reviews])
-    between = walking_m(lat[:, None], lng[:, None], lat[None, :], lng[None, :], detour=detour)
+    site_ids = [r.site.pk for r in reviews]
+    # Farther than the measured limit counts as out of reach (inf).
+    walks = travel_times(np.column_stack([lat, lng])).for_sites(site_ids).tocoo()
+    between = np.full((n, n), np.inf)
+    between[walks.row, walks.col] = walks.data
 
     offering: dict[int, list[int]] = {}
     types: dict[int, ServiceType] = {}
@@ -136,8 +141,8 @@ def add_coverage(
         review.has_standard = any(s.service_type.threshold_m for s in review.services)
 
     if areas:
-        area_lat = np.array([float(a.centroid_lat) for a in areas])
-        area_lng = np.array([float(a.centroid_lng) for a in areas])
+        centres = np.array([[float(a.centroid_lat), float(a.centroid_lng)] for a in areas])
+        from_centres = travel_times(centres).for_sites(site_ids)
         totals = np.array([a.population_total or 0 for a in areas], dtype=float)
         lost = np.zeros((n, len(areas)), dtype=bool)
         for type_id, members in offering.items():
@@ -145,15 +150,7 @@ def add_coverage(
             if not service_type.threshold_m:
                 continue
             # Areas × the sites offering the service, reached within the walking threshold.
-            cover = reach(
-                neighbours_within(
-                    area_lat,
-                    area_lng,
-                    lat[members],
-                    lng[members],
-                    service_type.threshold_m / detour,
-                )
-            )
+            cover = reach(within(walk_columns(from_centres, members), service_type.threshold_m))
             everyone = np.ones(len(members), dtype=bool)
             only_one = cover_counts(cover, everyone) == 1
             sole = (cover.toarray() > 0) & only_one[:, None]  # areas only this site reaches
@@ -175,14 +172,15 @@ def add_coverage(
             incidence[offering[type_id], col] = 1
         shared = incidence @ incidence.T
         np.fill_diagonal(shared, 0)
-        # Most shared services first; among equals the nearest (distances < 1e7 m).
-        score = np.where(shared > 0, shared * 1e7 - between, -np.inf)
+        # Most shared services first; among equals the nearest (distances < 1e7 m; a site out
+        # of reach comes after every one in reach).
+        score = np.where(shared > 0, shared * 1e7 - np.minimum(between, 1e7 - 1), -np.inf)
         best = score.argmax(axis=1)
         for i, review in enumerate(reviews):
             j = int(best[i])
             if np.isfinite(score[i, j]):
                 review.neighbour = reviews[j].site
-                review.neighbour_m = float(between[i, j])
+                review.neighbour_m = float(between[i, j]) if np.isfinite(between[i, j]) else None
                 review.neighbour_shared = int(shared[i, j])
 
     keys: dict[frozenset[str], int] = {}
@@ -250,6 +248,7 @@ def review_reasons(review: SiteReview) -> list[Reason]:
         review.has_standard
         and review.coverage < SMALL_COVERAGE_RESIDENTS
         and review.neighbour is not None
+        and review.neighbour_m is not None
     ):
         takeover = {
             "neighbour": review.neighbour.name,

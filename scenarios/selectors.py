@@ -13,6 +13,7 @@ from scenarios.gaps import gap_matrix, sort_gap_rows
 from scenarios.inputs import GROUPS, Parameters, PlanInputs, today_inputs
 from scenarios.models import OptimisationRun, Scenario, ScenarioResult
 from sites.models import Area, ServiceType, Site
+from siting.constants import DETOUR_FACTOR
 from surveys.demand import DemandRow, demand_table, used_surveys
 
 
@@ -103,8 +104,12 @@ def area_rows(inputs: PlanInputs, metrics: dict) -> list[dict]:
 
 
 def coverage_map_data(inputs: PlanInputs, metrics: dict, closed: Sequence[Site] = ()) -> dict:
-    """Sites, catchment rings (straight-line radius of the walking threshold) and gaps."""
-    radius = metrics["threshold_m"] / metrics["detour"]
+    """Sites, catchment rings and gaps.
+
+    Rings only where walks are the straight line × the detour factor (the radius such a walk
+    reaches); on the street network a circle would misstate the reach, so none is drawn.
+    """
+    radius = None if metrics["on_network"] else metrics["threshold_m"] / DETOUR_FACTOR
     areas = {a.pk: a for a in inputs.areas}
     return {
         "sites": [

@@ -141,7 +141,6 @@ def copy_scenario(*, scenario: Scenario, name: str, user, description: str = "")
         description=description,
         surveys=scenario.surveys.all(),
         closed_sites=scenario.closed_sites.all(),
-        detour_factor=scenario.detour_factor,
         speed_m_per_min=scenario.speed_m_per_min,
         elderly_speed_m_per_min=scenario.elderly_speed_m_per_min,
         prior_strength=scenario.prior_strength,

@@ -25,7 +25,6 @@ from scenarios.forms import (
 from scenarios.gaps import gap_table
 from scenarios.inputs import Parameters, measured_demand, optimisation_pool, shared_pool
 from scenarios.models import (
-    DEFAULT_DETOUR,
     OptimisationRun,
     RunStatus,
     Scenario,
@@ -164,7 +163,7 @@ def _group_rows(metrics: dict) -> list[dict]:
 def gaps(request: HttpRequest) -> HttpResponse:
     form = GapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    params = Parameters(detour=float(data.get("detour") or DEFAULT_DETOUR))
+    params = Parameters()
     matrix = selectors.gaps(
         params,
         level=data.get("level", ""),
@@ -211,7 +210,6 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
             user=request.user,
             surveys=data["surveys"],
             closed_sites=data["closed_sites"],
-            detour_factor=data["detour_factor"],
             speed_m_per_min=data["speed_m_per_min"],
             elderly_speed_m_per_min=data["elderly_speed_m_per_min"],
             prior_strength=data["prior_strength"],

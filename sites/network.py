@@ -142,18 +142,21 @@ def active_network() -> core.WalkingNetwork | None:
     return _graph(_active_model())
 
 
-def walking_pairs(points: ArrayLike, sites: ArrayLike, max_m: float) -> WalkingPairs:
+def walking_pairs(
+    points: ArrayLike, sites: ArrayLike, max_m: float, *, model: WalkingModel | None = None
+) -> WalkingPairs:
     """Every point-site pair at most ``max_m`` walking metres apart, and the model used.
 
     ``points`` and ``sites`` are sequences of ``(lat, lng)`` pairs (WGS-84 degrees). On the
     active network a walk is connector + network path + connector
     (:func:`siting.network.pairs_within`); with none loaded it is the straight line × the detour
-    factor (:func:`siting.geometry.walking_m`). Raises ValueError for coordinates out of range or
+    factor (:func:`siting.geometry.walking_m`). ``model``: the model already read (saves the
+    query that reads which network is active). Raises ValueError for coordinates out of range or
     a distance that is not a finite number ≥ 0, and siting.geometry.TooManyPairs past its limit.
     """
     plat, plng = _lat_lng(points, "points")
     slat, slng = _lat_lng(sites, "sites")
-    model = _active_model()
+    model = model or _active_model()
     network = _graph(model)
     if network is None:
         return WalkingPairs(_straight_line_pairs(plat, plng, slat, slng, max_m), STRAIGHT_LINE)

@@ -1,8 +1,8 @@
 """Reads for the sites register: filtered lists, map data, distances and area summaries.
 
-Distances come from the siting core (siting.geometry): a walk estimated from coordinates is
-``walking_m`` (straight line × the detour factor), the same figure the planning pages show; a
-plain ``haversine_m`` only where a page says it shows the straight line.
+Distances are walks of the one walking model (:mod:`sites.travel`: the street network, or the
+straight line × the detour factor where none is loaded), the same figures the planning pages
+show.
 """
 
 from collections.abc import Iterable, Sequence
@@ -23,8 +23,8 @@ from sites.models import (
     SiteService,
     SiteStatus,
 )
+from sites.travel import walks_between, walks_from
 from siting.areas import area_index_for_point
-from siting.geometry import haversine_m, walking_m
 
 NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
 
@@ -137,19 +137,15 @@ def neighbourhoods_within(
     radii: Sequence[int] = NEIGHBOURHOOD_RADII_M,
     areas: Iterable[Area] | None = None,
 ) -> list[Ring]:
-    """Areas whose centre lies within each radius of a point, nearest first.
+    """Areas whose centre lies within each walking distance of a point, nearest first.
 
-    Straight-line distances to the areas' centre points: a first look, not a walking route.
+    Walks of the one walking model (:mod:`sites.travel`) to the areas' centre points.
     """
     areas = list(Area.objects.all() if areas is None else areas)
     if not areas:
         return [Ring(radius) for radius in radii]
-    distances = haversine_m(
-        float(lat),
-        float(lng),
-        [float(a.centroid_lat) for a in areas],
-        [float(a.centroid_lng) for a in areas],
-    )
+    centres = [[float(a.centroid_lat), float(a.centroid_lng)] for a in areas]
+    distances, _model = walks_between((float(lat), float(lng)), centres)
     order = np.argsort(distances, kind="stable")
     rings = []
     for radius in radii:
@@ -335,6 +331,9 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
     by_type: dict[int, list[Site]] = {}
     for offer in offers:
         by_type.setdefault(offer.service_type_id, []).append(offer.site)
+    offering = sorted({site.pk for sites in by_type.values() for site in sites})
+    position = {site_id: i for i, site_id in enumerate(offering)}
+    walks, _model = walks_from(float(area.centroid_lat), float(area.centroid_lng), offering)
     present, missing = [], []
     for service_type in catalogue:
         sites = by_type.get(service_type.pk, [])
@@ -343,14 +342,10 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
             present.append(line)
             continue
         if sites:
-            distances = walking_m(
-                float(area.centroid_lat),
-                float(area.centroid_lng),
-                [float(s.latitude) for s in sites],
-                [float(s.longitude) for s in sites],
-            )
+            distances = walks[[position[s.pk] for s in sites]]
             best = int(np.argmin(distances))
-            line.nearest, line.nearest_m = sites[best], float(distances[best])
+            if np.isfinite(distances[best]):
+                line.nearest, line.nearest_m = sites[best], float(distances[best])
         missing.append(line)
     return present, missing
 

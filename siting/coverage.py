@@ -12,7 +12,8 @@ from scipy.sparse import csr_array
 
 from .constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
 from .data import DemandPoints, Facilities
-from .geometry import nearest_k
+from .geometry import haversine_m, nearest_k
+from .walks import nearest as nearest_walks
 
 
 def reach(distances: csr_array) -> csr_array:
@@ -72,9 +73,10 @@ def _mean(values: NDArray, weights: NDArray) -> float:
 class CoverageResult:
     """Per-demand-point and per-facility results of :func:`evaluate_coverage`.
 
-    Distances and minutes are *walking* figures (straight line × detour). A demand point has no
-    nearest facility only when there are no facilities at all: then ``nearest`` is -1 and its
-    distance and minutes are ``inf``. Such points are left out of the mean walking time, whose
+    Distances and minutes are *walking* figures (measured walks, or straight line × detour). A
+    demand point has no nearest facility when there are no facilities at all or, with measured
+    walks, none within their limit: then ``nearest`` is -1 and its distance and minutes are
+    ``inf``. Such points are left out of the mean walking time, whose
     denominator is the weight that has a facility; the mean is NaN when that weight is 0.
     Shares are 0 when their denominator (total weight) is 0.
     """
@@ -103,6 +105,7 @@ def evaluate_coverage(
     detour: float = DETOUR_FACTOR,
     speed_m_per_min: float = WALKING_SPEED_M_PER_MIN,
     group_speed_m_per_min: Mapping[str, float] | None = None,
+    walks: csr_array | None = None,
 ) -> CoverageResult:
     """Evaluate how well ``facilities`` serve ``demand`` within a walking ``threshold_m``.
 
@@ -111,19 +114,39 @@ def evaluate_coverage(
     nearest *covering* one, so ``load`` assigns each covered point's weight to it. Per-group mean
     minutes use ``group_speed_m_per_min[group]`` when given (e.g. slower for the elderly).
     The defaults are :mod:`siting.constants`' detour factor and adult walking speed.
+
+    ``walks``: the demand × facility walking metres measured elsewhere (on the street network,
+    :mod:`siting.walks`), up to some limit; then the nearest facility is the nearest by those
+    walks, ``detour`` is not used, and a point with no facility within the limit has none
+    (``nearest`` -1, ``inf`` metres): it is uncovered and left out of the mean walking time.
+    ``straight_m`` is then the straight line to that facility, for reference.
     """
     if detour <= 0 or speed_m_per_min <= 0:
         raise ValueError("detour and speed must be positive")
     n, m = len(demand), len(facilities)
     w = demand.weight
-    if m:
+    if walks is not None:
+        if walks.shape != (n, m):
+            raise ValueError(f"walks has shape {walks.shape}, expected {(n, m)}")
+        idx, dist = nearest_walks(walks, 1)
+        nearest, walk = idx[:, 0], dist[:, 0]
+        has = nearest >= 0
+        straight = np.full(n, np.inf)
+        straight[has] = haversine_m(
+            demand.lat[has],
+            demand.lng[has],
+            facilities.lat[nearest[has]],
+            facilities.lng[nearest[has]],
+        )
+    elif m:
         idx, dist = nearest_k(demand.lat, demand.lng, facilities.lat, facilities.lng, 1)
         nearest = idx[:, 0] if n else np.zeros(0, dtype=np.int64)
         straight = dist[:, 0] if n else np.zeros(0)
+        walk = straight * detour
     else:
         nearest = np.full(n, -1, dtype=np.int64)
         straight = np.full(n, np.inf)
-    walk = straight * detour
+        walk = straight * detour
     minutes = walk / speed_m_per_min
     covered = walk <= threshold_m
     has = nearest >= 0

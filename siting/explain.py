@@ -1,8 +1,9 @@
 """Why each site: the demand it adds, and what closing it would cost ("subtraction").
 
-Both work on walking distance (straight line × detour) against a walking threshold, like
-:func:`~siting.coverage.evaluate_coverage`; pass ``detour=1.0`` to work with the
-straight-line ``radius_m`` of a siting instance.
+Both work on walking distance against a walking threshold, like
+:func:`~siting.coverage.evaluate_coverage`: the walks given (``walks``, a demand × facility
+matrix of :mod:`siting.walks`, e.g. measured on the street network), else the straight line ×
+``detour``; pass ``detour=1.0`` to work with the straight-line ``radius_m`` of a siting instance.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import csr_array
 
 from .constants import DETOUR_FACTOR
 from .data import DemandPoints, Facilities
-from .geometry import nearest_k
+from .walks import columns, nearest, straight_line_walks, within
 
 
 @dataclass(frozen=True)
@@ -45,22 +47,19 @@ def _explain(
     open_sites: ArrayLike,
     threshold_m: float,
     detour: float,
+    walks: csr_array | None,
 ) -> list[SiteExplanation]:
     open_sites = np.unique(np.asarray(open_sites, dtype=np.int64).ravel())
     if open_sites.size == 0:
         return []
-    idx, dist = nearest_k(
-        demand.lat, demand.lng, facilities.lat[open_sites], facilities.lng[open_sites], 2
-    )
-    n = len(demand)
-    if n == 0:
-        idx, dist = np.full((0, 2), -1), np.full((0, 2), np.inf)
-    elif idx.shape[1] == 1:  # one open site: nobody else can pick up its demand
-        idx = np.column_stack([idx, np.full(n, -1)])
-        dist = np.column_stack([dist, np.full(n, np.inf)])
+    if walks is None:
+        walks = straight_line_walks(
+            demand.lat, demand.lng, facilities.lat, facilities.lng, threshold_m, detour=detour
+        )
     # Same comparison as evaluate_coverage: walking distance against the threshold.
-    covered1 = dist[:, 0] * detour <= threshold_m
-    covered2 = dist[:, 1] * detour <= threshold_m
+    idx, _ = nearest(within(columns(walks, open_sites), threshold_m), 2)
+    covered1 = idx[:, 0] >= 0
+    covered2 = idx[:, 1] >= 0
     first = np.where(covered1, open_sites[np.maximum(idx[:, 0], 0)], -1)
     second = np.where(covered2, open_sites[np.maximum(idx[:, 1], 0)], -1)
     # Group demand by serving site once (sorted), instead of scanning all demand per site.
@@ -94,13 +93,14 @@ def explain_solution(
     *,
     threshold_m: float,
     detour: float = DETOUR_FACTOR,
+    walks: csr_array | None = None,
 ) -> list[SiteExplanation]:
     """For each chosen site, the demand it serves and the demand only it covers.
 
     ``marginal_weight`` is the coverage lost if that site alone were removed from the solution.
     Sorted by ``marginal_weight``, largest first (then by position).
     """
-    items = _explain(demand, facilities, chosen, threshold_m, detour)
+    items = _explain(demand, facilities, chosen, threshold_m, detour, walks)
     return sorted(items, key=lambda e: (-e.marginal_weight, e.position))
 
 
@@ -111,6 +111,7 @@ def closure_impact(
     *,
     threshold_m: float,
     detour: float = DETOUR_FACTOR,
+    walks: csr_array | None = None,
 ) -> list[SiteExplanation]:
     """The "subtraction" ranking of operating sites: coverage lost if each one closed alone,
     and which other open site picks up each of its demand points (``picked_up_by``).
@@ -118,5 +119,5 @@ def closure_impact(
     Sorted by loss, *smallest first* — the sites that could close at least cost lead — ties by
     position.
     """
-    items = _explain(demand, facilities, open_sites, threshold_m, detour)
+    items = _explain(demand, facilities, open_sites, threshold_m, detour, walks)
     return sorted(items, key=lambda e: (e.marginal_weight, e.position))

@@ -46,6 +46,9 @@ class Service:
     weight: NDArray | None = None
     max_sites: int | None = None
     priority: float = 1.0
+    # The demand × building reach measured elsewhere (e.g. walks on the street network within
+    # the threshold, siting.walks); its pattern replaces the straight-line ``radius_m``.
+    cover: csr_array | None = None
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,18 @@ def _setup(demand, services, buildings, floor_area, fixed, excluded) -> _Setup:
         if w.size != len(demand):
             raise ValueError(f"service {sv.name!r}: weight has {w.size} values")
         weights.append(w)
-        covers.append(
-            reach(
-                neighbours_within(demand.lat, demand.lng, buildings.lat, buildings.lng, sv.radius_m)
+        if sv.cover is not None:
+            if sv.cover.shape != (len(demand), b_count):
+                raise ValueError(f"service {sv.name!r}: cover has shape {sv.cover.shape}")
+            covers.append(reach(sv.cover))
+        else:
+            covers.append(
+                reach(
+                    neighbours_within(
+                        demand.lat, demand.lng, buildings.lat, buildings.lng, sv.radius_m
+                    )
+                )
             )
-        )
     allowed = (~excluded_mask[None, :] & (area[:, None] <= cap[None, :] + 1e-9)) | fixed_pairs
     priority = np.array([float(sv.priority) for sv in services])
     return _Setup(

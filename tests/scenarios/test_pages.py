@@ -80,13 +80,20 @@ def test_coverage_page_by_hand(planner_client, world):
 
 
 def test_coverage_parameters_change_the_answer(planner_client, world):
-    # With no detour, 731 m between centres is still beyond 300 m; a huge detour covers less.
     url = reverse("scenarios:coverage_detail", args=["canteen"])
     m = planner_client.get(url, {"speed": "100", "elderly_speed": "25"}).context["metrics"]
     assert m["speed"] == 25
-    m = planner_client.get(url, {"detour": "3"}).context["metrics"]
-    assert m["detour"] == 3
-    assert m["share_covered"] > 0  # sites sit on the centres: distance 0 stays covered
+
+
+def test_a_detour_in_the_address_cannot_change_the_one_walking_distance(planner_client, world):
+    # Distances are the app's one walking model: a page cannot be asked for another detour.
+    url = reverse("scenarios:coverage_detail", args=["canteen"])
+    usual = planner_client.get(url).context["metrics"]
+    asked = planner_client.get(url, {"detour": "3"}).context["metrics"]
+    assert asked["share_covered"] == usual["share_covered"]
+    assert asked["areas"] == usual["areas"]
+    page = planner_client.get(url).content.decode()
+    assert "1.3" in page  # the page says which model measured the walks
 
 
 def test_coverage_list_lists_services_with_a_standard(planner_client, world):
@@ -132,7 +139,10 @@ def test_gaps_export_csv_and_xlsx(english, planner, world):
     by_area = {line[1]: line for line in table[1:]}
     assert by_area["t-a"][column] == "yes"
     assert by_area["t-c"][column] == "no"
-    assert float(by_area["t-c"][column + 1]) == pytest.approx(731 * 1.3, rel=0.01)
+    assert header[column + 1] == "Canteen: residents within reach (%)"
+    assert float(by_area["t-a"][column + 1]) == 100
+    assert float(by_area["t-c"][column + 1]) == 0
+    assert float(by_area["t-c"][column + 2]) == pytest.approx(731 * 1.3, rel=0.01)
 
     response = english.get(url, {"format": "xlsx", "group": "elderly"})
     sheet = load_workbook(io.BytesIO(response.content)).active

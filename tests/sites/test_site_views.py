@@ -291,16 +291,20 @@ def test_add_edit_and_remove_a_service(planner_client):
 
 
 @pytest.mark.django_db
-def test_the_site_page_lists_neighbourhoods_within_300_500_and_1000_m(planner_client):
+def test_the_site_page_lists_neighbourhoods_within_a_300_500_and_1000_m_walk(planner_client):
     site = make_site(latitude=Decimal("31.193000"), longitude=Decimal("121.455000"))
-    # 0.0036 degrees of latitude is about 400 m; 0.0072 about 800 m.
+    # 0.0027 degrees of latitude is about 300 m in a straight line, a 390 m walk at the detour
+    # factor of 1.3 (no street network loaded); 0.0036 about 400 m (520 m on foot); 0.0063
+    # about 700 m (910 m on foot).
     near = make_area(name="Near", centroid_lat=Decimal("31.193000"))
-    mid = make_area(name="Mid", centroid_lat=Decimal("31.196600"))
-    far = make_area(name="Far", centroid_lat=Decimal("31.200200"))
+    mid = make_area(name="Mid", centroid_lat=Decimal("31.195700"))
+    midway = make_area(name="Midway", centroid_lat=Decimal("31.196600"))
+    far = make_area(name="Far", centroid_lat=Decimal("31.199300"))
     away = make_area(name="Away", centroid_lat=Decimal("31.213000"))
     rings = planner_client.get(site.get_absolute_url()).context["rings"]
     within = {ring.radius_m: [item.area for item in ring.areas] for ring in rings}
-    assert within == {300: [near], 500: [near, mid], 1000: [near, mid, far]}
+    # Straight-line radii would have put Mid within 300 m and Midway within 500 m.
+    assert within == {300: [near], 500: [near, mid], 1000: [near, mid, midway, far]}
     assert away not in within[1000]
     assert rings[1].population == near.population_total + mid.population_total
 
