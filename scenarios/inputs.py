@@ -18,7 +18,7 @@ import numpy as np
 from django.db.models import Q
 
 from scenarios.models import Scenario, ScenarioAddition
-from sites.models import Area, ServiceType, Site, SiteService, TargetGroup
+from sites.models import Area, ResidentialPoint, ServiceType, Site, SiteService, TargetGroup
 from sites.network import WalkingModel
 from sites.travel import Register, TravelTimes, travel_times
 from siting import DemandPoints, Facilities
@@ -109,13 +109,16 @@ class Provider:
 
 @dataclass(frozen=True)
 class AreaPoints:
-    """Demand points of all areas: centroids, or a grid inside an area's boundary."""
+    """Demand points of all areas: where their residents live (see :func:`area_points`)."""
 
     lat: np.ndarray
     lng: np.ndarray
     area_index: np.ndarray  # which area (position in the area list) each point belongs to
-    share: np.ndarray  # the fraction of its area's weight each point carries
+    share: np.ndarray  # the fraction of its area's residents each point carries
     at_centroids: bool  # one point per area, at its centroid
+    # The same fraction per population group (GROUPS names): an estate may hold a quarter of
+    # its area's residents but half of its elderly.
+    group_share: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,8 +134,13 @@ class PlanInputs:
     _rows_cache: dict[int, list[DemandRow]] = field(default_factory=dict, repr=False)
 
     @cached_property
+    def residences(self) -> list[dict]:
+        """Every residential point's area, position and population by group (one query)."""
+        return list(ResidentialPoint.objects.order_by("pk").values("pk", *RESIDENCE_FIELDS))
+
+    @cached_property
     def points(self) -> AreaPoints:
-        return area_points(self.areas)
+        return area_points(self.areas, self.residences)
 
     @cached_property
     def centroids(self) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +186,8 @@ class PlanInputs:
 
     @cached_property
     def areas_key(self) -> str:
-        """A digest of the areas' positions, boundaries and populations (shared by services)."""
+        """A digest of the areas' positions, boundaries and populations and of the residential
+        points' (shared by services): moving or re-counting an estate refreshes every result."""
         rows = [
             [
                 a.pk,
@@ -189,6 +198,7 @@ class PlanInputs:
             ]
             for a in self.areas
         ]
+        rows.append([[r[name] for name in ("pk", *RESIDENCE_FIELDS)] for r in self.residences])
         text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -205,24 +215,84 @@ class PlanInputs:
         return rows
 
 
-def area_points(areas: Sequence[Area]) -> AreaPoints:
-    """One point per area at its centroid, or a regular grid inside its boundary where drawn."""
-    lats, lngs, index, shares = [], [], [], []
+def area_points(areas: Sequence[Area], residences: Sequence[dict] = ()) -> AreaPoints:
+    """Where each area's residents live, as demand points with the share of each group each
+    point carries.
+
+    An area with residential points that have a population figure (``residences``: rows of
+    RESIDENCE_FIELDS) is those points, each carrying the share of the area's residents of each
+    group that its own figures give; a group the points do not all have a figure for follows
+    their total population. An area without any is a regular grid inside its boundary, equal
+    shares, and without a boundary its centroid.
+    """
+    homes: dict[int, list[dict]] = {}
+    for row in residences:
+        if row["area_id"] is not None and row["population_total"]:
+            homes.setdefault(row["area_id"], []).append(row)
+    lats, lngs, index = [], [], []
+    shares: dict[str, list[float]] = {str(g): [] for g in GROUPS}
+    at_centroids = True
     for i, area in enumerate(areas):
-        plat, plng = _grid_in_boundary(area) if area.boundary else ([], [])
-        if not plat:
-            plat, plng = [float(area.centroid_lat)], [float(area.centroid_lng)]
+        rows = homes.get(area.pk, [])
+        if rows:
+            plat = [float(r["latitude"]) for r in rows]
+            plng = [float(r["longitude"]) for r in rows]
+            total = _shares([r["population_total"] for r in rows])
+            for group in shares:
+                own = _shares([_residents(r, group) for r in rows])
+                shares[group].extend(total if own is None else own)
+        else:
+            plat, plng = _grid_in_boundary(area) if area.boundary else ([], [])
+            if not plat:
+                plat, plng = [float(area.centroid_lat)], [float(area.centroid_lng)]
+            for group in shares:
+                shares[group].extend([1.0 / len(plat)] * len(plat))
+        at_centroids = at_centroids and not rows and len(plat) == 1 and not area.boundary
         lats.extend(plat)
         lngs.extend(plng)
         index.extend([i] * len(plat))
-        shares.extend([1.0 / len(plat)] * len(plat))
+    group_share = {group: np.array(values, dtype=float) for group, values in shares.items()}
     return AreaPoints(
         lat=np.array(lats, dtype=float),
         lng=np.array(lngs, dtype=float),
         area_index=np.array(index, dtype=np.int64),
-        share=np.array(shares, dtype=float),
-        at_centroids=len(lats) == len(areas) and not any(a.boundary for a in areas),
+        share=group_share[str(TargetGroup.ALL)],
+        at_centroids=at_centroids,
+        group_share=group_share,
     )
+
+
+# A residential point's fields that demand reads, and those that make up each group's figure
+# (the groups of ResidentialPoint.population_for: children are the two age bands together).
+RESIDENCE_FIELDS = (
+    "area_id",
+    "latitude",
+    "longitude",
+    "population_total",
+    "population_elderly",
+    "population_children_0_6",
+    "population_children_7_14",
+    "population_disabled",
+)
+_GROUP_FIELDS = {
+    str(TargetGroup.ALL): ("population_total",),
+    str(TargetGroup.ELDERLY): ("population_elderly",),
+    str(TargetGroup.CHILDREN): ("population_children_0_6", "population_children_7_14"),
+    str(TargetGroup.DISABLED): ("population_disabled",),
+}
+
+
+def _residents(row: dict, group: str) -> int | None:
+    parts = [row[name] for name in _GROUP_FIELDS[group]]
+    return None if all(part is None for part in parts) else sum(part or 0 for part in parts)
+
+
+def _shares(figures: Sequence[int | None]) -> list[float] | None:
+    """Each figure's fraction of their sum; None unless every figure is known and one is > 0."""
+    if any(figure is None for figure in figures) or sum(figures) <= 0:
+        return None
+    total = sum(figures)
+    return [figure / total for figure in figures]
 
 
 def _grid_in_boundary(area: Area) -> tuple[list[float], list[float]]:
@@ -351,15 +421,21 @@ def scenario_inputs(
 
 
 def demand_points(inputs: PlanInputs, service_type: ServiceType) -> DemandPoints:
-    """The demand of one service at the plan's demand points, with each group's population."""
+    """The demand of one service at the plan's demand points, with each group's population.
+
+    An area's demand is spread over its points by the share of the service's target group
+    that lives at each (a day-care centre's demand sits where the elderly live), and each
+    group's population by that group's share.
+    """
     pts = inputs.points
     area_demand = np.array([r.demand for r in inputs.demand_rows(service_type)], dtype=float)
+    where = pts.area_index
     return DemandPoints(
         ids=range(len(pts.lat)),
         lat=pts.lat,
         lng=pts.lng,
-        weight=area_demand[pts.area_index] * pts.share,
-        groups={g: pop[pts.area_index] * pts.share for g, pop in inputs.populations.items()},
+        weight=area_demand[where] * pts.group_share[group_of(service_type)],
+        groups={g: pop[where] * pts.group_share[g] for g, pop in inputs.populations.items()},
     )
 
 
