@@ -81,4 +81,99 @@
     });
     return layer;
   };
+
+  /* The app's own base layer: the loaded walking network's streets and the neighbourhood
+   * boundaries with their names (/map/base.json, fetched once per page), on every map. Tile
+   * servers are often out of reach in mainland China; this layer is what a map then shows, on a
+   * light background (.has-base-layer in app.css). It sits in its own pane just above the tiles
+   * and below everything a page draws, in light grey, so that it does not fight the tiles when
+   * they do load; a layer control turns it off. The attribution line names the walking model. */
+  Fenglin.baseLayerUrl = "/map/base.json";
+  var LABEL_MIN_ZOOM = 15;
+  var baseDocument = null;
+
+  function loadBaseDocument() {
+    if (!baseDocument) {
+      baseDocument = fetch(Fenglin.baseLayerUrl, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; });
+    }
+    return baseDocument;
+  }
+
+  function areaLabel(feature) {
+    var centre = feature.properties.centre;
+    return L.marker(centre, {
+      pane: "fenglinBaseLabels",
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({
+        className: "base-area-label",
+        html: "<span>" + escapeHtml(feature.properties.name) + "</span>",
+        iconSize: null
+      })
+    });
+  }
+
+  Fenglin.addBaseLayer = function (map) {
+    var container = map.getContainer();
+    container.classList.add("has-base-layer");
+    map.createPane("fenglinBase").style.zIndex = 250;
+    map.createPane("fenglinBaseLabels").style.zIndex = 260;
+    var renderer = L.canvas({ pane: "fenglinBase", padding: 0.3 });
+    var streets = null;
+    var streetStyle = { color: "#9c978c", weight: 1.5, opacity: 0.9 };
+    var noTileStyle = { color: "#6f6a60", weight: 2 };
+    // With no tile to show, the streets are the map: draw them darker.
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.once("tileerror", function () {
+        container.classList.add("tiles-failed");
+        streetStyle = Object.assign({}, streetStyle, noTileStyle);
+        if (streets) streets.setStyle(streetStyle);
+      });
+    });
+
+    function showLabels() {
+      container.classList.toggle("base-labels-hidden", map.getZoom() < LABEL_MIN_ZOOM);
+    }
+    map.on("zoomend", showLabels);
+    showLabels();
+
+    loadBaseDocument().then(function (doc) {
+      if (!doc) return;
+      var group = L.layerGroup();
+      streets = L.geoJSON(doc, {
+        filter: function (f) { return f.properties.kind === "streets"; },
+        style: function () { return streetStyle; },
+        renderer: renderer,
+        interactive: false
+      }).addTo(group);
+      L.geoJSON(doc, {
+        filter: function (f) { return f.properties.kind === "area"; },
+        style: function () {
+          return { color: "#7a6a9a", weight: 1.5, opacity: 0.8, dashArray: "6 4", fill: false };
+        },
+        renderer: renderer,
+        interactive: false
+      }).addTo(group);
+      doc.features.forEach(function (feature) {
+        var kind = feature.properties.kind;
+        if ((kind === "area" || kind === "centre") && feature.properties.centre) {
+          areaLabel(feature).addTo(group);
+        }
+      });
+      group.addTo(map);
+      var overlays = {};
+      overlays[escapeHtml(doc.labels.layer)] = group;
+      L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+      if (map.attributionControl) map.attributionControl.addAttribution(escapeHtml(doc.labels.legend));
+    });
+  };
+
+  // Every django-leaflet map ({% leaflet_map %}) gets the base layer, before the page's own
+  // callback draws on it.
+  window.addEventListener("map:init", function (event) {
+    Fenglin.addBaseLayer(event.detail.map);
+  });
 })();
