@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from sites import services
+from sites import boundary_demo, services
 from sites.models import (
     Area,
     Ownership,
@@ -284,6 +284,7 @@ def _update(obj: models.Model, values: dict) -> None:
 def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     """Load the sites demo data (idempotent). `responses` and `seed` are for other apps."""
     areas = [_upsert(Area, {"code": row.pop("code")}, row)[0] for row in _area_rows()]
+    areas = boundary_demo.load(stdout=stdout, areas=areas)  # before the sites: placed by them
 
     for order, (code, zh, en, category) in enumerate(LIFE_BOX_EXTRAS, start=1):
         _upsert(
