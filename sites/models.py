@@ -594,8 +594,8 @@ class StaffProfile(models.Model):
 
 # Walking routes and the safety models belong to this app too: importing them here registers
 # them when Django loads sites.models. Safety's models are imported from sites.safety.models.
+from sites.residential import ResidentialPoint  # noqa: E402, F401
 from sites.routes import RouteStop, WalkingRoute  # noqa: E402, F401
 from sites.safety import models as _safety_models  # noqa: E402, F401
-from sites.walking import WalkingNetwork  # noqa: E402, F401
 from sites.street import Street  # noqa: E402, F401
-from sites.residential import ResidentialPoint  # noqa: E402, F401
+from sites.walking import WalkingNetwork  # noqa: E402, F401
