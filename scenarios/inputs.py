@@ -20,7 +20,7 @@ from django.db.models import Q
 from scenarios.models import Scenario, ScenarioAddition
 from sites.models import Area, ResidentialPoint, ServiceType, Site, SiteService, TargetGroup
 from sites.network import WalkingModel
-from sites.travel import Register, TravelTimes, travel_times
+from sites.travel import Register, TravelTimes, centre_travel_times, travel_times
 from siting import DemandPoints, Facilities
 from siting.constants import ELDERLY_WALKING_SPEED_M_PER_MIN, WALKING_SPEED_M_PER_MIN
 from surveys.demand import DEFAULT_K, DemandRow, demand_table, used_surveys
@@ -175,9 +175,9 @@ class PlanInputs:
 
     @cached_property
     def centre_walks(self) -> TravelTimes:
-        """Walking metres from the areas' centres to every site (the gap check's figure)."""
-        lat, lng = self.centroids
-        return travel_times(np.column_stack([lat, lng]), register=self.register)
+        """Walking metres from the areas' centres to every site (the gap check's figure, the
+        same cached matrix as the area pages')."""
+        return centre_travel_times(self.register)
 
     def provider_walks(self, providers: Sequence[Provider], *, centres: bool = False):
         """The walks to some providers, one column each, in their order."""

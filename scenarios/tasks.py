@@ -7,10 +7,17 @@ returned. A worker killed mid-task leaves no result at all: the run's silent hea
 
 from django.tasks import task
 
-from scenarios import runs
+from scenarios import runs, travel
 
 
 @task()
 def optimise(run_id: int) -> dict:
     """Solve one optimisation run and save its answer as a new scenario."""
     return runs.run_optimisation(run_id)
+
+
+@task()
+def warm_travel_times() -> dict:
+    """Measure the walks the planning pages read (demand points and area centres to every site)
+    so that the first page after a change of network, sites or places finds them cached."""
+    return travel.warm()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext
 from numpy.typing import ArrayLike, NDArray
 
@@ -37,6 +38,10 @@ from siting.network_changes import (
     network_from_stored,
     segment_lines,
 )
+
+# Sent when a version becomes the active one: every walk may change (a queryset update sends no
+# post_save).
+network_activated = Signal()
 
 NAME_MAX_LENGTH = WalkingNetwork._meta.get_field("name").max_length
 SOURCE_MAX_LENGTH = WalkingNetwork._meta.get_field("source_name").max_length
@@ -273,3 +278,4 @@ def activate_network(*, network: WalkingNetwork) -> None:
     WalkingNetwork.objects.active().exclude(pk=network.pk).update(is_active=False)
     WalkingNetwork.objects.filter(pk=network.pk).update(is_active=True)
     network.is_active = True
+    network_activated.send(sender=WalkingNetwork, network=network)

@@ -23,7 +23,7 @@ from sites.models import (
     SiteService,
     SiteStatus,
 )
-from sites.travel import walks_between, walks_from
+from sites.travel import walks_between, walks_from_centre
 from siting.areas import area_index_for_point
 
 NEIGHBOURHOOD_RADII_M = (300, 500, 1000)
@@ -333,7 +333,7 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
         by_type.setdefault(offer.service_type_id, []).append(offer.site)
     offering = sorted({site.pk for sites in by_type.values() for site in sites})
     position = {site_id: i for i, site_id in enumerate(offering)}
-    walks, _model = walks_from(float(area.centroid_lat), float(area.centroid_lng), offering)
+    walks, _model = walks_from_centre(area, offering)
     present, missing = [], []
     for service_type in catalogue:
         sites = by_type.get(service_type.pk, [])

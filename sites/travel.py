@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csr_array
 
 from fenglin.cache import remember
-from sites.models import Site
+from sites.models import Area, Site
 from sites.network import WalkingModel, walking_model, walking_pairs
 from siting.walks import columns, walk_matrix
 
@@ -103,13 +103,29 @@ def travel_times(
     return TravelTimes(walks=walks, site_ids=site_ids, model=measured_by, limit_m=limit_m)
 
 
-def walks_from(lat: float, lng: float, site_ids: ArrayLike) -> tuple[NDArray, WalkingModel]:
-    """Walking metres from one point to each of ``site_ids`` (``inf`` beyond the limit)."""
-    times = travel_times([[lat, lng]])
+def area_centres() -> tuple[list[int], NDArray]:
+    """Every area's id and centre, in the areas' order (the order the plans read them in)."""
+    rows = list(Area.objects.values_list("pk", "centroid_lat", "centroid_lng"))
+    centres = np.array([[float(lat), float(lng)] for _pk, lat, lng in rows], dtype=float)
+    return [pk for pk, _lat, _lng in rows], centres.reshape(-1, 2)
+
+
+def centre_travel_times(register: Register | None = None) -> TravelTimes:
+    """The walks from every area's centre to every site: the gap matrix's, the area pages' and
+    the reviews' figures, one cached matrix for all of them."""
+    _ids, centres = area_centres()
+    return travel_times(centres, register=register)
+
+
+def walks_from_centre(area: Area, site_ids: ArrayLike) -> tuple[NDArray, WalkingModel]:
+    """Walking metres from an area's centre to each of ``site_ids`` (``inf`` beyond the limit)."""
+    area_ids, _centres = area_centres()
+    times = centre_travel_times()
     metres = np.full(len(site_ids), np.inf)
     if len(site_ids):
         walks = times.for_sites(site_ids)
-        metres[walks.indices] = walks.data
+        row = walks[[area_ids.index(area.pk)]].tocoo()
+        metres[row.col] = row.data
     return metres, times.model
 
 
