@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from sites import boundary_demo, services
+from sites import boundary_demo, residential_demo, services
 from sites.models import (
     Area,
     Ownership,
@@ -361,3 +361,4 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     stdout.write(
         f"Sites: {len(areas)} areas, {len(specs)} sites ({created} new), coordinates illustrative."
     )
+    residential_demo.load(stdout=stdout, areas=areas)
