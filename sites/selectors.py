@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -18,6 +18,7 @@ from fenglin.access import Scope
 from sites.models import (
     HAZARD_FIELDS,
     Area,
+    ResidentialPoint,
     ServiceType,
     Site,
     SiteService,
@@ -352,6 +353,12 @@ def area_services(area: Area) -> tuple[list[CatalogueLine], list[CatalogueLine]]
 
 def area_sites(area: Area) -> QuerySet[Site]:
     return site_table(area.sites.all())
+
+
+def residential_points_for(area: Area) -> QuerySet[ResidentialPoint]:
+    """An area's housing estates and buildings, the most populous first: where plans put its
+    demand (scenarios.inputs.area_points)."""
+    return area.residential_points.order_by(F("population_total").desc(nulls_last=True), "code")
 
 
 # --- Catalogue -----------------------------------------------------------------------------

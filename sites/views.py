@@ -409,9 +409,12 @@ class AreaDetailView(StaffRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         area = self.object
         sites = list(selectors.area_sites(area))
+        residences = list(selectors.residential_points_for(area))
         present, missing = selectors.area_services(area)
         context.update(
             sites=sites,
+            residences=residences,
+            residences_illustrative=any(home.illustrative for home in residences),
             present=present,
             missing=missing,
             map_data={

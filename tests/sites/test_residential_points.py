@@ -248,3 +248,18 @@ def test_staff_import_and_export_pages(planner_client, areas):
 
 def test_viewers_cannot_import(viewer_client, db):
     assert viewer_client.get(reverse("sites:residential_import")).status_code == 403
+
+
+def test_the_area_page_lists_its_estates_with_their_residents(planner_client, areas, english):
+    north, south = areas
+    make_residential_point(
+        name="枫林小区", name_en="Fenglin Estate", area=north, population_total=1234,
+        population_elderly=321, illustrative=True,
+    )  # fmt: skip
+    page = planner_client.get(north.get_absolute_url()).content.decode()
+    assert 'id="area-residences"' in page
+    assert "Fenglin Estate" in page and "1,234" in page and "321" in page
+    assert 'Housing estates <span class="muted">(illustrative)</span>' in page
+    empty = planner_client.get(south.get_absolute_url()).content.decode()
+    assert 'id="area-residences"' not in empty
+    assert "No housing estate is recorded in this area" in empty
