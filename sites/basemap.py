@@ -26,6 +26,7 @@ import shapely
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language, gettext
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from fenglin.cache import remember
@@ -158,6 +159,7 @@ def _labels(model: WalkingModel, areas: list[dict]) -> dict:
 
 
 @require_GET
+@gzip_page  # several MB of coordinates at city scale, a quarter of that compressed
 def base_layer_json(request: HttpRequest) -> HttpResponse:
     """The base layer as GeoJSON, public (every map shows it, the residents' too)."""
     layer = base_layer()

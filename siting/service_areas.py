@@ -63,8 +63,13 @@ def service_areas(
         left = d - connector
         if left >= 0:
             pieces.extend(_reached_parts(network, xy, reached, snap, left))
-        lines = shapely.multilinestrings(shapely.linestrings(np.stack(pieces)))
-        area = shapely.buffer(lines, width_m) if d > 0 else shapely.Polygon()
+        if d > 0:
+            # Each piece widened on its own, then merged: over ten times faster than widening
+            # them as one geometry (bench/bench_base_layer.py).
+            strips = shapely.buffer(shapely.linestrings(np.stack(pieces)), width_m, quad_segs=3)
+            area = shapely.union_all(strips)
+        else:
+            area = shapely.Polygon()
         area = shapely.simplify(area, SIMPLIFY_M)
         areas.append(_to_lat_lng(area, projection))
     return areas
