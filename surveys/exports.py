@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sites.models import Area
+from surveys.demand import DemandRow
 from surveys.models import Answer, Question, QuestionKind, Survey
 
 CHUNK = 2000
@@ -30,6 +31,7 @@ def header(questions: list[Question]) -> list[str]:
         _("household with children"),
         _("household with disabled member"),
         _("questionnaire number"),
+        _("edition"),
         *[q.display_text for q in questions],
     ]
 
@@ -60,6 +62,7 @@ def rows(survey: Survey, questions: list[Question], responses: QuerySet) -> Iter
             int(response.has_children),
             int(response.has_disabled),
             response.paper_reference,
+            response.edition,
         ]
         for question in questions:
             given = by_question.get(question.pk, [])
@@ -84,3 +87,71 @@ def rows(survey: Survey, questions: list[Question], responses: QuerySet) -> Iter
 def export_filename(survey: Survey, extension: str) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return f"{survey.slug}-responses-{stamp}.{extension}"
+
+
+# --- Demand per area and service -----------------------------------------------------------
+
+DEMAND_TITLE = gettext_lazy("Demand")
+
+
+def demand_header() -> list[str]:
+    return [
+        _("area code"),
+        _("area"),
+        _("service code"),
+        _("service"),
+        _("target group"),
+        _("respondents in the area (N)"),
+        _("respondents who chose it (n)"),
+        _("street-wide rate (R)"),
+        _("prior strength (k)"),
+        _("need rate r = (k·R + n) / (k + N)"),
+        _("population of the target group"),
+        _("demand"),
+        _("demand from"),
+        _("question"),
+        _("illustrative"),
+    ]
+
+
+def _need_questions(questions: list[Question]) -> dict[int, str]:
+    """Service type id -> the wording of the question(s) whose choices point at it."""
+    wording: dict[int, list[str]] = {}
+    for question in questions:
+        for choice in question.all_choices:
+            if choice.service_type_id is None:
+                continue
+            texts = wording.setdefault(choice.service_type_id, [])
+            if question.display_text not in texts:
+                texts.append(question.display_text)
+    return {pk: "; ".join(texts) for pk, texts in wording.items()}
+
+
+def demand_rows(rows: list[DemandRow], questions: list[Question], k: float) -> Iterator[list]:
+    """One line per area × service of `demand.demand_table`, with every input of its figure and
+    the question it came from; rates as fractions, so a spreadsheet can redo the sum."""
+    wording = _need_questions(questions)
+    for row in rows:
+        service = row.service_type
+        yield [
+            row.area.code,
+            row.area.name,
+            service.code,
+            service.name,
+            service.get_target_group_display(),
+            row.respondents,
+            row.choosers,
+            round(row.street_rate, 6),
+            k,
+            round(row.rate, 6),
+            row.population,
+            round(row.demand, 2),
+            _("population × rate") if row.uses_population else _("respondents who chose it"),
+            wording.get(service.pk, ""),
+            _("yes") if row.area.illustrative else "",
+        ]
+
+
+def demand_filename(survey: Survey, extension: str) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{survey.slug}-demand-{stamp}.{extension}"

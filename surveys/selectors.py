@@ -314,7 +314,7 @@ def area_rows(per_area: dict, total: int, *, only_area_id: int | None = None) ->
     """Responses per area against its population, fewest per 1,000 residents first: where to
     send fieldwork next."""
     areas = Area.objects.only(
-        "pk", "name", "code", "population_total", "centroid_lat", "centroid_lng"
+        "pk", "name", "code", "population_total", "centroid_lat", "centroid_lng", "boundary"
     ).order_by("code")
     if only_area_id is not None:
         areas = areas.filter(pk=only_area_id)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views
+from surveys import results_views, views
 
 app_name = "surveys"
 
@@ -16,6 +16,18 @@ urlpatterns = [
     path("<id:pk>/results/", views.survey_results, name="survey_results"),
     path("<id:pk>/export.csv", views.survey_export, {"fmt": "csv"}, name="survey_export_csv"),
     path("<id:pk>/export.xlsx", views.survey_export, {"fmt": "xlsx"}, name="survey_export_xlsx"),
+    path(
+        "<id:pk>/demand.csv", results_views.demand_export, {"fmt": "csv"}, name="demand_export_csv"
+    ),
+    path(
+        "<id:pk>/demand.xlsx",
+        results_views.demand_export,
+        {"fmt": "xlsx"},
+        name="demand_export_xlsx",
+    ),
+    path("<id:pk>/results/text/", results_views.text_answer_list, name="text_answers"),
+    path("<id:pk>/results/text.csv", results_views.text_answer_export, name="text_answers_export"),
+    path("<id:pk>/poster/", results_views.qr_poster, name="survey_poster"),
     path("<id:pk>/paper/", views.paper_entry, name="paper_entry"),
     path("<id:pk>/responses/", views.response_list, name="response_list"),
     path("<id:survey_pk>/responses/<id:pk>/", views.response_detail, name="response_detail"),

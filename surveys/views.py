@@ -29,6 +29,8 @@ from surveys.forms import (
     SurveyForm,
 )
 from surveys.models import Channel, Choice, Question, Response, Survey, SurveyStatus
+from surveys.qr import qr_svg
+from surveys.results_views import results_extras
 from surveys.selectors import areas_for_form, field_visits, questions_for, responses_for
 
 # --- Surveys -------------------------------------------------------------------------------
@@ -116,13 +118,17 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questions = questions_for(survey, include_archived=True)
     scope = scope_for(request.user)
     responses = scope.filter(survey.responses.all())
+    public_url = request.build_absolute_uri(survey.get_public_url())
     context = {
         "survey": survey,
         "questions": questions,
         "response_count": responses.count(),
         "has_responses": survey.responses.exists(),
         "history": _history(survey, questions) if not scope.limited else [],
-        "public_url": request.build_absolute_uri(survey.get_public_url()),
+        "public_url": public_url,
+        "qr": qr_svg(public_url, title=_("QR code of the survey's link"))
+        if survey.status != SurveyStatus.DRAFT
+        else "",
         "statuses": SurveyStatus,
     }
     return render(request, "surveys/survey_detail.html", context)
@@ -318,22 +324,14 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     if scope.limited:
         area_id = scope.area.pk if scope.area else 0  # 0 matches no area: nothing to show
     results = selectors.survey_results(survey, area_id=area_id, group=group, channel=channel)
-    area_points = [
-        {
-            "name": row.area.name,
-            "lat": float(row.area.centroid_lat),
-            "lng": float(row.area.centroid_lng),
-            "value": row.responses,
-            "label": str(row.responses),
-        }
-        for row in results["areas"]
-        if row.area is not None and row.responses
-    ]
+    extras = results_extras(
+        survey, results, scope=scope, area_id=area_id, group=group, channel=channel
+    )
     context = {
         "survey": survey,
         "filters": filters,
         "results": results,
-        "map_data": {"areas": area_points, "pins": results["pins"]},
+        "map_data": extras["map_data"],
         "query": request.GET.urlencode(),
     }
     return render(request, "surveys/survey_results.html", context)
