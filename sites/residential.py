@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fenglin.i18n import in_active_language
 from sites.catalogue import TargetGroup
@@ -21,8 +22,8 @@ from sites.validators import validate_latitude_in_region, validate_longitude_in_
 
 
 class ResidentialKind(models.TextChoices):
-    ESTATE = "estate", _("Housing estate")
-    BUILDING = "building", _("Building")
+    ESTATE = "estate", pgettext_lazy("residential kind", "Housing estate")
+    BUILDING = "building", pgettext_lazy("residential kind", "Building")
 
 
 class ResidentialPointQuerySet(models.QuerySet):

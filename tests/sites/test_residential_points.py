@@ -263,3 +263,25 @@ def test_the_area_page_lists_its_estates_with_their_residents(planner_client, ar
     empty = planner_client.get(south.get_absolute_url()).content.decode()
     assert 'id="area-residences"' not in empty
     assert "No housing estate is recorded in this area" in empty
+
+
+def test_the_admin_lists_searches_and_places_a_new_point(admin_client, areas):
+    north, _south = areas
+    make_residential_point(code="lst-1", name="龙山新村", area=north)
+    changelist = reverse("admin:sites_residentialpoint_changelist")
+    assert "龙山新村" in admin_client.get(changelist, {"q": "龙山"}).content.decode()
+    assert admin_client.get(changelist, {"area__id__exact": north.pk}).status_code == 200
+    response = admin_client.post(
+        reverse("admin:sites_residentialpoint_add"),
+        {"code": "adm-1", "name": "天钥新村", "kind": "estate", "latitude": "31.197900",
+         "longitude": "121.455000", "population_total": "500", "population_elderly": "600"},
+    )  # fmt: skip
+    assert response.status_code == 200  # more elderly than residents: refused beside the field
+    assert "population_elderly" in response.context["adminform"].form.errors
+    response = admin_client.post(
+        reverse("admin:sites_residentialpoint_add"),
+        {"code": "adm-1", "name": "天钥新村", "kind": "estate", "latitude": "31.197900",
+         "longitude": "121.455000", "population_total": "500"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert ResidentialPoint.objects.get(code="adm-1").area == north
