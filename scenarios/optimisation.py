@@ -17,6 +17,7 @@ from scenarios.inputs import (
     PlanInputs,
     clean_float,
     demand_points,
+    group_of,
     optimisation_pool,
     placements,
     scenario_inputs,
@@ -27,7 +28,9 @@ from scenarios.models import OptimisationRun, SitingModel
 from sites.models import ServiceType, Site
 from siting import Service as SitingService
 from siting import (
+    covered_weight,
     explain_solution,
+    reach,
     solve_lscp_cover,
     solve_mclp_cover,
     solve_multi_service,
@@ -104,7 +107,13 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
         entry["status"] = "operating" if entry["site_id"] in provider_ids else "selected"
     dropped = [s.pk for s in providers if s.pk not in {pool[j].pk for j in chosen}]
 
+    cover = within(walks, threshold)
+    starting = np.zeros(len(pool), dtype=bool)
+    starting[: len(providers)] = True
+    result = np.zeros(len(pool), dtype=bool)
+    result[chosen] = True
     summary = {
+        "residents": [residents_reached(service_type, cover, demand, starting, result)],
         "solution": _solution_summary(solution, solution.model),
         "chosen": explanations,
         "new_site_ids": new_ids,
@@ -211,9 +220,20 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
         }
         for i, t in enumerate(types)
     ]
+    residents = [
+        residents_reached(
+            t,
+            services[i].cover,
+            points[i],
+            is_fixed[i],
+            solution.placed[i],
+        )
+        for i, t in enumerate(types)
+    ]
     additions = [(pool[b].pk, types[i]) for i, b in zip(*np.nonzero(new), strict=True)]
     new_pairs = [[site_id, service_type.pk] for site_id, service_type in additions]
     summary = {
+        "residents": residents,
         "solution": _solution_summary(solution, SitingModel.SHARED.value),
         "chosen": chosen,
         "services": per_service,
@@ -224,6 +244,28 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
     }
     name = f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"
     return Answer(summary, name, additions)
+
+
+def residents_reached(
+    service_type: ServiceType, cover, demand, before: np.ndarray, after: np.ndarray
+) -> dict:
+    """Residents of each group within the service's threshold of an open site, before (the
+    starting scenario) and after (the answer), and the group the service is for: what the run
+    page says first, before any solver word."""
+    cover = reach(cover)  # walks within the threshold -> 0/1 (a walk of 0 m still reaches)
+    groups = {}
+    for group, population in demand.groups.items():
+        groups[group] = {
+            "before": clean_float(covered_weight(cover, population, before), 1),
+            "after": clean_float(covered_weight(cover, population, after), 1),
+            "total": clean_float(float(np.sum(population)), 1),
+        }
+    return {
+        "service": service_type.pk,
+        "threshold_m": clean_float(float(service_type.threshold_m), 0),
+        "target": group_of(service_type),
+        "groups": groups,
+    }
 
 
 def _solution_summary(solution, model: str) -> dict:

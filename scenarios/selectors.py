@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from scenarios.evaluation import evaluate_service, scenario_results
 from scenarios.gaps import gap_matrix, sort_gap_rows
 from scenarios.inputs import GROUPS, Parameters, PlanInputs, today_inputs
 from scenarios.models import OptimisationRun, Scenario, ScenarioResult
-from sites.models import Area, ServiceType, Site
+from sites.models import Area, ServiceType, Site, TargetGroup
 from siting.constants import DETOUR_FACTOR
 from surveys.demand import DemandRow, demand_table, used_surveys
 
@@ -289,3 +290,86 @@ def comparison(scenarios: Sequence[Scenario]) -> dict:
 
 def areas_by_pk() -> dict[int, Area]:
     return {a.pk: a for a in Area.objects.all()}
+
+
+# --- Optimisation runs, in residents first -----------------------------------------------------
+
+SOLVER_METHODS = {
+    "exact": _("exact"),
+    "heuristic": _("heuristic"),
+    "auto": _("automatic"),
+}
+SOLVER_STATUSES = {
+    "optimal": _("proven optimal"),
+    "time_limit": _("best found before the time limit (not proven optimal)"),
+    "heuristic": _("good answer, not proven optimal"),
+    "memory": _("best found within the memory budget (not proven optimal)"),
+    "failed": _("the exact solver failed; the heuristic's answer"),
+}
+
+
+@dataclass(frozen=True)
+class ResidentsReached:
+    """One group's residents within a service's threshold, before and after a run."""
+
+    group: str
+    label: str
+    before: float
+    after: float
+    total: float
+    is_target: bool
+
+    @property
+    def more(self) -> float:
+        return self.after - self.before
+
+    @property
+    def before_share(self) -> float | None:
+        return self.before / self.total if self.total else None
+
+    @property
+    def after_share(self) -> float | None:
+        return self.after / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class RunGain:
+    service_type: ServiceType
+    threshold_m: float
+    target: ResidentsReached
+    groups: list[ResidentsReached]
+
+
+def run_gains(run: OptimisationRun) -> list[RunGain]:
+    """What a finished run changes for residents, per service: its target group first."""
+    entries = run.summary.get("residents", [])
+    types = ServiceType.objects.in_bulk([e["service"] for e in entries])
+    labels = dict(TargetGroup.choices)
+    gains = []
+    for entry in entries:
+        if entry["service"] not in types:
+            continue
+        rows = [
+            ResidentsReached(
+                group=group,
+                label=str(labels.get(group, group)),
+                before=figures["before"] or 0.0,
+                after=figures["after"] or 0.0,
+                total=figures["total"] or 0.0,
+                is_target=group == entry["target"],
+            )
+            for group, figures in entry["groups"].items()
+        ]
+        target = next((r for r in rows if r.is_target), None)
+        if target is None:
+            continue
+        gains.append(RunGain(types[entry["service"]], entry["threshold_m"], target, rows))
+    return gains
+
+
+def solver_words(solution: dict) -> dict:
+    """The solver's method and status in the page's language."""
+    return {
+        "method": SOLVER_METHODS.get(solution.get("method"), solution.get("method", "")),
+        "status": SOLVER_STATUSES.get(solution.get("status"), solution.get("status", "")),
+    }

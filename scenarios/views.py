@@ -441,6 +441,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": _run_status(run),
             "status_url": reverse("scenarios:run_status", args=[run.pk]),
             "chosen_map": run.summary.get("chosen", []),
+            "gains": selectors.run_gains(run),
+            "solver": selectors.solver_words(run.summary.get("solution", {})),
         },
     )
 
