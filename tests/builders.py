@@ -365,3 +365,17 @@ def make_scenario(**kwargs) -> Scenario:
     defaults = {"name": f"Scenario {next(_seq)}"}
     defaults.update(kwargs)
     return Scenario.objects.create(**defaults)
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 6), **save) -> bytes:
+    """A real image of `size` pixels in `fmt` (PNG, JPEG, WEBP), as a phone would upload."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (200, 60, 40)).save(out, fmt, **save)
+    return out.getvalue()

@@ -32,6 +32,7 @@ SURVEY_READERS = STAFF_READERS | {COMMITTEE}
 # Who may open each page with GET. Everyone else gets a login redirect (anonymous) or 403.
 EXPECTED: dict[str, set[str]] = {
     "home": EVERYONE,
+    "start": EVERYONE,  # a redirect to each role's page; the login page for strangers
     "healthz": EVERYONE,
     "login": EVERYONE,
     "logout": set(),  # POST only
@@ -63,6 +64,9 @@ EXPECTED: dict[str, set[str]] = {
     "sites:servicetype_create": PLANNERS,
     "sites:servicetype_edit": PLANNERS,
     "sites:safety_dashboard": SAFETY_READERS,
+    "sites:safety_today": SAFETY_READERS,
+    "sites:safety_checks": SAFETY_READERS,
+    "sites:safety_findings": SAFETY_READERS,
     "sites:safety_export": SAFETY_READERS,
     "sites:monthly_review": SAFETY_READERS,
     "sites:subtraction_review": SAFETY_READERS,
@@ -71,6 +75,7 @@ EXPECTED: dict[str, set[str]] = {
     "sites:inspection_photo": SAFETY_READERS,
     "sites:inspection_create": INSPECTORS,
     "sites:finding_close": INSPECTORS,
+    "sites:inspection_add_finding": INSPECTORS,
     "surveys:survey_list": SURVEY_READERS,
     "surveys:survey_detail": SURVEY_READERS,
     "surveys:survey_results": SURVEY_READERS,

@@ -1,19 +1,24 @@
-"""Forms of the safety pages: an inspection with its findings and photos, closing a finding."""
+"""Forms of the safety pages: an inspection with any number of findings and their photos, one
+more finding, closing a finding, and the filters of the today page."""
 
 from datetime import date
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from sites.safety.models import Finding, Inspection
+from sites.models import Area
+from sites.safety.models import Finding, Inspection, InspectionKind, InspectionMode
+from sites.safety.photos import MAX_SIDE_PX, NotAnImage, normalised_photo
 from sites.safety.schedules import shanghai_today
+from sites.safety.selectors import SafetyFilters
 from sites.safety.services import NewFinding
 
 MAX_PHOTOS = 10
+# A bound on the rows one post may build, not a rule of the trade: "any number" in practice.
+MAX_FINDINGS = 100
 # The first bytes of each accepted image type: the extension alone proves nothing.
 IMAGE_SIGNATURES: list[tuple[str, bytes, int]] = [
     ("jpg", b"\xff\xd8\xff", 0),
@@ -41,13 +46,19 @@ class MultipleFileInput(forms.FileInput):
 
 
 class PhotosField(forms.FileField):
-    """Any number of photos (up to MAX_PHOTOS): JPEG, PNG or WebP by content, each bounded."""
+    """Any number of photos (up to MAX_PHOTOS): JPEG, PNG or WebP by content, each bounded;
+    cleaned into upright JPEGs of at most MAX_SIDE_PX (sites.safety.photos)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         )
         super().__init__(**kwargs)
+
+    def has_changed(self, initial, data) -> bool:
+        # The widget gives [] when nothing was chosen: a blank extra finding stays blank.
+        files = data if isinstance(data, list | tuple) else [data]
+        return not self.disabled and any(files)
 
     def clean(self, data, initial=None):
         uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
@@ -80,18 +91,16 @@ class PhotosField(forms.FileField):
                     )
                 )
                 continue
-            kind = image_type(upload)
-            if kind is None:
+            try:
+                if image_type(upload) is None:
+                    raise NotAnImage(name)
+                cleaned.append(normalised_photo(upload))
+            except NotAnImage:
                 errors.append(
                     forms.ValidationError(
                         _("“%(name)s” is not a JPEG, PNG or WebP image."), params={"name": name}
                     )
                 )
-                continue
-            # Stored under its true type, whatever the name said.
-            stem = get_valid_filename(Path(name).stem)[:60] or "photo"
-            upload.name = f"{stem}.{kind}"
-            cleaned.append(upload)
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
@@ -117,9 +126,7 @@ class InspectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.today = today or shanghai_today()
         self.fields["date"].initial = self.today
-        self.fields["photos"].help_text = _(
-            "Optional: up to %(count)s JPEG, PNG or WebP images of at most %(limit)s each."
-        ) % {"count": MAX_PHOTOS, "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}
+        self.fields["photos"].help_text = photos_help()
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -128,7 +135,22 @@ class InspectionForm(forms.ModelForm):
         return day
 
 
+def photos_help() -> str:
+    return _(
+        "Optional: up to %(count)s JPEG, PNG or WebP images of at most %(limit)s each; "
+        "stored at most %(side)s pixels wide."
+    ) % {
+        "count": MAX_PHOTOS,
+        "limit": filesizeformat(settings.MAX_UPLOAD_BYTES),
+        "side": MAX_SIDE_PX,
+    }
+
+
 class FindingForm(forms.ModelForm):
+    """One finding with its own photos."""
+
+    photos = PhotosField(label=_("Photos of this finding"), required=False)
+
     class Meta:
         model = Finding
         fields = ["description", "rectify_by"]
@@ -136,6 +158,17 @@ class FindingForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "rectify_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = photos_help()
+
+    def new_finding(self) -> NewFinding:
+        return NewFinding(
+            self.cleaned_data["description"],
+            self.cleaned_data["rectify_by"],
+            tuple(self.cleaned_data.get("photos") or ()),
+        )
 
 
 class BaseFindingFormSet(forms.BaseFormSet):
@@ -160,20 +193,18 @@ class BaseFindingFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("Correct the findings marked below."))
 
     def new_findings(self) -> list[NewFinding]:
-        return [
-            NewFinding(form.cleaned_data["description"], form.cleaned_data["rectify_by"])
-            for form in self.forms
-            if form.cleaned_data.get("description")
-        ]
+        return [form.new_finding() for form in self.forms if form.cleaned_data.get("description")]
 
 
+# One empty row; "Add another finding" (static/js/findings.js) copies the empty form, and
+# without JS "Record and add another finding" saves and opens a form for one more.
 # absolute_max: a posted TOTAL_FORMS builds at most this many forms (see ChoiceFormSet).
 FindingFormSet = forms.formset_factory(
     FindingForm,
     formset=BaseFindingFormSet,
-    extra=3,
-    max_num=20,
-    absolute_max=20,
+    extra=1,
+    max_num=MAX_FINDINGS,
+    absolute_max=MAX_FINDINGS,
     validate_max=True,
 )
 
@@ -185,7 +216,39 @@ class FindingCloseForm(forms.Form):
     closure_notes = forms.CharField(
         label=_("How it was rectified"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    photos = PhotosField(label=_("Photos after rectification"), required=False)
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closed_on"].initial = today or shanghai_today()
+        self.fields["photos"].help_text = photos_help()
+
+
+class SafetyFilterForm(forms.Form):
+    """The today page's and its lists' filters, kept in the address (GET)."""
+
+    area = forms.ModelChoiceField(
+        label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *InspectionKind.choices], required=False
+    )
+    mode = forms.ChoiceField(
+        label=_("Check type"),
+        choices=[("", _("Self-checks and joint")), *InspectionMode.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, areas: QuerySet[Area], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas.order_by("name")
+
+    def filters(self) -> SafetyFilters:
+        """What the valid fields ask for; a bad value (shown beside its field) filters nothing."""
+        if not self.is_bound:
+            return SafetyFilters()
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return SafetyFilters(
+            area=data.get("area"), kind=data.get("kind") or "", mode=data.get("mode") or ""
+        )

@@ -96,6 +96,11 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.site} · {self.get_kind_display()} · {self.date}"
 
+    @property
+    def general_photos(self) -> list["InspectionPhoto"]:
+        """Photos of the inspection as a whole; each finding shows its own (from the prefetch)."""
+        return [photo for photo in self.photos.all() if photo.finding_id is None]
+
 
 class Finding(models.Model):
     """A problem an inspection found, with its rectification deadline and closure."""

@@ -1,8 +1,8 @@
-"""Writes for safety inspections: record an inspection, close a finding.
+"""Writes for safety inspections: record an inspection, add a finding, close a finding.
 
 A site's hazard flags follow its findings: an open finding of a kind (fire, building, food)
 raises the site's flag for that kind, and closing the last open finding of the kind lowers it.
-These two writes are the only ones that open or close findings, and each ends with
+These writes are the only ones that open or close findings, and each ends with
 `Site.refresh_hazards()`, the one place the flags are computed.
 """
 
@@ -13,10 +13,17 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import Site, SiteStatus
-from sites.safety.models import Finding, Inspection, InspectionPhoto, InspectionResult
+from sites.safety.models import (
+    Finding,
+    Inspection,
+    InspectionPhoto,
+    InspectionResult,
+    PhotoStage,
+)
 from sites.safety.schedules import shanghai_today
 
 
@@ -24,6 +31,7 @@ from sites.safety.schedules import shanghai_today
 class NewFinding:
     description: str
     rectify_by: date
+    photos: Sequence[UploadedFile] = ()
 
 
 @transaction.atomic
@@ -41,7 +49,8 @@ def record_inspection(
     user=None,
     today: date | None = None,
 ) -> Inspection:
-    """Save an inspection with its findings and photos, all or nothing.
+    """Save an inspection with any number of findings, each with its own photos, and the
+    inspection's general photos, all or nothing.
 
     A pass has no findings; rectify and fail name at least one. Each finding's deadline falls
     on or after the inspection. Raises ValidationError (keyed by field) otherwise.
@@ -77,10 +86,8 @@ def record_inspection(
     )
     inspection.full_clean()
     inspection.save()
-    Finding.objects.bulk_create(
-        Finding(inspection=inspection, description=f.description.strip(), rectify_by=f.rectify_by)
-        for f in findings
-    )
+    for new in findings:
+        _save_finding(inspection, new)
     for photo in photos:
         InspectionPhoto.objects.create(inspection=inspection, image=photo)
     if findings:
@@ -88,11 +95,48 @@ def record_inspection(
     return inspection
 
 
+def _save_finding(inspection: Inspection, new: NewFinding) -> Finding:
+    finding = Finding.objects.create(
+        inspection=inspection, description=new.description.strip(), rectify_by=new.rectify_by
+    )
+    for photo in new.photos:
+        InspectionPhoto.objects.create(inspection=inspection, finding=finding, image=photo)
+    return finding
+
+
+@transaction.atomic
+def add_finding(*, inspection: Inspection, finding: NewFinding) -> Finding:
+    """One more finding of a recorded inspection (the way to add findings without JS).
+
+    Only an inspection that asked for rectification takes findings, and only with a deadline
+    on or after its date; the site's hazard flag for the kind goes up.
+    """
+    errors: dict[str, str] = {}
+    if inspection.result == InspectionResult.PASS:
+        errors["description"] = _("A passed inspection has no findings to rectify.")
+    if not finding.description.strip():
+        errors["description"] = _("Describe the finding.")
+    if finding.rectify_by < inspection.date:
+        errors["rectify_by"] = _("The deadline cannot fall before the inspection date.")
+    if errors:
+        raise ValidationError(errors)
+    saved = _save_finding(inspection, finding)
+    inspection.site.refresh_hazards()
+    return saved
+
+
 @transaction.atomic
 def close_finding(
-    *, finding: Finding, closed_on: date, closure_notes: str, today: date | None = None
+    *,
+    finding: Finding,
+    closed_on: date,
+    closure_notes: str,
+    photos: Iterable[UploadedFile] = (),
+    user=None,
+    today: date | None = None,
 ) -> Finding:
-    """Close a finding as rectified; the site's flag drops when no finding of the kind is open."""
+    """Close a finding as rectified, recording who reviewed it and when, with notes and photos
+    of the rectified state; the site's flag drops when no finding of the kind is open."""
     today = today or shanghai_today()
     # Lock the row so that two people closing the same finding do not both pass the check.
     finding = (
@@ -113,6 +157,15 @@ def close_finding(
         raise ValidationError(errors)
     finding.closed_on = closed_on
     finding.closure_notes = closure_notes.strip()
-    finding.save(update_fields=["closed_on", "closure_notes"])
+    finding.reviewed_by = user if getattr(user, "is_authenticated", False) else None
+    finding.reviewed_at = timezone.now()
+    finding.save(update_fields=["closed_on", "closure_notes", "reviewed_by", "reviewed_at"])
+    for photo in photos:
+        InspectionPhoto.objects.create(
+            inspection=finding.inspection,
+            finding=finding,
+            stage=PhotoStage.RECTIFIED,
+            image=photo,
+        )
     finding.inspection.site.refresh_hazards()
     return finding

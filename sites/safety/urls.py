@@ -10,6 +10,9 @@ from sites.safety import views as safety_views
 
 urlpatterns: list = [
     path("", safety_views.SafetyDashboardView.as_view(), name="safety_dashboard"),
+    path("today/", safety_views.SafetyTodayView.as_view(), name="safety_today"),
+    path("checks/", safety_views.SafetyCheckListView.as_view(), name="safety_checks"),
+    path("findings/", safety_views.SafetyFindingListView.as_view(), name="safety_findings"),
     path("export.<str:fmt>", safety_views.SafetyExportView.as_view(), name="safety_export"),
     path("sites/<id:pk>/", safety_views.SiteSafetyView.as_view(), name="site_safety"),
     path(
@@ -21,6 +24,11 @@ urlpatterns: list = [
         "inspections/<id:pk>/",
         safety_views.InspectionDetailView.as_view(),
         name="inspection_detail",
+    ),
+    path(
+        "inspections/<id:pk>/findings/new/",
+        safety_views.FindingCreateView.as_view(),
+        name="inspection_add_finding",
     ),
     path("photos/<id:pk>/", safety_views.InspectionPhotoView.as_view(), name="inspection_photo"),
     path(

@@ -1,5 +1,6 @@
-"""Safety pages: the dashboard, recording inspections, closing findings, exports and a site's
-safety record. (The monthly and subtraction reviews are planning pages: scenarios.review_views.)
+"""Safety pages: the inspectors' today page and its lists, the dashboard, recording inspections
+and findings, closing findings, exports and a site's safety record. (The monthly and
+subtraction reviews are planning pages: scenarios.review_views.)
 
 Inspectors record and close; planners and viewers read; everyone else gets 403.
 """
@@ -8,6 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,8 +27,10 @@ from sites.safety import services as safety_services
 from sites.safety.forms import (
     PHOTO_CONTENT_TYPES,
     FindingCloseForm,
+    FindingForm,
     FindingFormSet,
     InspectionForm,
+    SafetyFilterForm,
 )
 from sites.safety.models import Finding, InspectionKind, InspectionMode, InspectionPhoto
 from sites.safety.schedules import shanghai_today
@@ -34,14 +38,85 @@ from sites.views import add_errors
 
 VIEW = "sites.view_inspection"
 EXPORT_FORMATS = ("csv", "xlsx")
+PAGE_SIZE = 50
+# The submit button that saves the inspection and opens the form for one more finding: the
+# way to add findings without JS.
+ADD_ANOTHER = "add_finding"
+
+
+class SafetyFilterMixin(StaffRequiredMixin):
+    """The area, kind and check-type filters of the today page and its lists, within the
+    sites the user may see (committee staff: their area only)."""
+
+    permission_required = VIEW
+
+    @cached_property
+    def filter_form(self) -> SafetyFilterForm:
+        return SafetyFilterForm(self.request.GET or None, areas=selectors.visible_areas(self.scope))
+
+    @cached_property
+    def sites(self):
+        return selectors.visible_sites(self.scope)
+
+    @cached_property
+    def today(self) -> date:
+        return shanghai_today()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)
+
+
+class SafetyTodayView(SafetyFilterMixin, TemplateView):
+    """The inspectors' start page: overdue findings and checks first, then this week's."""
+
+    template_name = "safety/today.html"
+
+    def get_context_data(self, **kwargs):
+        board = safety_selectors.today_board(
+            self.sites, self.filter_form.filters(), today=self.today
+        )
+        return super().get_context_data(board=board, **kwargs)
+
+
+class SafetyCheckListView(SafetyFilterMixin, TemplateView):
+    """Checks due, in pages: overdue, due this week, or due within 30 days (the default)."""
+
+    template_name = "safety/check_list.html"
+
+    def get_context_data(self, **kwargs):
+        state = self.request.GET.get("state")
+        state = state if state in safety_selectors.CHECK_STATES else "upcoming"
+        dues = safety_selectors.check_list(
+            self.sites, self.filter_form.filters(), state, today=self.today
+        )
+        page = Paginator(dues, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(state=state, page_obj=page, **kwargs)
+
+
+class SafetyFindingListView(SafetyFilterMixin, TemplateView):
+    """Open findings, in pages: past their deadline, due this week, or all (the default)."""
+
+    template_name = "safety/finding_list.html"
+
+    def get_context_data(self, **kwargs):
+        state = self.request.GET.get("state")
+        state = state if state in safety_selectors.FINDING_STATES else "open"
+        findings = safety_selectors.finding_list(
+            self.sites, self.filter_form.filters(), state, today=self.today
+        )
+        page = Paginator(findings, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = safety_selectors.with_days(page.object_list, self.today)
+        return super().get_context_data(state=state, page_obj=page, **kwargs)
 
 
 class SafetyDashboardView(StaffRequiredMixin, TemplateView):
+    """Figures over the sites the user may see: counts by kind, ages, months, the rules."""
+
     permission_required = VIEW
     template_name = "safety/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        board = safety_selectors.dashboard()
+        board = safety_selectors.dashboard(sites=selectors.visible_sites(self.scope))
         return super().get_context_data(board=board, export_formats=EXPORT_FORMATS, **kwargs)
 
 
@@ -118,6 +193,7 @@ class InspectionCreateView(StaffRequiredMixin, FormView):
         form_ok = form.is_valid()
         formset = FindingFormSet(
             request.POST,
+            request.FILES,
             prefix="findings",
             inspection_date=form.cleaned_data.get("date") if form_ok else None,
         )
@@ -142,7 +218,39 @@ class InspectionCreateView(StaffRequiredMixin, FormView):
             add_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(request, _("The inspection was recorded."))
+        if request.POST.get(ADD_ANOTHER):
+            return HttpResponseRedirect(reverse("sites:inspection_add_finding", args=[inspection.pk]))
         return HttpResponseRedirect(reverse("sites:inspection_detail", args=[inspection.pk]))
+
+
+class FindingCreateView(StaffRequiredMixin, FormView):
+    """One more finding, with its photos, for a recorded inspection."""
+
+    permission_required = "sites.add_finding"
+    template_name = "safety/finding_form.html"
+    form_class = FindingForm
+
+    # Looked up after the permission check, as InspectionCreateView.site is.
+    @cached_property
+    def inspection(self):
+        return get_object_or_404(
+            safety_selectors.inspection_records(selectors.visible_sites(self.scope)),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inspection=self.inspection, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            safety_services.add_finding(inspection=self.inspection, finding=form.new_finding())
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The finding was added."))
+        if self.request.POST.get(ADD_ANOTHER):
+            return HttpResponseRedirect(self.request.path)
+        return HttpResponseRedirect(reverse("sites:inspection_detail", args=[self.inspection.pk]))
 
 
 class InspectionDetailView(StaffRequiredMixin, DetailView):
@@ -216,6 +324,8 @@ class FindingCloseView(StaffRequiredMixin, FormView):
                 finding=self.finding,
                 closed_on=form.cleaned_data["closed_on"],
                 closure_notes=form.cleaned_data["closure_notes"],
+                photos=form.cleaned_data["photos"],
+                user=self.request.user,
                 today=self.today,
             )
         except ValidationError as error:

@@ -8,10 +8,11 @@ from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
 from sites.safety.forms import MAX_PHOTOS, FindingFormSet, InspectionForm, image_type
+from tests.builders import image_bytes
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\0" * 40
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\0" * 40
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
+WEBP = image_bytes("WEBP")
 GIF = b"GIF89a" + b"\0" * 40
 TODAY = date(2025, 6, 15)
 DATA = {
@@ -46,10 +47,11 @@ def test_image_type_reads_the_first_bytes(content, kind):
     assert image_type(upload("x", content)) == kind
 
 
-def test_jpeg_png_and_webp_are_accepted_and_named_by_their_true_type():
+def test_jpeg_png_and_webp_are_accepted_and_stored_as_jpeg():
     form = form_with(upload("front.jpg", JPEG), upload("exit.PNG", PNG), upload("a.bin", WEBP))
     assert form.is_valid(), form.errors
-    assert [f.name for f in form.cleaned_data["photos"]] == ["front.jpg", "exit.png", "a.webp"]
+    assert [f.name for f in form.cleaned_data["photos"]] == ["front.jpg", "exit.jpg", "a.jpg"]
+    assert all(image_type(f) == "jpg" for f in form.cleaned_data["photos"])
 
 
 def test_no_photo_is_fine():
@@ -71,12 +73,12 @@ def test_a_gif_is_refused():
 
 
 def test_a_photo_over_the_size_limit_is_refused(settings):
-    settings.MAX_UPLOAD_BYTES = 100
-    form = form_with(upload("big.jpg", JPEG + b"\0" * 100), upload("small.png", PNG))
+    settings.MAX_UPLOAD_BYTES = 1000
+    form = form_with(upload("big.jpg", JPEG + b"\0" * 1000), upload("small.png", PNG))
     assert not form.is_valid()
     assert len(form.errors["photos"]) == 1
     assert "“big.jpg” is" in form.errors["photos"][0]
-    assert "at most 100" in form.errors["photos"][0]
+    assert "at most 1000" in form.errors["photos"][0]
 
 
 def test_an_empty_file_is_refused():
