@@ -168,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # each role's own page (fenglin.landing)
 LOGOUT_REDIRECT_URL = "home"
 
 # Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks, comma-separated): the

@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from fenglin import views
+from fenglin import landing, views
 from scenarios import review_urls
 from sites import basemap
 from sites import urls as sites_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", landing.start, name="start"),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
