@@ -4,6 +4,8 @@ standard it comes from, and the resident groups services and populations are cou
 Part of the sites app (its models register as "sites.*"); import them from sites.models.
 """
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -23,11 +25,46 @@ class TargetGroup(models.TextChoices):
 
 
 class LifeCircleLevel(models.TextChoices):
+    """GB 50180-2018 names its levels in minutes but sets them as walking distances; the
+    labels say the distance, which is what the app measures."""
+
     BLOCK = "block", _("Neighbourhood block")
-    FIVE = "5min", _("5-minute life circle")
-    TEN = "10min", _("10-minute life circle")
-    FIFTEEN = "15min", _("15-minute life circle")
+    FIVE = "5min", _("5-minute life circle (300 m)")
+    TEN = "10min", _("10-minute life circle (about 500 m)")
+    FIFTEEN = "15min", _("15-minute life circle (800–1,000 m)")
     NONE = "none", _("Inside a hub (no own standard)")
+
+
+class AgeBand(models.TextChoices):
+    """The age band a service is for, finer than the target group (a nursery is for 0–3)."""
+
+    ALL = "all", _("All ages")
+    INFANTS = "0-3", _("Children 0–3")
+    PRESCHOOL = "3-6", _("Children 3–6")
+    SCHOOL = "6-12", _("Children 6–12")
+    ELDERLY = "60+", _("Elderly 60+")
+    DISABLED = "disabled", _("Disabled people")
+
+
+class ThresholdBasis(models.TextChoices):
+    """Whether the standard states the walking threshold as a distance or as a time."""
+
+    DISTANCE = "distance", _("Distance (metres)")
+    TIME = "time", _("Time (minutes)")
+
+
+class PremisesType(models.TextChoices):
+    """What kind of building a site is: the standards allow a service only in some."""
+
+    SHOPFRONT = "shopfront", _("Shopfront")
+    COMMITTEE_OFFICE = "committee_office", _("Neighbourhood committee office")
+    COMMUNITY_CENTRE = "community_centre", _("Community centre")
+    HEALTH_STATION = "health_station", _("Health station")
+    KINDERGARTEN = "kindergarten", _("Kindergarten or school")
+    PARK = "park", _("Park or open space")
+    OFFICE = "office", _("Office")
+    RESIDENTIAL_GROUND = "residential_ground", _("Residential ground floor")
+    OTHER = "other", _("Other")
 
 
 class ServiceCategory(models.TextChoices):
@@ -99,6 +136,58 @@ class ServiceType(models.Model):
         _("numbers confirmed"),
         default=False,
         help_text=_("Unticked while the threshold or size is not confirmed in an official text."),
+    )
+    threshold_basis = models.CharField(
+        _("threshold stated as"),
+        max_length=10,
+        choices=ThresholdBasis,
+        default=ThresholdBasis.DISTANCE,
+        help_text=_("The threshold is kept in metres; this says how the standard states it."),
+    )
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand, default=AgeBand.ALL)
+    per_thousand_m2 = models.DecimalField(
+        _("floor area per 1,000 residents (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The standard's per-1,000-resident ratio (千人指标) as floor area."),
+    )
+    per_thousand_places = models.DecimalField(
+        _("places per 1,000 residents"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The standard's per-1,000-resident ratio (千人指标) as places or seats."),
+    )
+    m2_per_place = models.DecimalField(
+        _("floor area per place (m²)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_("Where the standard gives one: a site's capacity is its floor area / this."),
+    )
+    allowed_premises = models.JSONField(
+        _("premises that may host it"),
+        default=list,
+        blank=True,
+        help_text=_("Premises types; none ticked means any."),
+    )
+    needs_ground_floor = models.BooleanField(_("needs the ground floor"), default=False)
+    needs_outdoor_space = models.BooleanField(_("needs outdoor space"), default=False)
+    sources = models.JSONField(
+        _("sources of the numbers"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per number (threshold_m, min_floor_area_m2, …): source, clause, status (R, R2, U, "
+            "story) and a note."
+        ),
     )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)

@@ -15,7 +15,9 @@ from simple_history.models import HistoricalRecords
 
 from fenglin.versioning import VersionedModel
 from sites.catalogue import (  # noqa: F401  (the catalogue's models are imported from here)
+    AgeBand,
     LifeCircleLevel,
+    PremisesType,
     ServiceCategory,
     ServiceType,
     StandardStatus,
@@ -269,6 +271,11 @@ class Site(VersionedModel):
     ownership = models.CharField(
         _("ownership"), max_length=20, choices=Ownership, default=Ownership.OTHER
     )
+    premises_type = models.CharField(
+        _("premises type"), max_length=20, choices=PremisesType, default=PremisesType.OTHER
+    )
+    ground_floor = models.BooleanField(_("on the ground floor"), default=False)
+    outdoor_space = models.BooleanField(_("has outdoor space"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=SiteStatus, default=SiteStatus.CANDIDATE
     )

@@ -27,7 +27,7 @@ def test_the_service_type_page_marks_unconfirmed_and_lists_sites(planner_client,
     content = response.content.decode()
     assert "badge unconfirmed" in content
     assert [offer.site for offer in response.context["offers"]] == [site]
-    confirmed = make_service_type("nursery")
+    confirmed = make_service_type("health_station")
     assert confirmed.confirmed
     assert (
         "badge unconfirmed" not in planner_client.get(confirmed.get_absolute_url()).content.decode()
