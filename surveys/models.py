@@ -70,6 +70,11 @@ class Survey(VersionedModel):
     )
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative data"),
+        default=False,
+        help_text=_("Demo or test responses: every figure built on them is marked illustrative."),
+    )
     one_response_per_device = models.BooleanField(
         _("one response per device"),
         default=False,
@@ -171,6 +176,14 @@ CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 RESPONSE_KINDS = {QuestionKind.AREA, QuestionKind.POINT}
 
 
+class QuestionMeasures(models.TextChoices):
+    """What a choice question's service choices say: that residents need the service near home,
+    or which services one site should offer (a preference, not a measure of need)."""
+
+    NEED = "need", _("Need for services near home")
+    SITE = "site", _("Preference about one site")
+
+
 class ConditionJoin(models.TextChoices):
     ALL = "all", _("all conditions are met")
     ANY = "any", _("any condition is met")
@@ -236,6 +249,16 @@ class Question(models.Model):
         _("label of 5"), max_length=60, blank=True, help_text=_("Rating only, e.g. very good.")
     )
     scale_max_label_en = models.CharField(_("English label of 5"), max_length=60, blank=True)
+    measures = models.CharField(
+        _("its service choices measure"),
+        max_length=10,
+        choices=QuestionMeasures,
+        default=QuestionMeasures.NEED,
+        help_text=_(
+            "Choice questions: only answers to need questions count as demand; a question such as "
+            "“which services should this site offer” is a preference about one site."
+        ),
+    )
     condition_join = models.CharField(
         _("show when"),
         max_length=3,
