@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -52,7 +52,10 @@ class BoundaryImportView(StaffRequiredMixin, View):
             saved = boundaries.save_import(changes=preview.changes, user=request.user)
             messages.success(
                 request,
-                _("%(count)s boundaries were saved.") % {"count": saved},
+                ngettext(
+                    "%(count)s boundary was saved.", "%(count)s boundaries were saved.", saved
+                )
+                % {"count": saved},
             )
             return HttpResponseRedirect(reverse("sites:boundary_report"))
         confirm = BoundaryImportForm(initial={"payload": preview.payload()})
