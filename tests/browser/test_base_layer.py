@@ -44,7 +44,8 @@ PAINTED = """(selector) => {
 
 
 def _painted(page, selector: str) -> int:
-    page.wait_for_function(f"({PAINTED})({selector!r}) > 0", timeout=10_000)
+    # Function forms: Playwright compiles them outside the page, whose CSP forbids eval.
+    page.wait_for_function(f"(selector) => ({PAINTED})(selector) > 0", arg=selector)
     return page.evaluate(PAINTED, selector)
 
 
@@ -73,7 +74,7 @@ def test_the_residents_map_shows_streets_and_area_names_without_tiles(
     attribution = service_map.locator(".leaflet-control-attribution").inner_text()
     assert f"Streets: network Grid streets v{network.pk} (illustrative)" in attribution
     # The tiles failed, and the map shows a light ground rather than grey.
-    page.wait_for_function("document.querySelector('#service-map.tiles-failed') !== null")
+    page.wait_for_function("() => document.querySelector('#service-map.tiles-failed') !== null")
     background = service_map.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background == "rgb(244, 241, 234)"
     screenshot("base-layer-residents")
@@ -100,5 +101,5 @@ def test_a_staff_map_shows_the_named_boundaries_without_tiles(
     assert _painted(page, "#area-map") > 200  # the dashed outline: no network is loaded
     attribution = area_map.locator(".leaflet-control-attribution").inner_text()
     assert "No walking network loaded" in attribution
-    page.wait_for_function("!document.querySelector('#area-map .leaflet-zoom-anim')")
+    page.wait_for_function("() => !document.querySelector('#area-map .leaflet-zoom-anim')")
     screenshot("base-layer-area")

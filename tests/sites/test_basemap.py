@@ -110,3 +110,11 @@ def test_an_edited_area_or_a_new_network_changes_the_etag(client):
 def test_public_and_read_only(client):
     assert _get(client).status_code == 200
     assert client.post(reverse("map_base")).status_code == 405
+
+
+def test_sent_compressed_to_browsers_that_accept_it(client):
+    make_walking_network([MAIN, SIDE])
+    response = _get(client, accept_encoding="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    again = _get(client, accept_encoding="gzip", if_none_match=response["ETag"])
+    assert again.status_code == 304
