@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fenglin.context_processors.site_context",
                 "sites.context_processors.walking",
+                "sites.context_processors.illustrative",
             ],
         },
     },

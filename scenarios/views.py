@@ -31,6 +31,7 @@ from scenarios.models import (
     ScenarioAddition,
     SitingModel,
 )
+from sites.illustrative import export_note
 from sites.models import ServiceType, TargetGroup
 
 VIEW = "scenarios.view_scenario"
@@ -191,6 +192,9 @@ def gaps(request: HttpRequest) -> HttpResponse:
 
 def _export_gaps(matrix: dict, kind: str) -> HttpResponse:
     header, *rows = gap_table(matrix["rows"], matrix["service_types"])
+    note = export_note()
+    if note:  # a column, not a line above the header: the file stays one table
+        header, rows = [*header, gettext("Illustrative data")], [[*row, note] for row in rows]
     if kind == "csv":
         return tabular.csv_response("standards-gaps.csv", header, rows)
     return tabular.xlsx_response("standards-gaps.xlsx", header, rows, title="gaps")
