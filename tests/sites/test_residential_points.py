@@ -285,3 +285,18 @@ def test_the_admin_lists_searches_and_places_a_new_point(admin_client, areas):
     )  # fmt: skip
     assert response.status_code == 302
     assert ResidentialPoint.objects.get(code="adm-1").area == north
+
+
+def test_import_queries_do_not_grow_with_the_rows(areas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(n: int, prefix: str, residents: int) -> int:
+        rows = [[f"{prefix}-{i}", f"小区{i}", "", "", "31.19", "121.455", "", residents, ""]
+                for i in range(n)]  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            assert import_residential_points(csv_upload(HEADER, rows)).ok
+        return len(captured)
+
+    assert queries(40, "b", 100) == queries(4, "a", 100)  # new points
+    assert queries(40, "b", 200) == queries(4, "a", 200)  # every point updated
