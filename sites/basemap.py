@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language, gettext
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from fenglin.cache import remember
 from sites.models import Area, WalkingNetwork
@@ -158,7 +158,7 @@ def _labels(model: WalkingModel, areas: list[dict]) -> dict:
     return {"layer": gettext("Streets and boundaries"), "legend": legend}
 
 
-@require_GET
+@require_safe
 @gzip_page  # several MB of coordinates at city scale, a quarter of that compressed
 def base_layer_json(request: HttpRequest) -> HttpResponse:
     """The base layer as GeoJSON, public (every map shows it, the residents' too)."""

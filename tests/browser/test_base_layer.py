@@ -6,6 +6,7 @@ Every browser test already refuses requests that leave this machine (conftest's
 residents in mainland China.
 """
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,10 @@ from tests.builders import make_area, make_user, make_walking_network
 
 # Near the maps' default centre (31.193, 121.4555), at the default zoom of 15.
 LAT, LNG = 31.193, 121.4555
-GRID = [[(LNG - 0.004, LAT + d), (LNG + 0.004, LAT + d)] for d in (-0.002, 0, 0.002)] + [
-    [(LNG + d, LAT - 0.003), (LNG + d, LAT + 0.003)] for d in (-0.003, 0, 0.003)
+# Three streets each way, joined where they cross: 0.001° of longitude is about 95 m here.
+_ROWS, _COLUMNS = (LAT - 0.002, LAT, LAT + 0.002), (LNG - 0.003, LNG, LNG + 0.003)
+GRID = [[(a, lat), (b, lat)] for lat in _ROWS for a, b in itertools.pairwise(_COLUMNS)] + [
+    [(lng, a), (lng, b)] for lng in _COLUMNS for a, b in itertools.pairwise(_ROWS)
 ]
 BOUNDARY = {
     "type": "Polygon",
@@ -70,7 +73,7 @@ def test_the_residents_map_shows_streets_and_area_names_without_tiles(
     labels.first.wait_for()
 
     assert sorted(labels.all_inner_texts()) == ["Tianlin", "Zhaojiabang"]
-    assert _painted(page, "#service-map") > 500  # six streets a few hundred pixels long
+    assert _painted(page, "#service-map") > 500  # twelve blocks' sides, 190 to 285 m each
     attribution = service_map.locator(".leaflet-control-attribution").inner_text()
     assert f"Streets: network Grid streets v{network.pk} (illustrative)" in attribution
     # The tiles failed, and the map shows a light ground rather than grey.
@@ -103,3 +106,21 @@ def test_a_staff_map_shows_the_named_boundaries_without_tiles(
     assert "No walking network loaded" in attribution
     page.wait_for_function("() => !document.querySelector('#area-map .leaflet-zoom-anim')")
     screenshot("base-layer-area")
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_the_reach_is_shaded_along_the_streets(page, live_server, english, screenshot):
+    make_walking_network(GRID, name="Grid streets")
+    home = make_area(name="Home", centroid_lat=Decimal(f"{LAT}"), centroid_lng=Decimal(f"{LNG}"))
+
+    page.goto(live_server.url + f"/map/?area={home.pk}")
+    reach = page.locator("#service-map path.reach-area")
+    reach.first.wait_for()
+
+    assert reach.count() == 3
+    assert page.locator("#service-map path.reach-5").count() == 1
+    assert (
+        "measured on the walking network Grid streets" in page.locator("#reach-legend").inner_text()
+    )
+    screenshot("reach-areas")
