@@ -2,8 +2,11 @@
 
 Responses are synthetic and plausibly skewed: households with elderly members ask more for a
 canteen, day care and a health station; young families for a nursery and after-school care.
-Points are illustrative (area centre plus noise). Loading is idempotent: response i always has
-the same idempotency key for a seed, and only the missing ones are created (bulk_create).
+Points are illustrative (area centre plus noise). Need is read from the question "which services
+does your household need near home"; "which services should the Tianlong life box offer" is a
+preference about that one site (Question.measures), not need across the street. Loading is
+idempotent: response i always has the same idempotency key for a seed, and only the missing ones
+are created (bulk_create).
 """
 
 import random
@@ -22,6 +25,7 @@ from surveys.models import (
     FieldVisit,
     Question,
     QuestionKind,
+    QuestionMeasures,
     RespondentGroup,
     Response,
     Survey,
@@ -34,6 +38,24 @@ TITLE = "天龙生活盒子功能需求调查"
 KEY_NAMESPACE = uuid.UUID("6f1c8a52-4d0e-4a8e-9a43-6b7f0a2c9e11")
 FIRST_DAY = datetime(2026, 3, 2, 9, 0)  # five rounds of fieldwork from March 2026
 BATCH = 2000
+
+SERVICE_CHOICES = [
+    ("社区食堂 / 长者食堂", "Community canteen", "canteen", ""),
+    ("老年人日间照料", "Elderly day care", "elderly_day_care", ""),
+    ("社区卫生服务站", "Health station", "health_station", ""),
+    ("托育服务（0–3岁）", "Nursery (0–3)", "nursery", ""),
+    ("课后看护", "After-school care", "after_school", ""),
+    ("生鲜超市", "Fresh food market", "market", ""),
+    ("洗衣", "Laundry", "laundry", ""),
+    ("烘焙", "Bakery", "bakery", ""),
+    ("理发", "Barber", "barber", ""),
+    ("修补维修", "Repairs", "repair", ""),
+    ("足疗", "Foot spa", "foot_spa", ""),
+    ("文化活动站", "Culture station", "culture_station", ""),
+    ("健身场地", "Fitness", "fitness", ""),
+    ("自习室", "Study room", "study_room", ""),
+]
+TIANLONG_EN = "Which services should the Tianlong life box offer?"
 
 # kind, zh, en, required, extra fields, choices [(zh, en, service code, group)]
 QUESTIONS = [
@@ -67,26 +89,19 @@ QUESTIONS = [
     ),
     (
         QuestionKind.MULTIPLE,
-        "您希望天龙生活盒子提供哪些服务？",
-        "Which services should the Tianlong life box offer?",
+        "您家需要在步行15分钟内有哪些服务？",
+        "Which services does your household need within a 15-minute walk of home?",
         True,
-        {"max_choices": 5},
-        [
-            ("社区食堂 / 长者食堂", "Community canteen", "canteen", ""),
-            ("老年人日间照料", "Elderly day care", "elderly_day_care", ""),
-            ("社区卫生服务站", "Health station", "health_station", ""),
-            ("托育服务（0–3岁）", "Nursery (0–3)", "nursery", ""),
-            ("课后看护", "After-school care", "after_school", ""),
-            ("生鲜超市", "Fresh food market", "market", ""),
-            ("洗衣", "Laundry", "laundry", ""),
-            ("烘焙", "Bakery", "bakery", ""),
-            ("理发", "Barber", "barber", ""),
-            ("修补维修", "Repairs", "repair", ""),
-            ("足疗", "Foot spa", "foot_spa", ""),
-            ("文化活动站", "Culture station", "culture_station", ""),
-            ("健身场地", "Fitness", "fitness", ""),
-            ("自习室", "Study room", "study_room", ""),
-        ],
+        {"measures": QuestionMeasures.NEED},
+        SERVICE_CHOICES,
+    ),
+    (
+        QuestionKind.MULTIPLE,
+        "您希望天龙生活盒子提供哪些服务？",
+        TIANLONG_EN,
+        True,
+        {"max_choices": 5, "measures": QuestionMeasures.SITE},
+        SERVICE_CHOICES,
     ),
     (
         QuestionKind.RATING,
@@ -167,9 +182,14 @@ def _ensure_survey() -> tuple[Survey, list[Question]]:
             thanks_text="感谢您的参与！您的意见将用于社区服务规划。",
             thanks_text_en="Thank you! Your answers will help plan the community's services.",
             status=SurveyStatus.OPEN,
+            illustrative=True,
         )
     questions = list(survey.questions.order_by("order", "pk"))
     if questions:
+        # A demo loaded before questions said what they measure: its Tianlong question is a
+        # preference about that site (reload the demo into a fresh database for the need one).
+        Survey.objects.filter(pk=survey.pk).update(illustrative=True)
+        survey.questions.filter(text_en=TIANLONG_EN).update(measures=QuestionMeasures.SITE)
         return survey, questions
     services = {s.code: s for s in ServiceType.objects.all()}
     for order, (kind, zh, en, required, extra, choices) in enumerate(QUESTIONS):
@@ -232,10 +252,14 @@ def _synthesise(index: int, seed: int, areas: list[Area], weights: list[float], 
         age = ages[0] if (young or rng.random() < 0.35) else ages[1]
     answers.append((qs["q_age"], age, None, ""))
     column = 1 if elderly else 2 if (young or school) else 0
-    wishes = [c for c, rate in qs["needs"] if rng.random() < rate[column]]
+    wishes = [(need, box) for need, box, rate in qs["needs"] if rng.random() < rate[column]]
     rng.shuffle(wishes)
-    wishes = wishes[:5] or [qs["needs"][0][0]]
-    answers += [(qs["q_needs"], c, None, "") for c in wishes]
+    first = qs["needs"][0][:2]
+    if qs["q_box"] is not None:
+        answers += [(qs["q_needs"], need, None, "") for need, _box in wishes or [first]]
+    answers += [
+        (qs["q_box"] or qs["q_needs"], box, None, "") for _need, box in wishes[:5] or [first]
+    ]
     rating = rng.choices([1, 2, 3, 4, 5], weights=[4, 10, 34, 36, 16])[0]
     answers.append((qs["q_rating"], None, Decimal(rating), ""))
     if rng.random() < 0.8:
@@ -253,9 +277,13 @@ def _load_responses(survey: Survey, questions: list[Question], responses: int, s
     by_kind = {q.kind: q for q in questions if q.kind not in (QuestionKind.MULTIPLE,)}
     multiples = [q for q in questions if q.kind == QuestionKind.MULTIPLE]
     q_household, q_needs = multiples[0], multiples[1]
+    # A demo survey loaded before the need question existed has the Tianlong question only.
+    q_box = multiples[2] if len(multiples) > 2 else None
+    need_choices = list(q_needs.choices.order_by("order").select_related("service_type"))
+    box_choices = list(q_box.choices.order_by("order")) if q_box else need_choices
     needs = [
-        (c, NEED_RATES.get(c.service_type.code if c.service_type else "", (0.1, 0.1, 0.1)))
-        for c in q_needs.choices.order_by("order").select_related("service_type")
+        (c, box, NEED_RATES.get(c.service_type.code if c.service_type else "", (0.1, 0.1, 0.1)))
+        for c, box in zip(need_choices, box_choices, strict=True)
     ]
     qs = {
         "survey": survey,
@@ -264,6 +292,7 @@ def _load_responses(survey: Survey, questions: list[Question], responses: int, s
         "q_age": by_kind[QuestionKind.SINGLE],
         "ages": list(by_kind[QuestionKind.SINGLE].choices.order_by("order")),
         "q_needs": q_needs,
+        "q_box": q_box,
         "needs": needs,
         "q_rating": by_kind[QuestionKind.RATING],
         "q_visits": by_kind[QuestionKind.NUMBER],

@@ -4,30 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0005_conditions_constraints_editions'),
+        ("surveys", "0005_conditions_constraints_editions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalquestion',
-            name='measures',
-            field=models.CharField(choices=[('need', 'Need for services near home'), ('site', 'Preference about one site')], default='need', help_text='Choice questions: only answers to need questions count as demand; a question such as “which services should this site offer” is a preference about one site.', max_length=10, verbose_name='its service choices measure'),
+            model_name="historicalquestion",
+            name="measures",
+            field=models.CharField(
+                choices=[
+                    ("need", "Need for services near home"),
+                    ("site", "Preference about one site"),
+                ],
+                default="need",
+                help_text="Choice questions: only answers to need questions count as demand; a question such as “which services should this site offer” is a preference about one site.",
+                max_length=10,
+                verbose_name="its service choices measure",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsurvey',
-            name='illustrative',
-            field=models.BooleanField(default=False, help_text='Demo or test responses: every figure built on them is marked illustrative.', verbose_name='illustrative data'),
+            model_name="historicalsurvey",
+            name="illustrative",
+            field=models.BooleanField(
+                default=False,
+                help_text="Demo or test responses: every figure built on them is marked illustrative.",
+                verbose_name="illustrative data",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='measures',
-            field=models.CharField(choices=[('need', 'Need for services near home'), ('site', 'Preference about one site')], default='need', help_text='Choice questions: only answers to need questions count as demand; a question such as “which services should this site offer” is a preference about one site.', max_length=10, verbose_name='its service choices measure'),
+            model_name="question",
+            name="measures",
+            field=models.CharField(
+                choices=[
+                    ("need", "Need for services near home"),
+                    ("site", "Preference about one site"),
+                ],
+                default="need",
+                help_text="Choice questions: only answers to need questions count as demand; a question such as “which services should this site offer” is a preference about one site.",
+                max_length=10,
+                verbose_name="its service choices measure",
+            ),
         ),
         migrations.AddField(
-            model_name='survey',
-            name='illustrative',
-            field=models.BooleanField(default=False, help_text='Demo or test responses: every figure built on them is marked illustrative.', verbose_name='illustrative data'),
+            model_name="survey",
+            name="illustrative",
+            field=models.BooleanField(
+                default=False,
+                help_text="Demo or test responses: every figure built on them is marked illustrative.",
+                verbose_name="illustrative data",
+            ),
         ),
     ]

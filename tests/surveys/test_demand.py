@@ -106,8 +106,8 @@ def test_other_services_do_not_mix(case):
     assert rows["a"].choosers == 1
     assert rows["b"].choosers == 1
     assert rows["a"].street_rate == pytest.approx(2 / 12)
-    # Children = 0–6 + 7–14 from the builder's defaults.
-    assert rows["a"].population == 300 + 400
+    # The nursery's age band 0–3: 4/7 of the builder's 300 children 0–6.
+    assert rows["a"].population == pytest.approx(300 * 4 / 7)
 
 
 def test_street_rate_counts_every_area_even_when_some_are_left_out(case):
@@ -127,5 +127,6 @@ def test_shrunk_rate_formula():
 
 
 def test_queries_do_not_grow_with_responses(case, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # Service types, areas, the need questions' choices, respondents, choosers.
+    with django_assert_max_num_queries(5):
         demand_table()
