@@ -1,5 +1,5 @@
-"""Forms: the resident's questionnaire (built from a survey's questions), paper entry, the
-survey builder, field visits and the results filters."""
+"""Forms: the resident's questionnaire (built from a survey's questions), paper entry, field
+visits and the results filters. The survey builder's forms are in surveys.builder_forms."""
 
 import json
 import uuid
@@ -11,11 +11,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from fenglin.parsing import ModelMultipleIdChoiceField
-from fenglin.versioning import VersionedModelForm
 from sites.models import Area, ServiceType, Site
 from surveys import logic
 from surveys.models import (
-    Choice,
     FieldVisit,
     Question,
     QuestionKind,
@@ -440,101 +438,6 @@ class PaperResponseForm(ResponseForm):
     def __init__(self, *args, **kwargs) -> None:
         kwargs["honeypot"] = False
         super().__init__(*args, **kwargs)
-
-
-# --- Survey builder ------------------------------------------------------------------------
-
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class SurveyForm(VersionedModelForm):
-    class Meta:
-        model = Survey
-        fields = [
-            "title",
-            "title_en",
-            "slug",
-            "description",
-            "description_en",
-            "thanks_text",
-            "thanks_text_en",
-            "opens_at",
-            "closes_at",
-            "one_response_per_device",
-        ]
-        widgets = {
-            "opens_at": DATETIME_WIDGET,
-            "closes_at": DATETIME_WIDGET,
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "description_en": forms.Textarea(attrs={"rows": 3}),
-            "thanks_text": forms.Textarea(attrs={"rows": 2}),
-            "thanks_text_en": forms.Textarea(attrs={"rows": 2}),
-        }
-
-
-class QuestionForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = [
-            "kind",
-            "text",
-            "text_en",
-            "help_text",
-            "help_text_en",
-            "required",
-            "max_choices",
-            "min_value",
-            "max_value",
-            "max_length",
-        ]
-
-    def __init__(self, *args, locked_kind: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if locked_kind:
-            # Answers already given must keep their meaning.
-            self.fields["kind"].disabled = True
-            self.fields["kind"].help_text = _("Fixed: this question already has answers.")
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = cleaned.get("kind")
-        survey = self.instance.survey if self.instance.survey_id else None
-        if survey is not None and kind in (QuestionKind.AREA, QuestionKind.POINT):
-            others = survey.questions.active().filter(kind=kind).exclude(pk=self.instance.pk)
-            if others.exists():
-                self.add_error("kind", _("A survey can have only one question of this kind."))
-        return cleaned
-
-
-class ChoiceForm(forms.ModelForm):
-    class Meta:
-        model = Choice
-        fields = ["label", "label_en", "service_type", "site", "respondent_group"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["service_type"].queryset = ServiceType.objects.active()
-        self.fields["site"].queryset = Site.objects.only("name")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("service_type") and cleaned.get("site"):
-            self.add_error("site", _("A choice expresses a need or rates a site, not both."))
-        return cleaned
-
-
-# absolute_max: a posted TOTAL_FORMS builds (and shows again) at most this many forms; Django's
-# default, 1,000 more than max_num, lets one request cost seconds of work.
-ChoiceFormSet = forms.inlineformset_factory(
-    Question,
-    Choice,
-    form=ChoiceForm,
-    extra=3,
-    can_delete=True,
-    max_num=60,
-    absolute_max=60,
-    validate_max=True,
-)
 
 
 class FieldVisitForm(forms.ModelForm):

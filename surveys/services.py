@@ -28,8 +28,10 @@ from surveys.models import (
     RespondentGroup,
     Response,
     Survey,
+    SurveyEdition,
     SurveyStatus,
 )
+from surveys.publish import check_survey
 from surveys.selectors import questions_for
 
 
@@ -151,6 +153,7 @@ def submit_response(
         has_elderly=RespondentGroup.ELDERLY in submission.groups,
         has_children=RespondentGroup.CHILDREN in submission.groups,
         has_disabled=RespondentGroup.DISABLED in submission.groups,
+        edition=survey.edition,
     )
     try:
         # One transaction for the response and its answers; losing the race on the unique
@@ -198,29 +201,80 @@ def save_survey(*, form) -> Survey:
 
 @transaction.atomic
 def set_survey_status(*, survey: Survey, status: str) -> Survey:
-    """Open or close a survey by hand. Opening needs at least one question."""
+    """Open or close a survey by hand. Opening runs the publish check (surveys.publish): what
+    residents could not complete blocks it; warnings do not. The first opening records the
+    survey's first edition."""
     if status == SurveyStatus.OPEN:
-        questions = questions_for(survey)
-        if not questions:
-            raise DefinitionLocked(_("Add at least one question before opening the survey."))
-        unanswerable = [
-            q for q in questions if q.required and q.has_choices and not q.active_choices
-        ]
-        if unanswerable:
-            # Opening it would let every resident fail on a question they cannot answer.
+        blocking = check_survey(survey).blocking
+        if blocking:
             raise DefinitionLocked(
-                _(
-                    "Residents could not answer these required questions, which have no "
-                    "options: %(q)s. Add options or make them optional, then open the survey."
-                )
-                % {"q": pgettext("list separator", ", ").join(q.display_text for q in unanswerable)}
+                _("Residents could not complete this survey: %(problems)s. Fix it, then open it.")
+                % {"problems": pgettext("list separator", "; ").join(map(str, blocking))}
             )
     survey.status = status
     if status == SurveyStatus.OPEN and survey.closes_at and survey.closes_at <= timezone.now():
         # Opening by hand overrides a closing date that has passed.
         survey.closes_at = None
     survey.save()
+    if status != SurveyStatus.DRAFT:
+        record_edition(survey=survey)
     return survey
+
+
+def _snapshot(survey: Survey) -> list[dict]:
+    """The asked questions with their options and conditions, as plain JSON."""
+
+    def plain(value):
+        return None if value is None else str(value)
+
+    return [
+        {
+            "id": q.pk,
+            "kind": q.kind,
+            "text": q.text,
+            "text_en": q.text_en,
+            "required": q.required,
+            "limits": [plain(q.min_value), plain(q.max_value), q.max_choices, q.max_length],
+            "integer_only": q.integer_only,
+            "choices": [
+                {"id": c.pk, "label": c.label, "label_en": c.label_en, "exclusive": c.exclusive}
+                for c in q.active_choices
+            ],
+            "join": q.condition_join,
+            "conditions": [
+                [c.source_id, c.operator, c.choice_id, plain(c.number)] for c in q.condition_list
+            ],
+        }
+        for q in questions_for(survey)
+    ]
+
+
+@transaction.atomic
+def record_edition(*, survey: Survey, user=None) -> SurveyEdition | None:
+    """Record the questions of a published survey as a new edition when they differ from the
+    last one (the first call records the edition residents have been answering). Responses
+    store the survey's edition number when they are submitted."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # one number per change
+    if survey.status == SurveyStatus.DRAFT:
+        return None
+    questions = _snapshot(survey)
+    latest = survey.editions.order_by("-number").first()
+    if latest is not None and latest.questions == questions:
+        return None
+    number = survey.edition if latest is None else latest.number + 1
+    edition = SurveyEdition.objects.create(
+        survey=survey, number=number, questions=questions, created_by=user
+    )
+    if number != survey.edition:
+        Survey.objects.filter(pk=survey.pk).update(edition=number)
+    return edition
+
+
+def _keep_baseline(survey: Survey) -> None:
+    """Before the first change to a published survey recorded no edition yet, keep the
+    questions it was answered with as its current edition."""
+    if survey.status != SurveyStatus.DRAFT and not survey.editions.exists():
+        record_edition(survey=survey)
 
 
 def survey_has_responses(survey: Survey) -> bool:
@@ -228,33 +282,47 @@ def survey_has_responses(survey: Survey) -> bool:
 
 
 @transaction.atomic
-def save_question(*, survey: Survey, form, choice_formset=None) -> Question:
-    """Save a question and its choices; removed choices are archived once answered."""
+def save_question(
+    *, survey: Survey, form, choice_formset=None, condition_formset=None, user=None
+) -> Question:
+    """Save a question, its choices (in the formset's order; removed ones archived once
+    answered) and its conditions; a published survey records a new edition."""
+    _keep_baseline(survey)
     question = form.save(commit=False)
     if question.pk is None:
         question.survey = survey
         top = survey.questions.aggregate(top=Max("order"))["top"]
         question.order = 0 if top is None else top + 1
-    elif "kind" in form.changed_data and question.answers.exists():
-        raise DefinitionLocked(_("This question already has answers: its kind cannot change."))
+    elif question.answers.exists():
+        stored_kind = Question.objects.values_list("kind", flat=True).get(pk=question.pk)
+        if stored_kind != question.kind:
+            raise DefinitionLocked(_("This question already has answers: its kind cannot change."))
     question.save()
     if choice_formset is not None and question.has_choices:
-        choice_formset.instance = question
-        order = 0
-        for choice_form in choice_formset.forms:
-            if not choice_form.has_changed() and choice_form.instance.pk is None:
-                continue
-            choice = choice_form.instance
-            if choice_formset.can_delete and choice_formset._should_delete_form(choice_form):
-                if choice.pk is not None:
-                    remove_choice(choice=choice)
-                continue
-            choice = choice_form.save(commit=False)
-            choice.question = question
-            choice.order = order
-            order += 1
-            choice.save()
+        _save_choices(question, choice_formset)
+    if condition_formset is not None:
+        condition_formset.instance = question
+        condition_formset.save()
+    record_edition(survey=survey, user=user)
     return question
+
+
+def _save_choices(question: Question, formset) -> None:
+    formset.instance = question
+    for choice_form in formset.deleted_forms:
+        if choice_form.instance.pk is not None:
+            remove_choice(choice=choice_form.instance)
+    # ordered_forms: the kept rows sorted by their order field (rows left without one last).
+    kept = formset.ordered_forms if formset.can_order else formset.forms
+    order = 0
+    for choice_form in kept:
+        if not choice_form.has_changed() and choice_form.instance.pk is None:
+            continue
+        choice = choice_form.save(commit=False)
+        choice.question = question
+        choice.order = order
+        order += 1
+        choice.save()
 
 
 @transaction.atomic
@@ -269,27 +337,29 @@ def remove_choice(*, choice: Choice) -> str:
 
 
 @transaction.atomic
-def remove_question(*, question: Question) -> str:
-    """Delete a question, or archive it (with its choices) once the survey has responses."""
-    if question.answers.exists() or survey_has_responses(question.survey):
-        question.archived = True
-        question.save(update_fields=["archived"])
-        return "archived"
-    question.choices.all().delete()
-    question.delete()
-    return "deleted"
+def remove_question(*, question: Question, user=None) -> str:
+    """Stop asking a question: it is archived, never deleted, so its answers are kept and the
+    removal can be undone (restore_question)."""
+    _keep_baseline(question.survey)
+    question.archived = True
+    question.save(update_fields=["archived"])
+    record_edition(survey=question.survey, user=user)
+    return "archived"
 
 
 @transaction.atomic
-def restore_question(*, question: Question) -> Question:
+def restore_question(*, question: Question, user=None) -> Question:
+    _keep_baseline(question.survey)
     question.archived = False
     question.save(update_fields=["archived"])
+    record_edition(survey=question.survey, user=user)
     return question
 
 
 @transaction.atomic
 def move_question(*, question: Question, direction: str) -> None:
     """Swap a question with its neighbour above ("up") or below ("down")."""
+    _keep_baseline(question.survey)
     siblings = list(question.survey.questions.order_by("order", "pk"))
     index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -300,6 +370,7 @@ def move_question(*, question: Question, direction: str) -> None:
         if item.order != position:
             item.order = position
             item.save(update_fields=["order"])
+    record_edition(survey=question.survey)
 
 
 # --- Field visits --------------------------------------------------------------------------

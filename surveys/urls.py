@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import results_views, views
+from surveys import builder_views, results_views, views
 
 app_name = "surveys"
 
@@ -31,11 +31,11 @@ urlpatterns = [
     path("<id:pk>/paper/", views.paper_entry, name="paper_entry"),
     path("<id:pk>/responses/", views.response_list, name="response_list"),
     path("<id:survey_pk>/responses/<id:pk>/", views.response_detail, name="response_detail"),
-    path("<id:pk>/questions/new/", views.question_create, name="question_create"),
-    path("questions/<id:pk>/edit/", views.question_edit, name="question_edit"),
-    path("questions/<id:pk>/remove/", views.question_remove, name="question_remove"),
-    path("questions/<id:pk>/restore/", views.question_restore, name="question_restore"),
-    path("questions/<id:pk>/move/", views.question_move, name="question_move"),
+    path("<id:pk>/questions/new/", builder_views.question_create, name="question_create"),
+    path("questions/<id:pk>/edit/", builder_views.question_edit, name="question_edit"),
+    path("questions/<id:pk>/remove/", builder_views.question_remove, name="question_remove"),
+    path("questions/<id:pk>/restore/", builder_views.question_restore, name="question_restore"),
+    path("questions/<id:pk>/move/", builder_views.question_move, name="question_move"),
     path("visits/", views.fieldvisit_list, name="fieldvisit_list"),
     path("visits/new/", views.fieldvisit_create, name="fieldvisit_create"),
     path("visits/<id:pk>/", views.fieldvisit_detail, name="fieldvisit_detail"),

@@ -19,15 +19,9 @@ from fenglin.access import scope_for, staff_required
 from fenglin.parsing import parse_id
 from fenglin.versioning import EditConflict
 from surveys import exports, selectors, services
-from surveys.forms import (
-    ChoiceFormSet,
-    FieldVisitForm,
-    PaperResponseForm,
-    QuestionForm,
-    ResponseForm,
-    ResultsFilterForm,
-    SurveyForm,
-)
+from surveys.builder_forms import SurveyForm
+from surveys.builder_views import builder_context
+from surveys.forms import FieldVisitForm, PaperResponseForm, ResponseForm, ResultsFilterForm
 from surveys.models import Channel, Choice, Question, Response, Survey, SurveyStatus
 from surveys.qr import qr_svg
 from surveys.results_views import results_extras
@@ -125,6 +119,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "response_count": responses.count(),
         "has_responses": survey.responses.exists(),
         "history": _history(survey, questions) if not scope.limited else [],
+        **builder_context(request, survey, questions),
         "public_url": public_url,
         "qr": qr_svg(public_url, title=_("QR code of the survey's link"))
         if survey.status != SurveyStatus.DRAFT
@@ -166,83 +161,6 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "surveys/response_form.html",
         {"survey": survey, "form": form, "preview": True, "checked": checked},
     )
-
-
-# --- Questions -----------------------------------------------------------------------------
-
-
-def _question_page(request: HttpRequest, survey: Survey, question: Question | None):
-    instance = question or Question(survey=survey)
-    locked = bool(question and question.answers.exists())
-    form = QuestionForm(request.POST or None, instance=instance, locked_kind=locked)
-    formset = ChoiceFormSet(
-        request.POST or None,
-        instance=instance if question else Question(),
-        queryset=question.choices.active() if question else None,
-        prefix="choices",
-    )
-    if request.method == "POST":
-        kind = form.data.get("kind") if not locked else instance.kind
-        needs_choices = kind in ("single", "multiple")
-        if form.is_valid() and (not needs_choices or formset.is_valid()):
-            try:
-                saved = services.save_question(
-                    survey=survey, form=form, choice_formset=formset if needs_choices else None
-                )
-            except services.DefinitionLocked as exc:
-                form.add_error(None, str(exc))
-            else:
-                if needs_choices and not saved.choices.active().exists():
-                    messages.warning(request, _("This question has no choices yet: add some."))
-                    return redirect("surveys:question_edit", pk=saved.pk)
-                messages.success(request, _("Question saved."))
-                return redirect(survey)
-    context = {"survey": survey, "question": question, "form": form, "formset": formset}
-    return render(request, "surveys/question_form.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required("surveys.change_survey")
-def question_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _question_page(request, get_object_or_404(Survey, pk=pk), None)
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required("surveys.change_survey")
-def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
-    return _question_page(request, question.survey, question)
-
-
-@require_POST
-@staff_required("surveys.change_survey")
-def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
-    outcome = services.remove_question(question=question)
-    if outcome == "archived":
-        messages.success(request, _("Question archived: its answers are kept."))
-    else:
-        messages.success(request, _("Question deleted."))
-    return redirect(question.survey)
-
-
-@require_POST
-@staff_required("surveys.change_survey")
-def question_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
-    services.restore_question(question=question)
-    messages.success(request, _("Question asked again."))
-    return redirect(question.survey)
-
-
-@require_POST
-@staff_required("surveys.change_survey")
-def question_move(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("survey"), pk=pk)
-    direction = request.POST.get("direction")
-    if direction in ("up", "down"):
-        services.move_question(question=question, direction=direction)
-    return redirect(f"{question.survey.get_absolute_url()}#question-{question.pk}")
 
 
 # --- Paper entry ---------------------------------------------------------------------------

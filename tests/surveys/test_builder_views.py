@@ -116,7 +116,7 @@ def test_remove_move_and_status_buttons(planner_client):
     survey.refresh_from_db()
     assert survey.is_accepting()
     planner_client.post(reverse("surveys:question_remove", args=[first.pk]))
-    assert not Question.objects.filter(pk=first.pk).exists()
+    assert Question.objects.get(pk=first.pk).archived
 
 
 def test_detail_page_shows_the_change_history(planner_client, planner):

@@ -106,11 +106,13 @@ def test_a_survey_with_responses_archives_questions_and_choices_instead_of_delet
     assert Answer.objects.count() == 1
 
 
-def test_a_survey_without_responses_deletes_questions():
+def test_a_removed_question_is_archived_so_it_can_be_restored():
     survey = make_survey()
     q = make_question(survey, "single", choices=["a", "b"])
-    assert services.remove_question(question=q) == "deleted"
-    assert not Question.objects.exists() and not Choice.objects.exists()
+    assert services.remove_question(question=q) == "archived"
+    assert Question.objects.get().archived and Choice.objects.count() == 2
+    services.restore_question(question=q)
+    assert not Question.objects.get().archived
 
 
 def test_answers_protect_their_question_and_choice_in_the_database():
