@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import builder_views, results_views, views
+from surveys import builder_views, offline, results_views, views
 
 app_name = "surveys"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("<id:pk>/results/text.csv", results_views.text_answer_export, name="text_answers_export"),
     path("<id:pk>/poster/", results_views.qr_poster, name="survey_poster"),
     path("<id:pk>/paper/", views.paper_entry, name="paper_entry"),
+    path("<id:pk>/paper/sw.js", offline.paper_service_worker, name="paper_sw"),
     path("<id:pk>/responses/", views.response_list, name="response_list"),
     path("<id:survey_pk>/responses/<id:pk>/", views.response_detail, name="response_detail"),
     path("<id:pk>/questions/new/", builder_views.question_create, name="question_create"),

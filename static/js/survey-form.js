@@ -108,10 +108,9 @@
   // A second tap while the first submission is on its way changes nothing (the server stores one
   // response per key anyway); disabling the button tells the resident it is being sent.
   form.addEventListener("submit", function (event) {
-    if (event.defaultPrevented) return;
     var button = form.querySelector("button[type=submit]");
     if (button) {
-      window.setTimeout(function () { button.disabled = true; }, 0);
+      window.setTimeout(function () { button.disabled = !event.defaultPrevented; }, 0);
     }
   });
   // Coming back with the Back button shows the page from cache: make the button usable again and
