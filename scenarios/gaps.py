@@ -36,6 +36,15 @@ class GapCell:
     def partial(self) -> bool:
         return self.share is not None and 0 < self.share < FULL_SHARE
 
+    @property
+    def heat(self) -> str:
+        """The heat-map class of the cell: 0 (no one within reach) to 4 (everyone), or none."""
+        if self.share is None:
+            return "none"
+        if self.covered:
+            return "4"
+        return str(min(3, int(self.share * 4) + (self.share > 0)))
+
 
 # A share shown as 100 % counts as covered.
 FULL_SHARE = 0.995

@@ -236,3 +236,14 @@ def test_gaps_exports_escape_a_hyperlink_formula_in_area_and_service_names(engli
     assert {row[1]: row[0] for row in rows[1:]}["t-c"] == "'" + link
     assert "'+" + link[1:] + " ≤ 300 m (unconfirmed)" in rows[0]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_gap_matrix_is_a_heat_map_with_headers_that_stay(planner_client, world):
+    page = planner_client.get(reverse("scenarios:gaps"))
+    rows = page.context["matrix"]["rows"]
+    column = [t.code for t in page.context["matrix"]["service_types"]].index("canteen")
+    heats = {row.area.code: row.cells[column].heat for row in rows}
+    assert heats["t-a"] == "4" and heats["t-c"] == "0"
+    html = page.content.decode()
+    assert 'class="table-wrap sticky-table"' in html
+    assert 'class="heat-0"' in html and 'class="heat-4"' in html
