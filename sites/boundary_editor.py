@@ -107,6 +107,10 @@ class BoundaryEditorWidget(forms.Textarea):
     def __init__(self, attrs=None):
         super().__init__({"rows": 4, **(attrs or {})})
 
+    def format_value(self, value):
+        # A JSON field shows no boundary as "null": an empty box says it plainly.
+        return None if value in (None, "null") else super().format_value(value)
+
     def render(self, name, value, attrs=None, renderer=None):
         from sites.boundaries import editor_backdrop
 
