@@ -15,7 +15,7 @@ from scenarios.inputs import GROUPS, Parameters, PlanInputs, today_inputs
 from scenarios.models import OptimisationRun, Scenario, ScenarioResult
 from sites.models import Area, ServiceType, Site, TargetGroup
 from siting.constants import DETOUR_FACTOR
-from surveys.demand import DemandRow, demand_table, used_surveys
+from surveys.demand import DemandRow, DemandSource, demand_table, used_surveys
 
 
 def scenario_list() -> QuerySet[Scenario]:
@@ -38,26 +38,61 @@ def recent_runs(limit: int = 10) -> list[OptimisationRun]:
 
 @dataclass(frozen=True)
 class DemandSummary:
+    """One service's demand over the street, with what it rests on (the first row's group,
+    questions and standard: they are the same in every area)."""
+
     service_type: ServiceType
-    demand: float
+    demand: float | None  # None where nothing measured it in any area
+    respondents: int
     choosers: int
-    fallback_areas: int
+    street_rate: float
+    source: str  # "survey", "standard" (in at least one area) or "none"
+    source_label: str
+    unit_label: str
+    group_label: str
+    population_basis: str
+    questions: tuple[str, ...]
+    standard_ratio: float | None
+    standard_reference: str
+    fallback_areas: int  # areas counted by respondents: no population figure
+    unmeasured_areas: int  # areas with neither survey nor standard figure
+    illustrative: bool
+
+
+def summarise(rows: Sequence[DemandRow]) -> DemandSummary:
+    """The street-wide summary of one service's rows (at least one)."""
+    first = rows[0]
+    measured = [r for r in rows if r.measured is not None]
+    sources = {r.source for r in rows}
+    source = next((s for s in (DemandSource.SURVEY, DemandSource.STANDARD) if s in sources), "none")
+    shown = next((r for r in rows if r.source == source), first)
+    return DemandSummary(
+        service_type=first.service_type,
+        demand=sum(r.demand for r in measured) if measured else None,
+        respondents=sum(r.respondents for r in rows),
+        choosers=sum(r.choosers for r in rows),
+        street_rate=first.street_rate,
+        source=source,
+        source_label=shown.source_label,
+        unit_label=shown.unit_label,
+        group_label=first.group_label,
+        population_basis=shown.population_basis,
+        questions=first.questions,
+        standard_ratio=first.standard_ratio,
+        standard_reference=first.standard_reference,
+        fallback_areas=sum(r.source == DemandSource.SURVEY and not r.uses_population for r in rows),
+        unmeasured_areas=len(rows) - len(measured),
+        illustrative=any(r.illustrative for r in rows),
+    )
 
 
 def demand_overview(params: Parameters) -> tuple[list[DemandSummary], list]:
-    """Total demand per active service type, and the surveys used."""
+    """The demand of every active service type over the street, and the surveys used."""
     surveys = list(used_surveys(params.survey_ids))
-    rows = demand_table(survey_ids=params.survey_ids, k=params.k)
-    totals: dict[int, DemandSummary] = {}
-    for r in rows:
-        prev = totals.get(r.service_type.pk)
-        totals[r.service_type.pk] = DemandSummary(
-            service_type=r.service_type,
-            demand=(prev.demand if prev else 0.0) + r.demand,
-            choosers=(prev.choosers if prev else 0) + r.choosers,
-            fallback_areas=(prev.fallback_areas if prev else 0) + (not r.uses_population),
-        )
-    return list(totals.values()), surveys
+    by_service: dict[int, list[DemandRow]] = {}
+    for row in demand_table(survey_ids=params.survey_ids, k=params.k):
+        by_service.setdefault(row.service_type.pk, []).append(row)
+    return [summarise(rows) for rows in by_service.values()], surveys
 
 
 def demand_detail(params: Parameters, service_type: ServiceType) -> tuple[list[DemandRow], list]:
@@ -76,6 +111,7 @@ def demand_map_items(rows: Sequence[DemandRow]) -> list[dict]:
             "label": f"{r.demand:.1f}",
         }
         for r in rows
+        if r.measured is not None
     ]
 
 
@@ -277,15 +313,32 @@ def comparison(scenarios: Sequence[Scenario]) -> dict:
             if result.service_type.pk not in seen:
                 seen.add(result.service_type.pk)
                 types.append(result.service_type)
-    rows = [
-        {
-            "service_type": t,
-            "cells": [c["results"].get(t.pk) for c in columns],
-        }
-        for t in types
-    ]
-    group_rows = [{"group": g, "cells": [c["groups"][str(g)] for c in columns]} for g in GROUPS]
+    rows = []
+    for t in types:
+        cells = [c["results"].get(t.pk) for c in columns]
+        rows.append({"service_type": t, "cells": cells, "differs": _results_differ(cells)})
+    group_rows = []
+    for g in GROUPS:
+        cells = [c["groups"][str(g)] for c in columns]
+        group_rows.append({"group": g, "cells": cells, "differs": _differ(cells, 3)})
     return {"columns": columns, "rows": rows, "group_rows": group_rows}
+
+
+def _differ(values: Sequence[float | None], digits: int) -> bool:
+    """Whether the values differ as a page shows them (rounded)."""
+    return len({None if v is None else round(v, digits) for v in values}) > 1
+
+
+def _results_differ(cells: Sequence[ScenarioResult | None]) -> bool:
+    """Whether a service's share covered, unmet demand or mean walk differ between scenarios."""
+    if any(c is None for c in cells):
+        return not all(c is None for c in cells)
+    metrics = [c.metrics for c in cells]
+    return (
+        _differ([m.get("share_covered") for m in metrics], 3)
+        or _differ([m.get("unmet_demand") for m in metrics], 1)
+        or _differ([m.get("mean_minutes") for m in metrics], 1)
+    )
 
 
 def areas_by_pk() -> dict[int, Area]:

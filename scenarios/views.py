@@ -66,7 +66,13 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scenarios/demand_list.html",
-        {"form": form, "params": params, "summaries": summaries, "surveys": surveys},
+        {
+            "form": form,
+            "params": params,
+            "summaries": summaries,
+            "surveys": surveys,
+            "illustrative": any(s.illustrative for s in summaries),
+        },
     )
 
 
@@ -76,7 +82,6 @@ def demand_detail(request: HttpRequest, code: str) -> HttpResponse:
     form = DemandParametersForm(request.GET or None)
     params = form.parameters()
     rows, surveys = selectors.demand_detail(params, service_type)
-    street_rate = rows[0].street_rate if rows else 0.0
     return render(
         request,
         "scenarios/demand_detail.html",
@@ -85,11 +90,8 @@ def demand_detail(request: HttpRequest, code: str) -> HttpResponse:
             "params": params,
             "service_type": service_type,
             "rows": rows,
+            "summary": selectors.summarise(rows) if rows else None,
             "surveys": surveys,
-            "street_rate": street_rate,
-            "total_respondents": sum(r.respondents for r in rows),
-            "total_choosers": sum(r.choosers for r in rows),
-            "total_demand": sum(r.demand for r in rows),
             "map_items": selectors.demand_map_items(rows),
             "query": request.GET.urlencode(),
         },
@@ -328,7 +330,12 @@ def compare(request: HttpRequest) -> HttpResponse:
     data = None
     if form.is_valid():
         data = selectors.comparison(list(form.cleaned_data["scenarios"].order_by("pk")))
-    return render(request, "scenarios/scenario_compare.html", {"form": form, "data": data})
+    only_differences = request.GET.get("only") == "differences"
+    return render(
+        request,
+        "scenarios/scenario_compare.html",
+        {"form": form, "data": data, "only_differences": only_differences},
+    )
 
 
 # --- Optimisation ------------------------------------------------------------------------------
