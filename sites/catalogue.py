@@ -4,8 +4,10 @@ standard it comes from, and the resident groups services and populations are cou
 Part of the sites app (its models register as "sites.*"); import them from sites.models.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fenglin.i18n import in_active_language
+from siting.constants import ELDERLY_WALKING_SPEED_M_PER_MIN, WALKING_SPEED_M_PER_MIN
 
 
 class TargetGroup(models.TextChoices):
@@ -49,8 +52,8 @@ class AgeBand(models.TextChoices):
 class ThresholdBasis(models.TextChoices):
     """Whether the standard states the walking threshold as a distance or as a time."""
 
-    DISTANCE = "distance", _("Distance (metres)")
-    TIME = "time", _("Time (minutes)")
+    DISTANCE = "distance", _("distance in metres")
+    TIME = "time", _("time in minutes")
 
 
 class PremisesType(models.TextChoices):
@@ -216,6 +219,93 @@ class ServiceType(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("sites:servicetype_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if not isinstance(self.allowed_premises, list) or not set(self.allowed_premises) <= set(
+            PremisesType.values
+        ):
+            errors["allowed_premises"] = _("List premises types from the choices.")
+        if problem := sources_problem(self.sources):
+            errors["sources"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    def source_for(self, number: str) -> "NumberSource":
+        """Where one number comes from: its own entry in `sources`, else the service's standard."""
+        entry = (self.sources or {}).get(number) or {}
+        return NumberSource(
+            number=number,
+            source=entry.get("source", self.standard),
+            clause=entry.get("clause", ""),
+            status=entry.get("status", self.standard_status),
+            note=entry.get("note", ""),
+        )
+
     @property
     def name(self) -> str:
         return in_active_language(self.name_zh, self.name_en)
+
+    def allows_premises(self, premises_type: str) -> bool:
+        return not self.allowed_premises or premises_type in self.allowed_premises
+
+    def get_allowed_premises_display(self) -> list[str]:
+        labels = dict(PremisesType.choices)
+        return [str(labels.get(value, value)) for value in self.allowed_premises or []]
+
+    @property
+    def threshold_minutes(self) -> list[tuple[int, float]]:
+        """The threshold as minutes at the general and the elderly walking speed."""
+        if not self.threshold_m:
+            return []
+        speeds = (WALKING_SPEED_M_PER_MIN, ELDERLY_WALKING_SPEED_M_PER_MIN)
+        return [(round(speed), round(self.threshold_m / speed, 1)) for speed in speeds]
+
+
+@dataclass(frozen=True)
+class NumberSource:
+    number: str
+    source: str
+    clause: str
+    status: str
+    note: str
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(StandardStatus.choices).get(self.status, self.status))
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == StandardStatus.READ
+
+
+# The numbers of a service type that carry their own source.
+SOURCED_NUMBERS = (
+    "threshold_m",
+    "min_floor_area_m2",
+    "max_floor_area_m2",
+    "per_thousand_m2",
+    "per_thousand_places",
+    "m2_per_place",
+    "allowed_premises",
+)
+_SOURCE_KEYS = {"source", "clause", "status", "note"}
+
+
+def sources_problem(sources: object) -> str | None:
+    """Why a `sources` value is malformed, or None: the admin and the form say it by the field."""
+    if not isinstance(sources, dict):
+        return _("Give an object keyed by number name.")
+    for number, entry in sources.items():
+        if number not in SOURCED_NUMBERS:
+            return _("Unknown number “%(number)s”; use one of %(numbers)s.") % {
+                "number": number,
+                "numbers": ", ".join(SOURCED_NUMBERS),
+            }
+        if not isinstance(entry, dict) or not set(entry) <= _SOURCE_KEYS:
+            return _("Each number takes source, clause, status and note.")
+        if not all(isinstance(value, str) for value in entry.values()):
+            return _("Each number takes source, clause, status and note.")
+        if entry.get("status", StandardStatus.UNCONFIRMED) not in StandardStatus.values:
+            return _("A status is one of R, R2, U or story.")
+    return None

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from fenglin.versioning import VersionedModelForm
 from sites.boundaries import boundary_problems, read_upload
 from sites.boundary_editor import BoundaryEditorWidget
+from sites.fields import StrictJSONFormField
 from sites.models import (
     Area,
+    PremisesType,
     ServiceType,
     Site,
     SiteService,
@@ -90,6 +92,12 @@ class SiteForm(VersionedModelForm):
             ]
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
+        # Left out, a site is "other" premises: the optimiser then offers it only to services
+        # that accept any premises.
+        self.fields["premises_type"].required = False
+
+    def clean_premises_type(self) -> str:
+        return self.cleaned_data["premises_type"] or PremisesType.OTHER
 
 
 class LifecycleChoiceField(forms.ChoiceField):
@@ -213,14 +221,40 @@ class ServiceTypeForm(forms.ModelForm):
             "threshold_m",
             "min_floor_area_m2",
             "max_floor_area_m2",
+            "threshold_basis",
+            "age_band",
+            "per_thousand_m2",
+            "per_thousand_places",
+            "m2_per_place",
+            "allowed_premises",
+            "needs_ground_floor",
+            "needs_outdoor_space",
             "standard",
             "standard_status",
+            "sources",
             "confirmed",
             "description",
             "active",
             "order",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    allowed_premises = forms.MultipleChoiceField(
+        label=_("premises that may host it"),
+        choices=PremisesType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked means any."),
+    )
+    sources = StrictJSONFormField(
+        label=_("sources of the numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=ServiceType._meta.get_field("sources").help_text,
+    )
+
+    def clean_sources(self):
+        return self.cleaned_data["sources"] or {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

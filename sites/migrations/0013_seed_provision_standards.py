@@ -175,7 +175,13 @@ STANDARDS = {
     "culture_station": {
         "allowed_premises": GENERAL,
         "sources": {
-            "threshold_m": src(GB, LEVEL_5, "U"),
+            "threshold_m": src(
+                GB,
+                LEVEL_5,
+                "U",
+                "Listed at 500 m in the 5-minute life circle, whose facilities have a 300 m "
+                "service radius: check the level and the radius in the standard.",
+            ),
             "min_floor_area_m2": src(GB, SIZE, "U"),
             "max_floor_area_m2": src(GB, SIZE, "U"),
         },

@@ -46,6 +46,8 @@ def test_every_number_is_editable(planner_client):
             "category": canteen.category,
             "target_group": canteen.target_group,
             "level": canteen.level,
+            "threshold_basis": "distance",
+            "age_band": "60+",
             "threshold_m": "400",
             "min_floor_area_m2": "150",
             "max_floor_area_m2": "300",
