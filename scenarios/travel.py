@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_save
 
 from scenarios.inputs import Parameters, today_inputs
 
+
 def warm() -> dict:
     """Measure today's plan matrices (the same keys as the pages') and say what was measured."""
     inputs = today_inputs(params=Parameters(), service_types=[])
@@ -46,8 +47,10 @@ def connect() -> None:
     """Warm after every change of what walks are measured between or on."""
     from sites.models import Area, ResidentialPoint, Site, WalkingNetwork
     from sites.network import network_activated
+    from sites.signals import places_changed
 
     for model in (Site, Area, ResidentialPoint):
         post_save.connect(schedule_warming, sender=model, dispatch_uid=f"warm:{model.__name__}")
         post_delete.connect(schedule_warming, sender=model, dispatch_uid=f"warm:{model.__name__}:d")
     network_activated.connect(schedule_warming, sender=WalkingNetwork, dispatch_uid="warm:network")
+    places_changed.connect(schedule_warming, dispatch_uid="warm:imports")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from sites.models import Area, ResidentialPoint
+from sites.signals import places_changed
 
 # Rows per INSERT or UPDATE.
 BATCH = 500
@@ -36,7 +37,9 @@ def save_residential_point(*, point: ResidentialPoint) -> ResidentialPoint:
 def create_residential_points(*, points: Sequence[ResidentialPoint]) -> list[ResidentialPoint]:
     """Save new, validated points (an import), a query per batch."""
     place_in_areas(points)
-    return ResidentialPoint.objects.bulk_create(list(points), batch_size=BATCH)
+    created = ResidentialPoint.objects.bulk_create(list(points), batch_size=BATCH)
+    places_changed.send(sender=ResidentialPoint)
+    return created
 
 
 @transaction.atomic
@@ -60,4 +63,5 @@ def update_residential_points(
     if changed:
         update_fields = [name for name in fields if name in changed_fields]
         ResidentialPoint.objects.bulk_update(changed, update_fields, batch_size=BATCH)
+        places_changed.send(sender=ResidentialPoint)
     return len(changed)

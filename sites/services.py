@@ -25,6 +25,7 @@ from sites.models import (
     SiteStatus,
     SiteStatusChange,
 )
+from sites.signals import places_changed
 
 # Rows per INSERT or UPDATE (and per history insert).
 BATCH = 500
@@ -58,6 +59,7 @@ def create_sites(*, sites: Sequence[Site], user, reason: str = "") -> list[Site]
         default_change_reason=reason or None,
     )
     SiteStatusChange.objects.record(((site, "") for site in created), user=user, reason=reason)
+    places_changed.send(sender=Site)
     for site in created:
         site.stored_status = site.status
     return created
@@ -216,13 +218,15 @@ def save_area(*, area: Area, loaded: Loaded | None = None) -> Area:
 @transaction.atomic
 def create_areas(*, areas: Sequence[Area], user, reason: str = "") -> list[Area]:
     """Save new, validated areas (an import), a few queries per batch."""
-    return bulk_create_with_history(
+    created = bulk_create_with_history(
         list(areas),
         Area,
         batch_size=BATCH,
         default_user=_user_or_none(user),
         default_change_reason=reason or None,
     )
+    places_changed.send(sender=Area)
+    return created
 
 
 @transaction.atomic
@@ -264,6 +268,8 @@ def _update_changed(
         if differ:
             changed.append(record)
             changed_fields |= differ
+    if changed:
+        places_changed.send(sender=model)
     now = timezone.now()
     stamped = [f.name for f in opts.concrete_fields if getattr(f, "auto_now", False)]
     versioned = any(f.name == "version" for f in opts.concrete_fields)

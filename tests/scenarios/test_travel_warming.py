@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from scenarios import travel
 from sites import travel as sites_travel
+from sites.models import Site
 from tests.builders import make_area, make_service_type, make_site, make_site_service
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -75,3 +76,16 @@ def test_without_warming_the_first_page_measures(planner_client, street, monkeyp
     monkeypatch.setattr(sites_travel, "walking_pairs", measuring_forbidden)
     with pytest.raises(AssertionError, match="measured walks"):
         planner_client.get(reverse("scenarios:gaps"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_of_sites_in_bulk_enqueues_one_warming(settings):
+    from sites.services import create_sites
+
+    settings.TASKS = DATABASE_TASKS
+    sites = [
+        Site(name=f"Imported {i}", latitude=Decimal("31.19"), longitude=Decimal("121.45"))
+        for i in range(5)
+    ]
+    create_sites(sites=sites, user=None)
+    assert queued_warmings() == 1
