@@ -16,6 +16,7 @@ from sites import boundary_demo, residential_demo, services
 from sites.models import (
     Area,
     Ownership,
+    PremisesType,
     ServiceStatus,
     ServiceType,
     Site,
@@ -227,6 +228,49 @@ SITES = [
 ]
 # fmt: on
 
+# What kind of building each demo site is (illustrative): type, ground floor, outdoor space.
+# Street-facing committee offices are ("committee_office", True, False).
+PT = PremisesType
+PREMISES = {
+    "tianlong-life-box": (PT.COMMUNITY_CENTRE, True, False),
+    "ximu-life-box": (PT.COMMUNITY_CENTRE, True, True),
+    "zhongshan-s2-930": (PT.SHOPFRONT, True, False),
+    "lingling-231": (PT.COMMITTEE_OFFICE, True, False),
+    "lingling-404": (PT.SHOPFRONT, True, True),
+    "xiaomuqiao-440-22a": (PT.RESIDENTIAL_GROUND, True, False),
+    "wanping-theatre": (PT.OTHER, True, False),
+    "dongan-park": (PT.PARK, True, True),
+    "clock-museum": (PT.OTHER, True, False),
+    "industrial-park": (PT.OFFICE, True, False),
+    "fenglin-health-centre": (PT.HEALTH_STATION, True, False),
+    "wannan-health-station": (PT.HEALTH_STATION, True, False),
+    "dongan-health-station": (PT.HEALTH_STATION, True, False),
+    "fenglin-elderly-centre": (PT.COMMUNITY_CENTRE, True, True),
+    "fenglin-canteen": (PT.SHOPFRONT, True, False),
+    "shuangfeng-canteen": (PT.SHOPFRONT, True, False),
+    "xiaomuqiao-day-care": (PT.COMMUNITY_CENTRE, True, True),
+    "sunshine-home": (PT.COMMUNITY_CENTRE, True, False),
+    "service-station-central": (PT.COMMUNITY_CENTRE, True, False),
+    "dongan-baby-house": (PT.RESIDENTIAL_GROUND, True, True),
+    "fenglin-kindergarten": (PT.KINDERGARTEN, True, True),
+    "xietu-kindergarten": (PT.KINDERGARTEN, True, True),
+    "fenglin-primary": (PT.KINDERGARTEN, True, True),
+    "dongan-market": (PT.SHOPFRONT, True, False),
+    "lingling-market": (PT.SHOPFRONT, True, False),
+    "xiaomuqiao-supermarket": (PT.SHOPFRONT, True, False),
+    "wanping-culture-station": (PT.COMMUNITY_CENTRE, True, False),
+    "shuangfeng-fitness": (PT.PARK, True, True),
+    "yixueyuan-fitness": (PT.PARK, True, True),
+    "old-activity-room": (PT.OTHER, True, False),
+    "dongan-snack-canteen": (PT.SHOPFRONT, True, False),
+    "yixueyuan-factory": (PT.OTHER, True, True),
+    "xietu-shopfront": (PT.SHOPFRONT, True, False),
+    "fenglin-garage-roof": (PT.OTHER, False, True),
+    "wanping-south-shop": (PT.SHOPFRONT, True, False),
+    "zhongshan-s2-office": (PT.OFFICE, True, False),
+    "damuqiao-depot": (PT.OTHER, True, True),
+}
+
 # Street-facing committee offices: most areas have one (22 in the story); the one of the
 # "lingling" area sits in the 零陵路231号 complex above.
 COMMITTEE_OFFICE_AREAS = [code for code, _name in AREA_NAMES][:22]
@@ -326,6 +370,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     for spec in specs:
         (code, name, address, lat, lng, floor, ownership, status, closed_reason, visitors, notes,
          offers) = spec  # fmt: skip
+        premises = PREMISES.get(code, (PremisesType.COMMITTEE_OFFICE, True, False))
         values = {
             "name": name,
             "address": address,
@@ -334,6 +379,9 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
             "area": area_for_point(lat, lng, areas),
             "floor_area_m2": Decimal(floor) if floor is not None else None,
             "ownership": ownership,
+            "premises_type": premises[0],
+            "ground_floor": premises[1],
+            "outdoor_space": premises[2],
             "visitors_per_month": visitors,
             "illustrative": True,
             "notes": f"{notes} {DEMO_NOTE}".strip(),
