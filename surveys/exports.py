@@ -100,55 +100,47 @@ def demand_header() -> list[str]:
         _("area"),
         _("service code"),
         _("service"),
-        _("target group"),
+        _("whose answers count"),
         _("respondents in the area (N)"),
         _("respondents who chose it (n)"),
         _("street-wide rate (R)"),
         _("prior strength (k)"),
         _("need rate r = (k·R + n) / (k + N)"),
-        _("population of the target group"),
+        _("population"),
+        _("population basis"),
         _("demand"),
-        _("demand from"),
+        _("unit"),
+        _("source"),
         _("question"),
         _("illustrative"),
     ]
 
 
-def _need_questions(questions: list[Question]) -> dict[int, str]:
-    """Service type id -> the wording of the question(s) whose choices point at it."""
-    wording: dict[int, list[str]] = {}
-    for question in questions:
-        for choice in question.all_choices:
-            if choice.service_type_id is None:
-                continue
-            texts = wording.setdefault(choice.service_type_id, [])
-            if question.display_text not in texts:
-                texts.append(question.display_text)
-    return {pk: "; ".join(texts) for pk, texts in wording.items()}
-
-
-def demand_rows(rows: list[DemandRow], questions: list[Question], k: float) -> Iterator[list]:
+def demand_rows(rows: list[DemandRow], k: float) -> Iterator[list]:
     """One line per area × service of `demand.demand_table`, with every input of its figure and
-    the question it came from; rates as fractions, so a spreadsheet can redo the sum."""
-    wording = _need_questions(questions)
+    the question it came from; rates as fractions, so a spreadsheet can redo the sum. A service
+    nothing measured has an empty demand, not 0."""
     for row in rows:
         service = row.service_type
+        measured = row.measured
         yield [
             row.area.code,
             row.area.name,
             service.code,
             service.name,
-            service.get_target_group_display(),
+            row.group_label,
             row.respondents,
             row.choosers,
             round(row.street_rate, 6),
             k,
             round(row.rate, 6),
-            row.population,
-            round(row.demand, 2),
-            _("population × rate") if row.uses_population else _("respondents who chose it"),
-            wording.get(service.pk, ""),
-            _("yes") if row.area.illustrative else "",
+            None if row.population is None else round(row.population, 1),
+            row.population_basis,
+            None if measured is None else round(measured, 2),
+            row.unit_label,
+            row.source_label,
+            "; ".join(row.questions),
+            _("yes") if row.illustrative else "",
         ]
 
 

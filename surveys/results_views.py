@@ -160,7 +160,7 @@ def demand_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     rows = demand_table(
         survey_ids=[survey.pk], areas=areas, k=DEFAULT_K, service_types=sorted(asked)
     )
-    header, lines = exports.demand_header(), exports.demand_rows(rows, questions, DEFAULT_K)
+    header, lines = exports.demand_header(), exports.demand_rows(rows, DEFAULT_K)
     filename = exports.demand_filename(survey, fmt)
     if fmt == "csv":
         return tabular.csv_response(filename, header, lines)

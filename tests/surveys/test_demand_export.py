@@ -28,7 +28,7 @@ def case():
     nursery = make_service_type("nursery", target_group="children", threshold_m=500)
     a = make_area(name="A", code="a", population_total=5000, population_elderly=1000)
     b = make_area(name="B", code="b", population_total=3000, illustrative=True)
-    survey = make_survey()
+    survey = make_survey(title_en="Needs")
     choices = make_need_question(survey, [canteen, nursery])
     for _ in range(3):
         make_response(survey, a, [choices["canteen"]])
@@ -59,12 +59,14 @@ def test_csv_has_one_row_per_area_and_service_equal_to_demand_table(english, pla
         assert float(line["street-wide rate (R)"]) == pytest.approx(row.street_rate, abs=1e-6)
         assert float(line["prior strength (k)"]) == DEFAULT_K
         assert float(line["need rate r = (k·R + n) / (k + N)"]) == pytest.approx(row.rate, 1e-5)
-        assert line["population of the target group"] == (
-            str(row.population) if row.population is not None else ""
-        )
-        assert float(line["demand"]) == pytest.approx(row.demand, abs=0.01)
-        assert line["question"] == wording
-        assert line["target group"]
+        if row.population is None:
+            assert line["population"] == ""
+        else:
+            assert float(line["population"]) == pytest.approx(row.population, abs=0.05)
+        assert float(line["demand"]) == pytest.approx(row.measured, abs=0.01)
+        assert line["question"] == wording == "; ".join(row.questions)
+        assert line["whose answers count"] == str(row.group_label)
+        assert line["source"] == str(row.source_label)
     assert by_key[("b", "canteen")]["illustrative"] == "yes"
     assert by_key[("a", "canteen")]["illustrative"] == ""
 
