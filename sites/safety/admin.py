@@ -41,12 +41,14 @@ class InspectionRuleAdmin(admin.ModelAdmin):
 class FindingInline(admin.StackedInline):
     model = Finding
     extra = 0
+    readonly_fields = ["reviewed_by", "reviewed_at"]
 
 
 class InspectionPhotoInline(admin.TabularInline):
     model = InspectionPhoto
     extra = 0
     readonly_fields = ["uploaded_at"]
+    raw_id_fields = ["finding"]
 
 
 @admin.register(Inspection)
@@ -75,11 +77,12 @@ class InspectionAdmin(RefreshesHazardsOnDelete):
 @admin.register(Finding)
 class FindingAdmin(RefreshesHazardsOnDelete):
     site_lookup = "inspection__site_id"
-    list_display = ["__str__", "inspection", "rectify_by", "closed_on"]
+    list_display = ["__str__", "inspection", "rectify_by", "closed_on", "reviewed_by"]
     list_filter = ["closed_on"]
-    list_select_related = ["inspection", "inspection__site"]
+    list_select_related = ["inspection", "inspection__site", "reviewed_by"]
     search_fields = ["description", "inspection__site__name"]
     raw_id_fields = ["inspection"]
+    readonly_fields = ["reviewed_by", "reviewed_at"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -90,6 +93,6 @@ class FindingAdmin(RefreshesHazardsOnDelete):
 
 @admin.register(InspectionPhoto)
 class InspectionPhotoAdmin(admin.ModelAdmin):
-    list_display = ["inspection", "image", "uploaded_at"]
-    list_select_related = ["inspection", "inspection__site"]
-    raw_id_fields = ["inspection"]
+    list_display = ["inspection", "finding", "stage", "image", "uploaded_at"]
+    list_select_related = ["inspection", "inspection__site", "finding"]
+    raw_id_fields = ["inspection", "finding"]
