@@ -285,8 +285,9 @@ def demand_table(
     for service in types:
         group = service_group(service)
         offering = offers.get(service.pk, set())
-        by_flag = group in FLAG and bool(offering & asks[group])
-        flag_index = flags.index(FLAG[group]) if by_flag else None
+        # Pooled only where the surveys offering s never asked who is in the household.
+        pooled = group in FLAG and not offering & asks[group]
+        flag_index = None if group == ALL or pooled else flags.index(FLAG[group])
 
         def counted(survey: int, flag_values: tuple, offering=offering, flag_index=flag_index):
             return survey in offering and (flag_index is None or flag_values[flag_index])
@@ -308,8 +309,8 @@ def demand_table(
         common = {
             "service_type": service,
             "street_rate": street_rate,
-            "group": group if by_flag else ALL,
-            "group_label": GROUP_LABELS[group] if by_flag or group == ALL else NOT_ASKED,
+            "group": ALL if pooled and total_n else group,
+            "group_label": NOT_ASKED if pooled and total_n else GROUP_LABELS[group],
             "questions": tuple(wording[service.pk].values()),
         }
         ratio, unit, reference = standard_ratio(service)

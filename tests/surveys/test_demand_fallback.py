@@ -56,6 +56,7 @@ def test_a_service_no_survey_asked_about_falls_back_to_the_standard(services):
     assert nursery.unit == "places"
     assert nursery.standard_ratio == pytest.approx(4.5)
     assert "per-1,000" in str(nursery.source_label)
+    assert nursery.group == "children"  # whose need it is, though no survey measured it
 
     day_care = row(services["day_care"], area)
     assert (day_care.source, day_care.unit) == ("standard", "m2")
