@@ -2,7 +2,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from fenglin.admin import VersionCheckedAdmin
-from scenarios.models import OptimisationRun, Scenario, ScenarioAddition, ScenarioResult
+from scenarios.models import (
+    OptimisationRun,
+    PremisesOverride,
+    Scenario,
+    ScenarioAddition,
+    ScenarioResult,
+)
 
 
 class AdditionInline(admin.TabularInline):
@@ -49,3 +55,11 @@ class OptimisationRunAdmin(admin.ModelAdmin):
         "lost",
         "finished_at",
     ]
+
+
+@admin.register(PremisesOverride)
+class PremisesOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["site", "service_type", "allowed", "reason", "decided_by", "decided_at"]
+    list_filter = ["allowed", "service_type"]
+    raw_id_fields = ["site"]
+    readonly_fields = ["decided_by", "decided_at"]

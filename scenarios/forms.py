@@ -19,7 +19,7 @@ from scenarios.models import (
     SitingModel,
     SolveMethod,
 )
-from sites.models import LifeCircleLevel, ServiceType, Site, SiteService, TargetGroup
+from sites.models import LifeCircleLevel, ServiceType, Site, SiteService, SiteStatus, TargetGroup
 from surveys.models import Survey
 
 
@@ -329,3 +329,48 @@ class SharedPlanForm(SolverFields):
         if len(chosen) < 2:
             raise forms.ValidationError(_("Choose at least two services."))
         return chosen
+
+
+class PremisesDecisionForm(forms.Form):
+    """A planner's decision on offering one site for one service, whatever the screen says."""
+
+    ALLOW, REFUSE, CLEAR = "allow", "refuse", "clear"
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    service_type = forms.ModelChoiceField(label=_("Service"), queryset=ServiceType.objects.none())
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ALLOW, _("Offer it to the optimiser")),
+            (REFUSE, _("Never offer it")),
+            (CLEAR, _("Follow the standards again")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the history with your name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.exclude(status=SiteStatus.CLOSED).order_by(
+            "name"
+        )
+        self.fields["service_type"].queryset = ServiceType.objects.active()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") in (self.ALLOW, self.REFUSE)
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Say why: the reason is kept with the decision."))
+        return cleaned
+
+    @property
+    def allowed(self) -> bool | None:
+        return {self.ALLOW: True, self.REFUSE: False}.get(self.cleaned_data["decision"])

@@ -436,3 +436,55 @@ class OptimisationRun(models.Model):
         from sites.models import ServiceType
 
         return list(ServiceType.objects.filter(pk__in=self.service_type_ids))
+
+
+class PremisesOverride(models.Model):
+    """A planner's decision on one site for one service that overrides the premises screen
+    (scenarios.premises): allow premises the standards would screen out, or refuse premises
+    they would offer. A reason is required; the history keeps every earlier decision."""
+
+    site = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="premises_overrides",
+    )
+    service_type = models.ForeignKey(
+        "sites.ServiceType",
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="premises_overrides",
+    )
+    allowed = models.BooleanField(_("offered to the optimiser"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service_type__order", "site__name"]
+        verbose_name = _("premises decision")
+        verbose_name_plural = _("premises decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "service_type"],
+                name="premisesoverride_unique",
+                violation_error_message=_("This site already has a decision for this service."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="premisesoverride_reason",
+                violation_error_message=_("Say why."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.service_type}"

@@ -25,6 +25,7 @@ from scenarios.inputs import (
     site_facilities,
 )
 from scenarios.models import OptimisationRun, SitingModel
+from scenarios.premises import free_floor_areas, overrides_for, screen
 from sites.models import ServiceType, Site
 from siting import Service as SitingService
 from siting import (
@@ -65,6 +66,9 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
 
     progress(10, gettext_noop("Reading demand and candidate sites"))
     providers, others = optimisation_pool(scenario, service_type)
+    # Only suitable premises are offered; the sites offering the service already are the plan.
+    screening = screen(others, service_type, scenario)
+    others = screening.offered
     locked_ids = set(run.locked_site_ids)
     excluded_ids = set(run.excluded_site_ids)
     pool = providers + others
@@ -119,6 +123,12 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
         "new_site_ids": new_ids,
         "not_kept_site_ids": dropped,
         "candidates": len(pool),
+        "screened": [
+            v.as_dict(service_type)
+            for v in screening.verdicts
+            if not v.offered or v.override is not None
+        ],
+        "floor_areas": [floor_area_entry(service_type)],
     }
     label = dict(SitingModel.choices)[run.model].split(" (")[0]
     if run.model == SitingModel.LSCP:
@@ -144,7 +154,9 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
     pool = shared_pool(scenario)
     offered = placements(scenario, pool)
     planned = {t.pk: i for i, t in enumerate(types)}
+    # A service without a minimum in its standard takes 0 m² (the run page says so).
     need = np.array([float(t.min_floor_area_m2 or 0) for t in types])
+    allowed, screened = _suitable(scenario, pool, types, offered)
     excluded_ids = set(run.excluded_site_ids)
     fixed, floor, excluded = [], np.zeros(len(pool)), []
     for b, site in enumerate(pool):
@@ -184,6 +196,7 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
         max_buildings=len(fixed_buildings) + int(run.new_sites),
         fixed=fixed,
         excluded=excluded,
+        allowed=allowed,
         method=run.method,
         time_limit=float(run.time_limit_s),
     )
@@ -241,9 +254,46 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
         "new_pairs": new_pairs,
         "not_kept_site_ids": [],
         "candidates": len(pool),
+        "screened": screened,
+        "floor_areas": [floor_area_entry(t) for t in types],
     }
     name = f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"
     return Answer(summary, name, additions)
+
+
+def _suitable(
+    scenario, pool: Sequence[Site], types: Sequence[ServiceType], offered: dict
+) -> tuple[np.ndarray, list[dict]]:
+    """Services × buildings: where each service may be placed (suitable premises, or already
+    there), and the summary's list of the premises screened out or decided by a planner."""
+    allowed = np.zeros((len(types), len(pool)), dtype=bool)
+    overrides = overrides_for(types)
+    screened = []
+    for i, service_type in enumerate(types):
+        free = free_floor_areas(scenario, pool, besides=service_type)
+        for b, verdict in enumerate(
+            screen(pool, service_type, scenario, free=free, overrides=overrides).verdicts
+        ):
+            if service_type.pk in offered.get(verdict.site.pk, {}):
+                allowed[i, b] = True
+                continue
+            allowed[i, b] = verdict.offered
+            if not verdict.offered or verdict.override is not None:
+                screened.append(verdict.as_dict(service_type))
+    return allowed, screened
+
+
+def floor_area_entry(service_type: ServiceType) -> dict:
+    """The floor area a service takes in a plan, and where the figure comes from."""
+    minimum = service_type.min_floor_area_m2
+    entry = service_type.source_for("min_floor_area_m2")
+    return {
+        "service": service_type.name,
+        "minimum": None if minimum is None else float(minimum),
+        "source": entry.source,
+        "clause": entry.clause,
+        "status": entry.status,
+    }
 
 
 def residents_reached(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from fenglin.versioning import Loaded, ensure_unchanged
 from scenarios.evaluation import current_results
 from scenarios.inputs import scenario_inputs
-from scenarios.models import Scenario, ScenarioAddition, ScenarioResult
+from scenarios.models import PremisesOverride, Scenario, ScenarioAddition, ScenarioResult
 from sites.models import ServiceType, Site
 
 
@@ -161,3 +161,24 @@ def copy_scenario(*, scenario: Scenario, name: str, user, description: str = "")
 def acting_user(user):
     """The signed-in user who acts, or None (anonymous, or a command without one)."""
     return user if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def decide_premises(
+    *, site: Site, service_type: ServiceType, allowed: bool | None, reason: str, user
+) -> PremisesOverride | None:
+    """Record a planner's decision on offering ``site`` for ``service_type`` (None: follow the
+    premises screen again). The history keeps each earlier decision and its reason."""
+    existing = PremisesOverride.objects.filter(site=site, service_type=service_type).first()
+    if allowed is None:
+        if existing is not None:
+            existing._change_reason = reason
+            existing.delete()
+        return None
+    decision = existing or PremisesOverride(site=site, service_type=service_type)
+    decision.allowed = allowed
+    decision.reason = reason.strip()
+    decision.decided_by = acting_user(user)
+    decision.full_clean()
+    decision.save()
+    return decision

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scenarios import views
+from scenarios import premises_views, views
 
 app_name = "scenarios"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("runs/<id:pk>/", views.run_detail, name="run_detail"),
     path("runs/<id:pk>/status/", views.run_status, name="run_status"),
     path("runs/<id:pk>/cancel/", views.run_cancel, name="run_cancel"),
+    path("premises/", premises_views.premises_decision, name="premises_decision"),
 ]

@@ -86,7 +86,7 @@ class _Setup:
     allowed: NDArray  # S × B bool: may be placed (fits alone, building not excluded) or fixed
 
 
-def _setup(demand, services, buildings, floor_area, fixed, excluded) -> _Setup:
+def _setup(demand, services, buildings, floor_area, fixed, excluded, suitable=None) -> _Setup:
     s_count, b_count = len(services), len(buildings)
     cap = np.asarray(floor_area, dtype=float).ravel()
     if cap.size != b_count:
@@ -129,7 +129,13 @@ def _setup(demand, services, buildings, floor_area, fixed, excluded) -> _Setup:
                     )
                 )
             )
-    allowed = (~excluded_mask[None, :] & (area[:, None] <= cap[None, :] + 1e-9)) | fixed_pairs
+    allowed = ~excluded_mask[None, :] & (area[:, None] <= cap[None, :] + 1e-9)
+    if suitable is not None:
+        suitable = np.asarray(suitable, dtype=bool)
+        if suitable.shape != (s_count, b_count):
+            raise ValueError(f"allowed has shape {suitable.shape}, expected {(s_count, b_count)}")
+        allowed &= suitable
+    allowed |= fixed_pairs
     priority = np.array([float(sv.priority) for sv in services])
     return _Setup(
         s_count, b_count, covers, weights, area, cap, limit, priority, fixed_pairs, allowed
@@ -309,19 +315,22 @@ def solve_multi_service(
     max_buildings: int | None = None,
     fixed: Iterable[tuple[int, int]] = (),
     excluded: ArrayLike | None = None,
+    allowed: ArrayLike | None = None,
     method: str = "auto",
     time_limit: float | None = None,
 ) -> MultiServiceSolution:
     """Place services into buildings maximising priority-weighted covered demand.
 
     ``fixed`` lists ``(service position, building position)`` pairs already in operation;
-    ``excluded`` buildings (mask or positions) get nothing. ``max_buildings`` limits the number
-    of buildings with at least one service (fixed ones included). ``method`` as for MCLP.
+    ``excluded`` buildings (mask or positions) get nothing; ``allowed`` (services × buildings,
+    bool) says where each service may be placed at all (suitable premises). ``max_buildings``
+    limits the number of buildings with at least one service (fixed ones included). ``method``
+    as for MCLP.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     clock = milp.auto_clock(method, time_limit)
-    st = _setup(demand, services, buildings, floor_area, list(fixed), excluded)
+    st = _setup(demand, services, buildings, floor_area, list(fixed), excluded, allowed)
     if max_buildings is not None and st.fixed.any(axis=0).sum() > max_buildings:
         raise ValueError("fixed placements already open more than max_buildings buildings")
     red = _reduced_rows(st)

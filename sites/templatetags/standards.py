@@ -2,7 +2,7 @@
 
 from django import template
 
-from sites.catalogue import ServiceType
+from sites.catalogue import PremisesType, ServiceType
 
 register = template.Library()
 
@@ -16,3 +16,9 @@ def standard_source(service_type: ServiceType, number: str) -> dict:
 def threshold(service_type: ServiceType) -> dict:
     """The threshold in metres, as minutes at both walking speeds, and its source."""
     return {"service_type": service_type, "entry": service_type.source_for("threshold_m")}
+
+
+@register.filter
+def premises_label(value: str) -> str:
+    """A premises type's label, for pages that keep only its value (a run's summary)."""
+    return str(dict(PremisesType.choices).get(value, value))
