@@ -65,7 +65,7 @@ class SurveyForm(VersionedModelForm):
         slug.required = False
         slug.help_text = _(
             "Residents answer at /s/<web address>/. Leave it empty to make one from the "
-            "English title; you can change it while the survey is a draft."
+            "English title. Changing it breaks links already shared."
         )
 
     def clean_slug(self) -> str:

@@ -74,7 +74,7 @@ def test_answering_yes_asks_the_follow_up_and_requires_it(page, live_server, eng
     page.get_by_label("Yes").check()
     page.locator("#survey-submit").click()
     # The server asks for it too, and the page shows it again after the error.
-    expect(page.locator(f"#question-{often.pk} .errorlist")).to_be_visible()
+    expect(page.locator(f"#question-{often.pk} ul.errorlist")).to_be_visible()
     page.get_by_label("How many times a week?").fill("2")
     page.locator("#survey-submit").click()
     page.wait_for_url("**/thanks/**")
