@@ -69,6 +69,13 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
     # Only suitable premises are offered; the sites offering the service already are the plan.
     screening = screen(others, service_type, scenario)
     others = screening.offered
+    if not screening.offered and screening.verdicts and run.model != SitingModel.LSCP:
+        raise ValueError(
+            gettext(
+                "No candidate premises is suitable for this service (type, floor or floor "
+                "area): record a planner's decision to offer one."
+            )
+        )
     locked_ids = set(run.locked_site_ids)
     excluded_ids = set(run.excluded_site_ids)
     pool = providers + others
