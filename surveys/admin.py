@@ -6,7 +6,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from fenglin.admin import VersionCheckedAdmin
-from surveys.models import Answer, Choice, FieldVisit, Question, Response, Survey
+from surveys.models import (
+    Answer,
+    Choice,
+    FieldVisit,
+    Question,
+    QuestionCondition,
+    Response,
+    Survey,
+    SurveyEdition,
+)
 
 
 def _answered(survey: Survey | None) -> bool:
@@ -23,19 +32,41 @@ class QuestionInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and not _answered(obj)
 
 
+class EditionInline(admin.TabularInline):
+    """Editions are recorded by the builder when a published survey's questions change."""
+
+    model = SurveyEdition
+    fields = ["number", "created_at", "created_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Survey)
 class SurveyAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "slug", "status", "opens_at", "closes_at", "one_response_per_device"]
     list_filter = ["status"]
     search_fields = ["title", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
-    readonly_fields = ["results_version", "created_at", "updated_at"]
-    inlines = [QuestionInline]
+    readonly_fields = ["results_version", "edition", "created_at", "updated_at"]
+    inlines = [QuestionInline, EditionInline]
 
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
-    fields = ["order", "label", "label_en", "service_type", "site", "respondent_group", "archived"]
+    fields = [
+        "order",
+        "label",
+        "label_en",
+        "service_type",
+        "site",
+        "respondent_group",
+        "exclusive",
+        "archived",
+    ]
     autocomplete_fields = []
     extra = 0
 
@@ -44,13 +75,23 @@ class ChoiceInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and not _answered(survey)
 
 
+class ConditionInline(admin.TabularInline):
+    """Skip logic: this question is asked only when these conditions hold (see surveys.logic)."""
+
+    model = QuestionCondition
+    fk_name = "question"
+    fields = ["source", "operator", "choice", "number"]
+    raw_id_fields = ["source", "choice"]
+    extra = 0
+
+
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
     list_display = ["text", "survey", "kind", "order", "required", "archived"]
     list_filter = ["survey", "kind", "archived"]
     search_fields = ["text", "text_en"]
     list_select_related = ["survey"]
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, ConditionInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         survey = obj.survey if obj is not None else None
@@ -98,6 +139,7 @@ class ResponseAdmin(admin.ModelAdmin):
         "idempotency_key",
         "entered_by",
         "paper_reference",
+        "edition",
         "has_elderly",
         "has_children",
         "has_disabled",
