@@ -67,18 +67,16 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
     rows = inputs.demand_rows(service_type)
     unmet = np.bincount(pts.area_index, weights=result.uncovered_weight, minlength=n_areas)
 
-    # The gap check and the nearest site are measured from each area's centre.
-    if pts.at_centroids:
-        centre = result
-    else:
-        clat, clng = inputs.centroids
-        centre = evaluate_coverage(
-            DemandPoints.from_arrays(clat, clng),
-            facilities,
-            threshold,
-            speed_m_per_min=speed,
-            walks=inputs.provider_walks(providers, centres=True),
-        )
+    # The gap check and the nearest site are measured from each area's centre, as far as the
+    # area pages measure (sites.travel.REACH_LIMIT_M), so that both say the same figure.
+    clat, clng = inputs.centroids
+    centre = evaluate_coverage(
+        DemandPoints.from_arrays(clat, clng),
+        facilities,
+        threshold,
+        speed_m_per_min=speed,
+        walks=inputs.provider_walks(providers, centres=True),
+    )
     # One extra entry so that "no site" (index -1) stays a valid index; without a site within
     # reach (sites.travel.REACH_LIMIT_M) the distance and minutes are stored as None, and the
     # centre is not covered.

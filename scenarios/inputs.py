@@ -177,7 +177,8 @@ class PlanInputs:
     def centre_walks(self) -> TravelTimes:
         """Walking metres from the areas' centres to every site (the gap check's figure, the
         same cached matrix as the area pages')."""
-        return centre_travel_times(self.register)
+        lat, lng = self.centroids
+        return centre_travel_times(self.register, np.column_stack([lat, lng]))
 
     def provider_walks(self, providers: Sequence[Provider], *, centres: bool = False):
         """The walks to some providers, one column each, in their order."""

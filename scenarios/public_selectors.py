@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
 from sites.network import WalkingModel
 from sites.travel import leg_walks, walks_between
-from siting.constants import DETOUR_FACTOR, WALKING_SPEED_M_PER_MIN
+from siting.constants import WALKING_SPEED_M_PER_MIN
 from siting.geometry import walking_m
 
 MINUTE_BANDS = (5, 10, 15)
@@ -36,11 +36,6 @@ def minute_band(minutes: float) -> int | None:
         if minutes <= band:
             return band
     return None
-
-
-def band_radius_m(minutes: int) -> float:
-    """The straight-line radius a walk of this many minutes reaches (for the map's rings)."""
-    return minutes * WALKING_SPEED_M_PER_MIN / DETOUR_FACTOR
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,22 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Max
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse import csr_array
 
 from fenglin.cache import remember
-from sites.models import Area, Site
+from sites.models import Area, ServiceType, Site
 from sites.network import WalkingModel, walking_model, walking_pairs
 from siting.walks import columns, walk_matrix
 
-# How far walks are measured: beyond any threshold of the catalogue (15-minute circle, 1,000 m)
-# with room for "the nearest site is 1,400 m away". Farther sites count as out of reach.
+# How far walks from the areas' centres are measured (25 or so points): beyond any threshold of
+# the catalogue, with room for "the nearest site is 1,400 m away". Walks from the demand points
+# (thousands) are measured as far as the largest threshold of the catalogue (Register.reach_m):
+# enough to say who is covered, and the pairs stay few at city scale. Farther counts as out of
+# reach.
 REACH_LIMIT_M = 2000.0
+DEFAULT_REACH_M = 1000.0  # the 15-minute life circle's distance, when no service has a threshold
 
 # Keyed by content: any lifetime is correct; this one bounds memory.
 CACHE_SECONDS = 7 * 24 * 3600
@@ -57,29 +62,34 @@ def site_positions() -> tuple[tuple[int, ...], NDArray]:
 
 @dataclass(frozen=True)
 class Register:
-    """What a set of walks is measured on: the sites' positions and the walking model, read once
-    (two small queries) and shared by every matrix of one page or plan."""
+    """What a set of walks is measured on: the sites' positions, the walking model and how far
+    to measure from demand points (the catalogue's largest threshold), read once (three small
+    queries) and shared by every matrix of one page or plan."""
 
     site_ids: tuple[int, ...]
     positions: NDArray
     model: WalkingModel
+    reach_m: float = DEFAULT_REACH_M
 
     @classmethod
     def now(cls) -> Register:
         site_ids, positions = site_positions()
-        return cls(site_ids, positions, walking_model())
+        largest = ServiceType.objects.with_standard().aggregate(m=Max("threshold_m"))["m"]
+        return cls(site_ids, positions, walking_model(), float(largest or DEFAULT_REACH_M))
 
 
 def travel_times(
-    points: ArrayLike, *, limit_m: float = REACH_LIMIT_M, register: Register | None = None
+    points: ArrayLike, *, limit_m: float | None = None, register: Register | None = None
 ) -> TravelTimes:
-    """The walks from ``points`` (``(lat, lng)`` pairs) to every site within ``limit_m``.
+    """The walks from ``points`` (``(lat, lng)`` pairs) to every site within ``limit_m``
+    (default: the register's reach, the catalogue's largest threshold).
 
-    Two small queries unless ``register`` is given, and, when the cache has the matrix, no
+    Three small queries unless ``register`` is given, and, when the cache has the matrix, no
     measuring at all.
     """
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     register = register or Register.now()
+    limit_m = register.reach_m if limit_m is None else limit_m
     site_ids, sites, model = register.site_ids, register.positions, register.model
     digest = hashlib.sha256()
     for part in (model.key.encode(), repr(float(limit_m)).encode(), points.tobytes()):
@@ -110,11 +120,16 @@ def area_centres() -> tuple[list[int], NDArray]:
     return [pk for pk, _lat, _lng in rows], centres.reshape(-1, 2)
 
 
-def centre_travel_times(register: Register | None = None) -> TravelTimes:
+def centre_travel_times(
+    register: Register | None = None, centres: ArrayLike | None = None
+) -> TravelTimes:
     """The walks from every area's centre to every site: the gap matrix's, the area pages' and
-    the reviews' figures, one cached matrix for all of them."""
-    _ids, centres = area_centres()
-    return travel_times(centres, register=register)
+    the reviews' figures, one cached matrix for all of them. ``centres``: every area's centre in
+    the areas' order, when already read."""
+    if centres is None:
+        _ids, centres = area_centres()
+    register = register or Register.now()
+    return travel_times(centres, register=register, limit_m=max(REACH_LIMIT_M, register.reach_m))
 
 
 def walks_from_centre(area: Area, site_ids: ArrayLike) -> tuple[NDArray, WalkingModel]:
