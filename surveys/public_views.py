@@ -23,6 +23,7 @@ from fenglin.client import client_address
 from surveys import ratelimit
 from surveys.forms import ResponseForm
 from surveys.models import Channel, Response, Survey
+from surveys.places import map_places
 from surveys.selectors import areas_for_form, form_questions
 from surveys.services import AlreadyAnswered, SurveyNotAccepting, submit_response
 
@@ -69,6 +70,12 @@ def _thanks_for(survey: Survey, key: uuid.UUID) -> HttpResponse:
     return redirect(f"{url}?{urlencode({'key': str(key)})}")
 
 
+def _form_page(request: HttpRequest, survey: Survey, form: ResponseForm) -> HttpResponse:
+    places = map_places() if form.point_question else []
+    context = {"survey": survey, "form": form, "places": places}
+    return render(request, "surveys/response_form.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.published(), slug=slug)
@@ -92,8 +99,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
             and Response.objects.filter(survey=survey, device_hash=device_hash).exists()
         ):
             return _already(request, survey)
-        form = ResponseForm(**form_kwargs)
-        return render(request, "surveys/response_form.html", {"survey": survey, "form": form})
+        return _form_page(request, survey, ResponseForm(**form_kwargs))
 
     client_hash = ratelimit.salted_hash(client_address(request), "address")
     verdict = ratelimit.check_submission(survey_id=survey.pk, client_hash=client_hash)
@@ -113,7 +119,7 @@ def survey_form(request: HttpRequest, slug: str) -> HttpResponse:
         # Look exactly like success, so the bot learns nothing; store nothing.
         return redirect("public_surveys:survey_thanks", slug=survey.slug)
     if not form.is_valid():
-        return render(request, "surveys/response_form.html", {"survey": survey, "form": form})
+        return _form_page(request, survey, form)
 
     new_token = ""
     if survey.one_response_per_device and not device_token:

@@ -105,6 +105,36 @@
     });
   });
 
+  // The map question: find a housing estate or site by name (the pin goes there), and say in
+  // words where the pin is. The typed coordinates stay the text alternative.
+  var picker = document.getElementById("point-picker");
+  if (picker) {
+    var latInput = document.getElementById(picker.getAttribute("data-lat-input"));
+    var lngInput = document.getElementById(picker.getAttribute("data-lng-input"));
+    var status = picker.querySelector(".point-status");
+    var search = picker.querySelector("[data-place-search]");
+    var placesNode = document.getElementById("map-places");
+    var places = placesNode ? JSON.parse(placesNode.textContent) : [];
+    var pinned = function (name) {
+      if (status) status.textContent = (name ? name + ": " : "") + picker.getAttribute("data-pinned");
+    };
+    if (latInput) latInput.addEventListener("change", function () { if (latInput.value) pinned(""); });
+    if (search && places.length && latInput && lngInput) {
+      search.closest(".place-search").hidden = false;
+      search.addEventListener("change", function () {
+        var wanted = search.value.trim().toLowerCase();
+        if (!wanted) return;
+        var hit = places.filter(function (p) { return p[0].toLowerCase() === wanted; })[0] ||
+          places.filter(function (p) { return p[0].toLowerCase().indexOf(wanted) !== -1; })[0];
+        if (!hit) return;
+        latInput.value = hit[1].toFixed(6);
+        lngInput.value = hit[2].toFixed(6);
+        lngInput.dispatchEvent(new Event("change", { bubbles: true }));
+        pinned(hit[0]);
+      });
+    }
+  }
+
   // A second tap while the first submission is on its way changes nothing (the server stores one
   // response per key anyway); disabling the button tells the resident it is being sent.
   form.addEventListener("submit", function (event) {

@@ -111,3 +111,16 @@ def test_multiple_choice_limit_reaches_the_browser(english, setup):
     survey, qs, _areas = setup
     html = english.get(url(survey)).content.decode()
     assert html.count('data-max-choices="2"') == len(qs["multiple"].choices.all())
+
+
+def test_map_question_offers_estates_and_sites_to_search(english, setup):
+    from tests.builders import make_residential_point, make_site
+
+    survey, _qs, _areas = setup
+    make_residential_point(name="枫林小区", name_en="Fenglin Estate", latitude=Decimal("31.1931"))
+    make_site(name="零陵路231号")
+    html = english.get(url(survey)).content.decode()
+    places = re.search(r'id="map-places"[^>]*>(.*?)</script>', html, re.S).group(1)
+    assert '"Fenglin Estate", 31.1931' in places
+    assert "零陵路231号" in places or "\\u96f6" in places
+    assert "data-place-search" in html
