@@ -10,10 +10,14 @@ from django.utils.translation import gettext
 
 from fenglin.access import staff_required
 from scenarios import services
-from scenarios.forms import PremisesDecisionForm
+from scenarios.forms import DemandParametersForm, PremisesDecisionForm
+from scenarios.inputs import today_inputs
 from scenarios.models import PremisesOverride
+from scenarios.provision import provision
+from sites.models import ServiceType
 
 DECIDE = "scenarios.add_premisesoverride"
+VIEW = "scenarios.view_scenario"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -55,4 +59,28 @@ def premises_decision(request: HttpRequest) -> HttpResponse:
         request,
         "scenarios/premises_decision.html",
         {"form": form, "next": next_url, "history": history},
+    )
+
+
+@staff_required(VIEW)
+def provision_page(request: HttpRequest) -> HttpResponse:
+    """Provision against the standards today: a summary per service, one service in detail."""
+    form = DemandParametersForm(request.GET or None)
+    params = form.parameters()
+    service_types = list(ServiceType.objects.with_standard())
+    inputs = today_inputs(params=params, service_types=service_types)
+    services = provision(inputs)
+    code = request.GET.get("service")
+    chosen = next((s for s in services if s.service_type.code == code), None)
+    return render(
+        request,
+        "scenarios/provision.html",
+        {
+            "form": form,
+            "params": params,
+            "surveys": inputs.surveys,
+            "services": services,
+            "chosen": chosen,
+            "illustrative": any(s.illustrative for s in services),
+        },
     )

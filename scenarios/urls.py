@@ -29,4 +29,5 @@ urlpatterns = [
     path("runs/<id:pk>/status/", views.run_status, name="run_status"),
     path("runs/<id:pk>/cancel/", views.run_cancel, name="run_cancel"),
     path("premises/", premises_views.premises_decision, name="premises_decision"),
+    path("provision/", premises_views.provision_page, name="provision"),
 ]
