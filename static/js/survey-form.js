@@ -88,7 +88,7 @@
   // Numbers: the browser's own check (whole numbers, limits) shown beside the field as typed.
   Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (input) {
     var note = document.createElement("p");
-    note.className = "errorlist live-error";
+    note.className = "live-error";
     note.setAttribute("aria-live", "polite");
     input.insertAdjacentElement("afterend", note);
     input.addEventListener("input", function () {
