@@ -174,6 +174,22 @@
   // Every django-leaflet map ({% leaflet_map %}) gets the base layer, before the page's own
   // callback draws on it.
   window.addEventListener("map:init", function (event) {
+    Fenglin.translateControls(event.detail.map);
     Fenglin.addBaseLayer(event.detail.map);
   });
+
+  /** Leaflet's own controls in the page's language (base.html carries the words). */
+  Fenglin.translateControls = function (map) {
+    var words = Fenglin.readJSON("fenglin-map-words");
+    if (!words) return;
+    var container = map.getContainer();
+    if (!container.hasAttribute("aria-label")) container.setAttribute("aria-label", words.map);
+    if (map.zoomControl) {
+      var position = map.zoomControl.getPosition();
+      map.removeControl(map.zoomControl);
+      map.zoomControl = L.control
+        .zoom({ position: position, zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut })
+        .addTo(map);
+    }
+  };
 })();
