@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fenglin.i18n import in_active_language
 from fenglin.versioning import VersionedModel
 from siting.constants import ELDERLY_WALKING_SPEED_M_PER_MIN, WALKING_SPEED_M_PER_MIN
 
@@ -34,6 +35,7 @@ class Scenario(VersionedModel):
     """
 
     name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
     description = models.TextField(_("description"), blank=True)
     speed_m_per_min = models.PositiveSmallIntegerField(
         _("walking speed (m/min)"),
@@ -75,6 +77,7 @@ class Scenario(VersionedModel):
         blank=True,
         related_name="+",
     )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -87,6 +90,11 @@ class Scenario(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: English pages show name_en where there is one."""
+        return in_active_language(self.name, self.name_en)
 
     def get_absolute_url(self) -> str:
         return reverse("scenarios:scenario_detail", args=[self.pk])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fenglin.i18n import in_active_language
 from fenglin.versioning import VersionedModel
 from sites.catalogue import (  # noqa: F401  (the catalogue's models are imported from here)
     AgeBand,
@@ -38,6 +39,7 @@ class Area(VersionedModel):
     """
 
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     code = models.SlugField(_("code"), max_length=40, unique=True)
     boundary = StrictJSONField(
         _("boundary"),
@@ -80,6 +82,7 @@ class Area(VersionedModel):
     EDITABLE_FIELDS = (
         "code",
         "name",
+        "name_en",
         "centroid_lat",
         "centroid_lng",
         "population_total",
@@ -109,6 +112,11 @@ class Area(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: English pages show name_en where there is one."""
+        return in_active_language(self.name, self.name_en)
 
     def get_absolute_url(self) -> str:
         return reverse("sites:area_detail", args=[self.pk])
@@ -198,6 +206,12 @@ HAZARD_FIELDS = {"fire": "hazard_fire", "building": "hazard_building", "food": "
 
 
 class SiteQuerySet(models.QuerySet):
+    def unarchived(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
     def operating(self):
         return self.filter(status=SiteStatus.OPERATING)
 
@@ -221,6 +235,7 @@ class Site(VersionedModel):
     """
 
     name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
     code = models.SlugField(
         _("code"),
         max_length=40,
@@ -290,6 +305,12 @@ class Site(VersionedModel):
         help_text=_("The coordinates are approximate demo values."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        help_text=_("Set for a site entered by mistake: hidden from lists, kept with its history."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -302,6 +323,7 @@ class Site(VersionedModel):
     EDITABLE_FIELDS = (
         "code",
         "name",
+        "name_en",
         "address",
         "latitude",
         "longitude",
@@ -336,6 +358,11 @@ class Site(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: English pages show name_en where there is one."""
+        return in_active_language(self.name, self.name_en)
 
     def get_absolute_url(self) -> str:
         return reverse("sites:site_detail", args=[self.pk])

@@ -88,6 +88,7 @@ class Survey(VersionedModel):
     # The edition residents answer: moved on (with a SurveyEdition row) when the questions of a
     # published survey change. Not the `version` of the lost-update checks, which counts saves.
     edition = models.PositiveIntegerField(_("edition"), default=1, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
