@@ -92,6 +92,10 @@ def test_the_builder_adds_moves_and_removes_options_inline(page, live_server, en
     page.goto(live_server.url + reverse("surveys:question_create", args=[survey.pk]))
     page.locator("#kind-single").click()
     page.fill("#id_text", "您常去哪里？")
+    # The script's controls replace the order numbers, Remove boxes and the no-script button.
+    expect(page.locator("#add-choice")).to_be_visible()
+    expect(page.locator("button[name=add_option]")).to_be_hidden()
+    expect(page.locator("#id_choices-0-ORDER")).to_be_hidden()
 
     labels = ["A", "B", "C", "D"]
     page.fill("#id_choices-0-label", labels[0])
