@@ -219,7 +219,9 @@ class InspectionCreateView(StaffRequiredMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(request, _("The inspection was recorded."))
         if request.POST.get(ADD_ANOTHER):
-            return HttpResponseRedirect(reverse("sites:inspection_add_finding", args=[inspection.pk]))
+            return HttpResponseRedirect(
+                reverse("sites:inspection_add_finding", args=[inspection.pk])
+            )
         return HttpResponseRedirect(reverse("sites:inspection_detail", args=[inspection.pk]))
 
 
