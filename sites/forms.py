@@ -47,6 +47,7 @@ class SiteFilterForm(forms.Form):
         label=_("Area"), required=False, queryset=Area.objects.all(), empty_label=_("Any")
     )
     hazard = forms.ChoiceField(label=_("Hazard"), required=False, choices=HAZARD_CHOICES)
+    archived = forms.BooleanField(label=_("Show archived sites"), required=False)
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +65,7 @@ class SiteFilterForm(forms.Form):
             "service": data.get("service"),
             "area": data.get("area"),
             "hazard": data.get("hazard") or "",
+            "archived": bool(data.get("archived")),
         }
 
 

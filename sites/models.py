@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Case, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -211,6 +211,15 @@ class SiteQuerySet(models.QuerySet):
 
     def archived(self):
         return self.filter(archived_at__isnull=False)
+
+    def with_status_rank(self):
+        """`status_rank`: the status's place in the lifecycle, to sort by it."""
+        return self.annotate(
+            status_rank=Case(
+                *(When(status=value, then=Value(rank)) for rank, value in enumerate(SiteStatus)),
+                output_field=models.IntegerField(),
+            )
+        )
 
     def operating(self):
         return self.filter(status=SiteStatus.OPERATING)

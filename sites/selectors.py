@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from fenglin.access import Scope
+from fenglin.i18n import in_active_language
 from sites.models import (
     HAZARD_FIELDS,
     Area,
@@ -50,13 +51,22 @@ def filter_sites(
     service: ServiceType | None = None,
     area: Area | None = None,
     hazard: str = "",
+    archived: bool = False,
 ) -> QuerySet[Site]:
     """Apply the site list's filters; empty values mean no filter.
 
-    `hazard` is "any", "none" or one of fire / building / food.
+    `hazard` is "any", "none" or one of fire / building / food. Archived sites (entered by
+    mistake) are left out unless `archived` asks for them too.
     """
+    if not archived:
+        sites = sites.unarchived()
     if q:
-        sites = sites.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
+        sites = sites.filter(
+            Q(name__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(address__icontains=q)
+            | Q(code__icontains=q)
+        )
     if status:
         sites = sites.filter(status=status)
     if service is not None:
@@ -87,20 +97,20 @@ def site_table(sites: QuerySet[Site]) -> QuerySet[Site]:
 
 def site_map_points(sites: QuerySet[Site]) -> list[dict]:
     """One small dict per site for the map, from a single query."""
-    rows = sites.order_by().values_list("pk", "name", "latitude", "longitude", "status")
+    rows = sites.order_by().values_list("pk", "name", "name_en", "latitude", "longitude", "status")
     url_prefix = reverse("sites:site_detail", args=[0])[: -len("0/")]
     labels = dict(SiteStatus.choices)
     return [
         {
             "id": pk,
-            "name": name,
+            "name": in_active_language(name, name_en),
             "lat": float(lat),
             "lng": float(lng),
             "status": status,
             "label": str(labels.get(status, status)),
             "url": f"{url_prefix}{pk}/",
         }
-        for pk, name, lat, lng, status in rows
+        for pk, name, name_en, lat, lng, status in rows
     ]
 
 
@@ -284,7 +294,7 @@ def area_table(areas: QuerySet[Area]) -> QuerySet[Area]:
 def area_map_points(areas: Iterable[Area]) -> list[dict]:
     return [
         {
-            "name": area.name,
+            "name": area.display_name,
             "lat": float(area.centroid_lat),
             "lng": float(area.centroid_lng),
             "value": area.population_total or 0,

@@ -21,6 +21,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, FormView, L
 
 from fenglin import tabular
 from fenglin.access import StaffRequiredMixin
+from fenglin.sorting import SortedListMixin
 from fenglin.versioning import EditConflict
 from sites import imports, selectors, services
 from sites.forms import (
@@ -89,14 +90,21 @@ class SiteFilterMixin:
         )
 
 
-class SiteListView(StaffRequiredMixin, SiteFilterMixin, ListView):
+class SiteListView(StaffRequiredMixin, SiteFilterMixin, SortedListMixin, ListView):
     permission_required = "sites.view_site"
     template_name = "sites/site_list.html"
     context_object_name = "sites"
-    paginate_by = 100
+    paginate_by = 25
+    sort_fields = {
+        "name": ["name"],
+        "status": ["status_rank"],
+        "area": ["area__code"],
+        "floor_area": ["floor_area_m2"],
+    }
+    default_sort = "name"
 
     def get_queryset(self):
-        return selectors.site_table(self.filtered_sites())
+        return self.sort(selectors.site_table(self.filtered_sites()).with_status_rank())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
