@@ -57,7 +57,7 @@ STANDARDS = {
     },
     "canteen": {
         "age_band": "60+",
-        "allowed_premises": CARE,
+        "allowed_premises": GENERAL,
         "sources": {
             "threshold_m": src(GB, LEVEL_5, "U"),
             "min_floor_area_m2": src(
