@@ -15,6 +15,7 @@ from fenglin.parsing import parse_id
 from sites.models import Area
 from surveys import services
 from surveys.builder_forms import KIND_HELP, ChoiceFormSet, ConditionFormSet, QuestionForm
+from surveys.forms import describe_condition
 from surveys.models import CHOICE_KINDS, Question, QuestionCondition, QuestionKind, Survey
 from surveys.publish import check_survey
 from surveys.selectors import questions_for
@@ -171,21 +172,6 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The survey's page ---------------------------------------------------------------------
 
 
-def describe(condition: QuestionCondition, by_id: dict[int, Question]) -> str:
-    """A condition in words: “Do you use the canteen?” is “Yes”."""
-    source = by_id.get(condition.source_id)
-    name = f"“{source.display_text}”" if source else _("a removed question")
-    if condition.choice_id is not None:
-        options = {c.pk: c for c in source.all_choices} if source else {}
-        choice = options.get(condition.choice_id)
-        value = f" “{choice.display_label}”" if choice else ""
-    elif condition.number is not None:
-        value = f" {condition.number.normalize():f}"
-    else:
-        value = ""
-    return f"{name} {condition.get_operator_display()}{value}"
-
-
 def builder_context(request: HttpRequest, survey: Survey, questions: list[Question]) -> dict:
     """What the survey's page shows of the builder: the publish check beside each question,
     the skip logic in words, the editions with their responses, and the undo of a removal."""
@@ -193,7 +179,7 @@ def builder_context(request: HttpRequest, survey: Survey, questions: list[Questi
     by_id = {q.pk: q for q in questions}
     for question in questions:
         question.problems = check.for_question(question.pk)
-        question.condition_texts = [describe(c, by_id) for c in question.condition_list]
+        question.condition_texts = [describe_condition(c, by_id) for c in question.condition_list]
     removed = by_id.get(parse_id(request.GET.get("removed")))
     responses = scope_for(request.user).filter(survey.responses.all())
     per_edition = dict(responses.values_list("edition").annotate(n=Count("pk")))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from fenglin.parsing import ModelMultipleIdChoiceField
 from sites.models import Area, ServiceType, Site
@@ -55,6 +56,8 @@ class QuestionField:
     lat: forms.BoundField | None = None
     lng: forms.BoundField | None = None
     area: forms.BoundField | None = None
+    # When the question is asked, in words: pages without script show every question.
+    condition_hint: str = ""
 
     @property
     def is_fieldset(self) -> bool:
@@ -166,6 +169,32 @@ def coordinate_field(label: str, axis: str) -> forms.DecimalField:
             attrs={"step": "0.000001", "inputmode": "decimal", "autocomplete": "off"}
         ),
     )
+
+
+def describe_condition(condition, by_id: dict[int, Question]) -> str:
+    """A skip-logic condition in words: “Do you use the canteen?” is “Yes”."""
+    source = by_id.get(condition.source_id)
+    name = f"“{source.display_text}”" if source else _("a removed question")
+    value = ""
+    if condition.choice_id is not None:
+        options = {c.pk: c for c in source.all_choices} if source else {}
+        choice = options.get(condition.choice_id)
+        value = f" “{choice.display_label}”" if choice else ""
+    elif condition.number is not None:
+        value = f" {_plain(condition.number)}"
+    return f"{name} {condition.get_operator_display()}{value}"
+
+
+def condition_hint(question: Question, by_id: dict[int, Question]) -> str:
+    """When a question is asked, for residents and planners ("" when always)."""
+    if not question.condition_list:
+        return ""
+    words = pgettext("list separator", "; ").join(
+        describe_condition(c, by_id) for c in question.condition_list
+    )
+    if question.condition_join == "any" and len(question.condition_list) > 1:
+        return _("Answer only if one of these holds: %(when)s.") % {"when": words}
+    return _("Answer only if %(when)s.") % {"when": words}
 
 
 def rating_choices(question: Question) -> list[tuple[int, str]]:
@@ -298,9 +327,12 @@ class ResponseForm(forms.Form):
     def question_fields(self) -> list[QuestionField]:
         """The questions in order with their bound fields, for the templates."""
         items = []
+        by_id = {q.pk: q for q in self.questions}
         for question in self.questions:
             name = question.field_name
-            item = QuestionField(question=question, field=self[name])
+            item = QuestionField(
+                question=question, field=self[name], condition_hint=condition_hint(question, by_id)
+            )
             if question.kind == QuestionKind.POINT:
                 item.lat = self[f"{name}_lat"]
                 item.lng = self[f"{name}_lng"]

@@ -156,3 +156,10 @@ def test_the_planners_constraint_message_replaces_the_standard_one(client):
     )
     page = post(client, survey, {size.field_name: "40"})
     assert page.context["form"].errors[size.field_name] == ["家庭人数应在1到12之间"]
+
+
+def test_without_script_each_conditional_question_says_when_to_answer(client, follow_up, english):
+    survey, uses, often, yes, _no = follow_up
+    page = client.get(reverse("public_surveys:survey_form", args=[survey.slug]))
+    hint = page.content.decode().split(f'id="id_{often.field_name}_when">')[1].split("</p>")[0]
+    assert "Answer only if" in hint and f"“{uses.text_en}” is “是”" in hint
