@@ -1,17 +1,12 @@
-"""Reads for the results page beyond the cached aggregate (selectors.survey_results): the
-distribution of each number question and the text answers, listed, searched and exported.
+"""Reads for the results page beyond the cached aggregate (selectors.survey_results): the text
+answers, listed, searched and exported. They follow the results filters and the reader's scope:
+a committee member reads only the answers from their own area."""
 
-Both follow the results filters and the reader's scope: a committee member reads only the
-answers from their own area."""
-
-from decimal import Decimal
-
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from fenglin.access import EVERYTHING, Scope
-from fenglin.cache import remember
-from surveys.models import Answer, Question, QuestionKind, Survey
-from surveys.selectors import GROUP_FIELDS, RESULTS_CACHE_SECONDS, results_state
+from surveys.models import Answer, Question, QuestionKind
+from surveys.selectors import GROUP_FIELDS
 
 
 def _answers(question_ids: list[int], *, area_id: int | None, group: str, channel: str):
@@ -23,37 +18,6 @@ def _answers(question_ids: list[int], *, area_id: int | None, group: str, channe
     if channel:
         answers = answers.filter(response__channel=channel)
     return answers
-
-
-def number_distributions(
-    survey: Survey,
-    questions: list[Question],
-    *,
-    area_id: int | None = None,
-    group: str = "",
-    channel: str = "",
-) -> dict[int, dict[Decimal, int]]:
-    """Question id -> {value: answers} for the number questions: one grouped query, cached under
-    the survey's results state like the rest of the page (so never stale)."""
-    ids = [q.pk for q in questions if q.kind == QuestionKind.NUMBER]
-    if not ids:
-        return {}
-
-    def compute() -> dict[int, dict[Decimal, int]]:
-        rows = (
-            _answers(ids, area_id=area_id, group=group, channel=channel)
-            .filter(number__isnull=False)
-            .order_by()
-            .values_list("question_id", "number")
-            .annotate(n=Count("pk"))
-        )
-        result: dict[int, dict[Decimal, int]] = {}
-        for question_id, number, n in rows:
-            result.setdefault(question_id, {})[Decimal(number)] = n
-        return result
-
-    key = f"surveys:numbers:{survey.pk}:{results_state(survey)}:{area_id}:{group}:{channel}"
-    return remember(key, compute, timeout=RESULTS_CACHE_SECONDS, purpose="number distributions")
 
 
 def text_answers(
@@ -71,7 +35,8 @@ def text_answers(
     answers = scope.filter(answers, "response__area").exclude(text="")
     if query:
         answers = answers.filter(text__icontains=query)
-    return answers.select_related("response__area").order_by("-response__submitted_at", "-pk")
+    # Newest first by storing order: the answer's id, which an index walks backwards cheaply.
+    return answers.select_related("response__area").order_by("-pk")
 
 
 def newest_text_answers(

@@ -16,7 +16,7 @@ from surveys import charts, exports
 from surveys.demand import DEFAULT_K, demand_table
 from surveys.models import Question, QuestionKind, Survey, SurveyStatus
 from surveys.qr import qr_svg
-from surveys.results import newest_text_answers, number_distributions, text_answers
+from surveys.results import newest_text_answers, text_answers
 from surveys.selectors import AreaRow, questions_for
 
 TEXT_PAGE_SIZE = 50
@@ -38,13 +38,12 @@ def results_extras(
     question (its table is the text alternative), the newest text answers, and the map data."""
     filters = {"area_id": area_id, "group": group, "channel": channel}
     questions = [r.question for r in results["questions"]]
-    numbers = number_distributions(survey, questions, **filters)
     for result in results["questions"]:
         question = result.question
         if question.kind == QuestionKind.RATING:
             bars = [charts.Bar(str(value), count) for value, count, _percent in result.ratings]
         elif question.kind == QuestionKind.NUMBER:
-            bars = charts.number_bins(numbers.get(question.pk, {}))
+            bars = charts.number_bins(result.values)
         else:
             continue
         result.bars = bars

@@ -119,6 +119,7 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
     responses = _filtered_responses(survey, area_id=area_id, group=group, channel=channel)
     kinds = dict(Question.objects.filter(survey=survey).values_list("pk", "kind"))
     rating_ids = [pk for pk, kind in kinds.items() if kind == QuestionKind.RATING]
+    number_ids = [pk for pk, kind in kinds.items() if kind == QuestionKind.NUMBER]
     answers = _filtered_answers(list(kinds), area_id=area_id, group=group, channel=channel)
     # Totals and responses per area in one grouped query.
     per_area_rows = responses.values("area").annotate(
@@ -135,12 +136,13 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
         for name in totals:
             totals[name] += row[name]
     # One pass over the answers, grouped by (question, choice, rating): per-choice counts, the
-    # ratings' distribution, and — from each question's first row per response (position 0) —
+    # ratings' and numbers' distributions, and — from each question's first row per response —
     # respondents per question, all split by respondent group; numbers' statistics ride along.
     first = Q(position=0)
     group_filters = {name: Q(**{column: True}) for name, column in GROUP_FIELDS.items()}
-    rating = Case(When(question_id__in=rating_ids or [0], then=F("number")), default=None)
-    rows = answers.values("question", "choice", rating=rating).annotate(
+    valued = rating_ids + number_ids
+    value = Case(When(question_id__in=valued or [0], then=F("number")), default=None)
+    rows = answers.values("question", "choice", value=value).annotate(
         n=Count("pk"),
         first=Count("pk", filter=first),
         **{name: Count("pk", filter=q) for name, q in group_filters.items()},
@@ -153,11 +155,15 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
     per_choice: dict[int, dict] = {}
     per_question: dict[int, dict] = {}
     ratings: dict[int, dict[int, int]] = {}
+    numbers: dict[int, dict[Decimal, int]] = {}
     for row in rows:
         if row["choice"] is not None:
             per_choice[row["choice"]] = {"n": row["n"], **{g: row[g] for g in GROUP_FIELDS}}
-        if row["rating"] is not None:
-            ratings.setdefault(row["question"], {})[int(row["rating"])] = row["n"]
+        if row["value"] is not None:
+            if row["question"] in number_ids:
+                numbers.setdefault(row["question"], {})[Decimal(row["value"])] = row["n"]
+            else:
+                ratings.setdefault(row["question"], {})[int(row["value"])] = row["n"]
         stats = per_question.setdefault(
             row["question"], {"n": 0, "total": 0, "counted": 0, "low": None, "high": None}
         )
@@ -186,6 +192,7 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
         "per_choice": per_choice,
         "per_question": per_question,
         "ratings": ratings,
+        "numbers": numbers,
         "per_area": per_area,
         "pins": pins,
     }
@@ -237,6 +244,7 @@ class QuestionResult:
     average: float | None = None
     low: Decimal | None = None
     high: Decimal | None = None
+    values: dict[Decimal, int] = field(default_factory=dict)  # a number question's answers
 
 
 @dataclass
@@ -296,6 +304,7 @@ def survey_results(
         elif question.kind == QuestionKind.NUMBER:
             result.average = stats.get("avg")
             result.low, result.high = stats.get("low"), stats.get("high")
+            result.values = figures["numbers"].get(question.pk, {})
         elif question.kind == QuestionKind.AREA:
             result.answered = totals["total"] - figures["per_area"].get(None, 0)
         elif question.kind == QuestionKind.POINT:
