@@ -38,7 +38,7 @@ from siting import DemandPoints, coverage_loss, evaluate_coverage, reach
 from siting.walks import within
 
 # Bump when the metrics' meaning or layout changes: every saved result becomes stale.
-METRICS_VERSION = 3
+METRICS_VERSION = 4
 
 # Results are keyed by their inputs' digest, so any lifetime is correct; this one bounds memory.
 RESULT_CACHE_SECONDS = 24 * 3600
@@ -145,6 +145,11 @@ def evaluate_service(inputs: PlanInputs, service_type: ServiceType) -> dict:
         "on_network": inputs.walks.model.on_network,
         "reach_limit_m": inputs.walks.limit_m,
         "speed": speed,
+        # Where the demand comes from: "survey", "standard" (the per-1,000 ratio) or "none"
+        # (nothing measured it: the pages say so instead of showing 0), and its unit.
+        "demand_measured": any(r.source != "none" for r in rows),
+        "demand_from_standard": any(r.source == "standard" for r in rows),
+        "demand_unit": next((r.unit for r in rows if r.source != "none"), "people"),
         "total_demand": clean_float(result.total_weight),
         "covered_demand": clean_float(result.covered_weight),
         "unmet_demand": clean_float(result.total_weight - result.covered_weight),
