@@ -84,7 +84,15 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
         "confirmed_display",
         "active",
     ]
-    list_filter = ["confirmed", "category", "target_group", "level", "standard_status", "active"]
+    list_filter = [
+        "confirmed",
+        "category",
+        "target_group",
+        "age_band",
+        "level",
+        "standard_status",
+        "active",
+    ]
     search_fields = ["code", "name_zh", "name_en", "standard"]
     ordering = ["order", "code"]
 
@@ -183,6 +191,7 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     list_filter = [
         "status",
         "area",
+        "premises_type",
         "hazard_fire",
         "hazard_building",
         "hazard_food",
