@@ -66,18 +66,19 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
 
     progress(10, gettext_noop("Reading demand and candidate sites"))
     providers, others = optimisation_pool(scenario, service_type)
-    # Only suitable premises are offered; the sites offering the service already are the plan.
+    locked_ids = set(run.locked_site_ids)
+    excluded_ids = set(run.excluded_site_ids)
+    # Only suitable premises are offered (a site the planner locked stays: their choice).
     screening = screen(others, service_type, scenario)
-    others = screening.offered
-    if not screening.offered and screening.verdicts and run.model != SitingModel.LSCP:
+    offered = {s.pk for s in screening.offered}
+    others = [s for s in others if s.pk in offered or s.pk in locked_ids]
+    if not others and screening.verdicts and run.model != SitingModel.LSCP:
         raise ValueError(
             gettext(
                 "No candidate premises is suitable for this service (type, floor or floor "
                 "area): record a planner's decision to offer one."
             )
         )
-    locked_ids = set(run.locked_site_ids)
-    excluded_ids = set(run.excluded_site_ids)
     pool = providers + others
     fixed = np.array([s.pk in locked_ids for s in pool], dtype=bool)
     excluded = np.array([s.pk in excluded_ids and s.pk not in locked_ids for s in pool], bool)

@@ -177,3 +177,13 @@ def test_the_run_page_lists_the_screened_premises_and_why(planner_client, world)
     assert "type “Kindergarten or school” not allowed for" in html
     assert "no minimum in the standard" in html
     assert reverse("scenarios:premises_decision") + f"?site={world['k'].pk}" in html
+
+
+def test_a_run_without_any_suitable_premises_says_so(planner_client, world):
+    world["k"].premises_type = PremisesType.KINDERGARTEN
+    world["k"].save()
+    post_optimise(planner_client, make_scenario(name="Base"), world)
+    run = OptimisationRun.objects.get()
+    assert run.status == RunStatus.FAILED
+    assert "No candidate premises is suitable" in run.failure_message
+    assert run.result_scenario is None
