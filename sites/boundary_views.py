@@ -52,9 +52,7 @@ class BoundaryImportView(StaffRequiredMixin, View):
             saved = boundaries.save_import(changes=preview.changes, user=request.user)
             messages.success(
                 request,
-                ngettext(
-                    "%(count)s boundary was saved.", "%(count)s boundaries were saved.", saved
-                )
+                ngettext("%(count)s boundary was saved.", "%(count)s boundaries were saved.", saved)
                 % {"count": saved},
             )
             return HttpResponseRedirect(reverse("sites:boundary_report"))

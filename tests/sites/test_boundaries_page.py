@@ -110,4 +110,3 @@ def test_the_area_form_refuses_a_boundary_outside_the_outline(planner_client, en
     response = _edit(planner_client, area, json.dumps(box(0, 0, 500, 1005)))
     assert response.status_code == 302
     assert Area.objects.get(pk=area.pk).boundary == box(0, 0, 500, 1005)
-
