@@ -9,9 +9,11 @@ pages so a resident knows what "10 minutes" means.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
 import numpy as np
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from sites.models import Area, RouteStop, ServiceType, Site, SiteService, WalkingRoute
 from sites.network import WalkingModel
@@ -40,11 +42,13 @@ def minute_band(minutes: float) -> int | None:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where the resident stands: a dropped pin or the centre of their neighbourhood."""
+    """Where the resident stands: a dropped pin, the centre of their neighbourhood or a place
+    they searched for (``name`` says which place)."""
 
     lat: float
     lng: float
     area: Area | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,120 @@ def nearest_services(
     return list(by_service.values())
 
 
+@dataclass
+class PlaceNearby:
+    """One site within reach, with every service it runs (in the filtered category)."""
+
+    site: Site
+    walk_m: float
+    offers: list[SiteService] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return int(np.ceil(walking_minutes(self.walk_m) - 1e-9))
+
+    @property
+    def band(self) -> int | None:
+        return minute_band(self.minutes)
+
+    @property
+    def maps(self) -> dict[str, str]:
+        return maps_links(self.site)
+
+
+@dataclass
+class PlacesNearby:
+    """The answer to "what is within N minutes of me": the sites in reach, nearest first, and
+    the services that have no site in reach, each with its nearest site."""
+
+    places: list[PlaceNearby]
+    beyond: list[NearbySite]
+    within_minutes: int
+
+    @property
+    def service_count(self) -> int:
+        return len({o.service_type_id for place in self.places for o in place.offers})
+
+
+def maps_links(site: Site) -> dict[str, str]:
+    """Links that open the site in a maps app: the phone's own (``geo:``, RFC 5870) and Amap,
+    whose marker page takes WGS-84 with ``coordinate=wgs84``."""
+    lat, lng = f"{float(site.latitude):.6f}", f"{float(site.longitude):.6f}"
+    amap = urlencode(
+        {"position": f"{lng},{lat}", "name": site.name, "coordinate": "wgs84"}, safe=","
+    )
+    return {
+        "geo": f"geo:{lat},{lng}?q={lat},{lng}({quote(site.name)})",
+        "amap": f"https://uri.amap.com/marker?{amap}",
+    }
+
+
+def walks_to_sites(origin: Origin, sites: list[Site]) -> dict[int, float]:
+    """Walking metres from the origin to each site (the one walking model), by site id; sites
+    further than RESIDENT_REACH_M are left out."""
+    if not sites:
+        return {}
+    points = np.array([[float(s.latitude), float(s.longitude)] for s in sites])
+    walk, _model = walks_between((origin.lat, origin.lng), points, limit_m=RESIDENT_REACH_M)
+    return {s.pk: float(m) for s, m in zip(sites, walk, strict=True) if np.isfinite(m)}
+
+
+def places_nearby(
+    origin: Origin,
+    offers: list[SiteService],
+    *,
+    within_minutes: int = MINUTE_BANDS[-1],
+    category: str = "",
+) -> PlacesNearby:
+    """The sites within ``within_minutes`` on foot, one entry per site with its services, nearest
+    first; and, in catalogue order, each service with no site that near and its nearest site.
+
+    ``category`` ("" for all) keeps only the services of one catalogue category.
+    """
+    if category:
+        offers = [o for o in offers if o.service_type.category == category]
+    sites = list({o.site_id: o.site for o in offers}.values())
+    walks = walks_to_sites(origin, sites)
+    places: dict[int, PlaceNearby] = {}
+    nearest: dict[int, NearbySite] = {}
+    for offer in offers:
+        walk_m = walks.get(offer.site_id)
+        if walk_m is None:
+            continue
+        here = NearbySite(offer=offer, walk_m=walk_m)
+        if here.minutes <= within_minutes:
+            place = places.setdefault(offer.site_id, PlaceNearby(offer.site, walk_m))
+            place.offers.append(offer)
+        best = nearest.get(offer.service_type_id)
+        if best is None or (walk_m, offer.site.name) < (best.walk_m, best.site.name):
+            nearest[offer.service_type_id] = here
+    served = {o.service_type_id for place in places.values() for o in place.offers}
+    beyond = [n for type_id, n in nearest.items() if type_id not in served]
+    beyond.sort(key=lambda n: (n.offer.service_type.order, n.offer.service_type.code))
+    ordered = sorted(places.values(), key=lambda p: (p.walk_m, p.site.name))
+    return PlacesNearby(places=ordered, beyond=beyond, within_minutes=within_minutes)
+
+
+def operating_site(pk: int) -> Site | None:
+    """An operating site with its running services, for its public page; None for any other
+    (a candidate or a closed site has no public page)."""
+    return (
+        Site.objects.operating()
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=SiteService.objects.operating()
+                .filter(service_type__active=True)
+                .select_related("service_type")
+                .order_by("service_type__order", "service_type__code"),
+                to_attr="running",
+            )
+        )
+        .first()
+    )
+
+
 def sites_on_map(offers: list[SiteService]) -> list[dict]:
     """The operating sites that offer services, with their services as the popup label."""
     sites: dict[int, dict] = {}
@@ -124,6 +242,7 @@ def sites_on_map(offers: list[SiteService]) -> list[dict]:
                 "lat": float(site.latitude),
                 "lng": float(site.longitude),
                 "status": site.status,
+                "url": reverse("public_site", args=[site.pk]),
                 "services": [],
             },
         )

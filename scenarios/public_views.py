@@ -2,13 +2,17 @@
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from scenarios import public_selectors as selectors
+from sites import gazetteer
+from sites.catalogue import ServiceCategory
 from sites.models import Area
 from sites.network import walking_model
 from sites.reach import reach_areas
@@ -19,8 +23,11 @@ WALKING_ASSUMPTIONS = {"speed": f"{WALKING_SPEED_M_PER_MIN:g}", "detour": f"{DET
 
 
 class LocationForm(forms.Form):
-    """Where the resident is: their neighbourhood (works without JS) or a pin on the map."""
+    """Where the resident is: a place found by the search, their neighbourhood (both work
+    without JS) or a pin on the map."""
 
+    # A gazetteer key ("estate-12"), set by the links of the place search.
+    place = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     area = forms.ModelChoiceField(
         queryset=Area.objects.all(),
         required=False,
@@ -31,11 +38,23 @@ class LocationForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
 
+    def clean_place(self) -> gazetteer.Place | None:
+        key = self.cleaned_data.get("place")
+        if not key:
+            return None
+        place = gazetteer.find(key)
+        if place is None:
+            raise forms.ValidationError(
+                gettext("That place could not be found. Search for it again."),
+                code="unknown_place",
+            )
+        return place
+
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_error("area"):
+        if self.has_error("area") or self.has_error("place"):
             return data
-        if data.get("area") is not None:
+        if data.get("area") is not None or data.get("place") is not None:
             # A neighbourhood chosen after an earlier pin wins: the map script clears the
             # neighbourhood whenever it drops a new pin.
             return data
@@ -67,28 +86,100 @@ class LocationForm(forms.Form):
 
     def origin(self) -> selectors.Origin:
         data = self.cleaned_data
-        area = data.get("area")
-        if area is None:
-            return selectors.Origin(lat=data["lat"], lng=data["lng"])
-        return selectors.Origin(
-            lat=float(area.centroid_lat), lng=float(area.centroid_lng), area=area
-        )
+        place, area = data.get("place"), data.get("area")
+        if area is not None:
+            return selectors.Origin(
+                lat=float(area.centroid_lat),
+                lng=float(area.centroid_lng),
+                area=area,
+                name=area.name,
+            )
+        if place is not None:
+            return selectors.Origin(lat=place.lat, lng=place.lng, name=place.label(_english()))
+        return selectors.Origin(lat=data["lat"], lng=data["lng"])
+
+    def origin_query(self) -> str:
+        """The origin as URL parameters, for links that keep it (the site pages)."""
+        data = self.cleaned_data
+        if data.get("area") is not None:
+            return urlencode({"area": data["area"].pk})
+        if data.get("place") is not None:
+            return urlencode({"place": data["place"].key})
+        return urlencode({"lat": f"{data['lat']:.6f}", "lng": f"{data['lng']:.6f}"})
+
+
+ORIGIN_PARAMS = ("place", "area", "lat", "lng")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find your housing estate, an address or a site"),
+        max_length=60,
+        help_text=_("In Chinese characters, English or pinyin, e.g. 零陵, lingling or llxq."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class FilterForm(forms.Form):
+    """How far and which services; a value that is not offered falls back to the default."""
+
+    minutes = forms.TypedChoiceField(
+        choices=[(band, band) for band in selectors.MINUTE_BANDS], coerce=int, required=False
+    )
+    category = forms.ChoiceField(choices=ServiceCategory.choices, required=False)
+
+    def values(self) -> tuple[int, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("minutes") or selectors.MINUTE_BANDS[-1], data.get("category") or ""
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def place_links(matches: list[gazetteer.Place], **params: str | int) -> list[dict]:
+    """The places a search found, as links that make each the origin (keeping ``params``)."""
+    english = _english()
+    kinds = {
+        gazetteer.PlaceKind.AREA: gettext("Neighbourhood"),
+        gazetteer.PlaceKind.ESTATE: gettext("Housing estate"),
+        gazetteer.PlaceKind.SITE: gettext("Service site"),
+    }
+    url = reverse("public_service_map")
+    return [
+        {
+            "label": place.label(english),
+            "kind": kinds[place.kind],
+            "address": place.address,
+            "url": f"{url}?{urlencode({'place': place.key, **params})}#results",
+        }
+        for place in matches
+    ]
 
 
 @require_GET
 def service_map(request: HttpRequest) -> HttpResponse:
-    """What lies within a 5, 10 and 15-minute walk of a neighbourhood or a dropped pin."""
-    submitted = any(key in request.GET for key in ("area", "lat", "lng"))
+    """What lies within a 5, 10 or 15-minute walk of a place, a neighbourhood or a pin: one
+    card per site, nearest first, filtered by minutes and by category."""
+    submitted = any(request.GET.get(key) for key in ORIGIN_PARAMS) or "area" in request.GET
     form = LocationForm(request.GET if submitted else None)
+    search = SearchForm(request.GET if "q" in request.GET else None)
+    matches = gazetteer.search(search.cleaned_data["q"]) if search.is_valid() else None
+    within_minutes, category = FilterForm(request.GET).values()
+    # The filters the resident chose stay when they pick a place.
+    kept = {"minutes": request.GET["minutes"]} if "minutes" in request.GET else {}
+    if category:
+        kept["category"] = category
     offers = selectors.operating_offers()
-    origin = results = None
-    within, further = [], []
-    if submitted and form.is_valid():
+    origin = nearby = None
+    origin_query = ""
+    if matches is None and submitted and form.is_valid():
         origin = form.origin()
-        results = selectors.nearest_services(origin, offers)
-        # What a resident can walk to comes first, nearest first; the rest in catalogue order.
-        within = sorted((r for r in results if r.band), key=lambda r: r.nearest[0].walk_m)
-        further = [r for r in results if r.band is None]
+        origin_query = form.origin_query()
+        nearby = selectors.places_nearby(
+            origin, offers, within_minutes=within_minutes, category=category
+        )
+    categories = {o.service_type.category for o in offers}
     map_data = {
         "sites": selectors.sites_on_map(offers),
         "origin": None if origin is None else {"lat": origin.lat, "lng": origin.lng},
@@ -99,16 +190,68 @@ def service_map(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "form": form,
+        "search": search,
+        "matches": None if matches is None else place_links(matches, **kept),
         "origin": origin,
-        "results": results,
-        "within": within,
-        "further": further,
-        "within_15": len(within),
+        "origin_query": origin_query,
+        "nearby": nearby,
+        "within_minutes": within_minutes,
+        "category": category,
+        "categories": [(c, label) for c, label in ServiceCategory.choices if c in categories],
         "map_data": map_data,
         "bands": selectors.MINUTE_BANDS,
+        "walking": walking_model(),
         **WALKING_ASSUMPTIONS,
     }
     return render(request, "public/service_map.html", context)
+
+
+@require_GET
+def place_search(request: HttpRequest) -> JsonResponse:
+    """Suggestions for the place search box as the resident types (the page's own search, as
+    JSON): each with its label, kind and the link that sets it as the origin."""
+    search = SearchForm(request.GET)
+    matches = gazetteer.search(search.cleaned_data["q"]) if search.is_valid() else []
+    return JsonResponse({"places": place_links(matches)})
+
+
+@require_GET
+def site_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A service site for residents: where it is, what it runs and when, any safety notice,
+    and the walk from where the resident searched from (when the link carries it)."""
+    site = selectors.operating_site(pk)
+    if site is None:
+        raise Http404(gettext("No operating service site has this address."))
+    form = LocationForm(request.GET)
+    origin = walk = None
+    origin_query = ""
+    if any(request.GET.get(key) for key in ORIGIN_PARAMS) and form.is_valid():
+        origin = form.origin()
+        origin_query = form.origin_query()
+        walk_m = selectors.walks_to_sites(origin, [site]).get(site.pk)
+        if walk_m is not None:
+            walk = selectors.PlaceNearby(site, walk_m)
+    context = {
+        "site": site,
+        "origin": origin,
+        "origin_query": origin_query,
+        "walk": walk,
+        "maps": selectors.maps_links(site),
+        "map_data": {
+            "sites": [
+                {
+                    "name": site.name,
+                    "lat": float(site.latitude),
+                    "lng": float(site.longitude),
+                    "status": site.status,
+                }
+            ],
+            "origin": None if origin is None else {"lat": origin.lat, "lng": origin.lng},
+        },
+        "walking": walking_model(),
+        **WALKING_ASSUMPTIONS,
+    }
+    return render(request, "public/site_page.html", context)
 
 
 @require_GET

@@ -1,8 +1,8 @@
 /* The residents' service map: operating service sites, the chosen point with the areas a 5, 10
  * and 15-minute walk reaches (along the streets where a walking network is loaded, else circles;
  * the legend under the map says which), and a tap on the map that drops a pin and asks the
- * server for the nearest services (the neighbourhood select above the map does the same
- * without JavaScript). */
+ * server for the nearest services (the place search and the neighbourhood select above the
+ * map do the same without JavaScript). */
 window.fenglinServiceMap = function (map) {
   "use strict";
   var F = window.Fenglin;
@@ -41,11 +41,13 @@ window.fenglinServiceMap = function (map) {
   var lat = document.getElementById("id_lat");
   var lng = document.getElementById("id_lng");
   var area = document.getElementById("id_area");
+  var place = document.getElementById("id_place");
 
   function submitPoint(latitude, longitude) {
     lat.value = latitude.toFixed(6);
     lng.value = longitude.toFixed(6);
-    if (area) area.value = ""; // the new pin replaces the neighbourhood
+    if (area) area.value = ""; // the new pin replaces the neighbourhood or the place found
+    if (place) place.value = "";
     form.submit();
   }
 

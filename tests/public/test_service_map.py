@@ -56,12 +56,12 @@ def test_choosing_a_neighbourhood_lists_the_nearest_sites_with_minutes_and_hours
     body = response.content.decode()
 
     assert response.status_code == 200
-    assert "Near Home area" in body
-    assert body.index("Near canteen") < body.index("Far canteen")
-    assert "5 min walk" in body and "within 5 minutes" in body
-    assert "Also near:" in body and "Far canteen (17 min)" in body
+    assert "Within 15 minutes of Home area" in body
+    assert "Near canteen" in body and "5 min walk" in body
     assert "07:00–19:00" in body
-    assert "1 of the 1 services on the street is within a 15-minute walk." in body
+    # The far canteen is beyond 15 minutes, and a canteen is nearer: it is not listed.
+    assert body.count('class="card place-card"') == 1
+    assert "Far canteen" not in body[body.index('id="results"') : body.index('id="map-heading"')]
 
 
 @pytest.mark.django_db
@@ -81,10 +81,10 @@ def test_a_service_whose_nearest_site_is_far_is_marked_beyond_15_minutes(english
     body = english.get(URL, {"area": home_area.pk}).content.decode()
 
     # 900 m straight, 1,170 m walked: 17 minutes at 70 m/min.
-    further = body[body.index("Further than a 15-minute walk") :]
-    assert "Far canteen" in further and "17 min · 1170 m" in further
-    assert "Within a 15-minute walk" not in body
-    assert "0 of the 1 services on the street are within a 15-minute walk." in body
+    beyond = body[body.index("Not within 15 minutes") :]
+    assert "Far canteen" in beyond and "nearest 17 min" in beyond
+    assert 'class="card place-card"' not in body
+    assert "Nothing within this walk" in body
 
 
 @pytest.mark.django_db
@@ -95,8 +95,8 @@ def test_a_dropped_pin_measures_from_the_pin(english, home_area):
     body = response.content.decode()
 
     # 700 m straight, 910 m walked: 13 minutes at 70 m/min.
-    assert "Near the pin you dropped" in body
-    assert "13 min walk" in body and "within 15 minutes" in body
+    assert "Within 15 minutes of the pin you dropped" in body
+    assert "13 min walk" in body
 
 
 @pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_a_neighbourhood_chosen_after_a_pin_wins(english, home_area):
 
     response = english.get(URL, {"area": home_area.pk, "lat": "31.2", "lng": "121.46"})
 
-    assert "Near Home area" in response.content.decode()
+    assert "Within 15 minutes of Home area" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -147,8 +147,8 @@ def test_the_query_count_does_not_grow_with_the_number_of_sites(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"area": home_area.pk})
     body = response.content.decode()
-    # One entry per service: a card when within 15 minutes, a table row beyond.
-    assert body.count("<h4>") + body.count('<th scope="row">') == 31
+    # One card per site: the 31 canteens and the 30 boxes are all within 15 minutes.
+    assert body.count('class="card place-card"') == 61
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_map_scripts_carry_the_csp_nonce_and_no_inline_styles(client, home_area)
 
 
 @pytest.mark.django_db
-def test_services_within_reach_come_nearest_first_and_the_rest_in_a_table(english, home_area):
+def test_sites_within_reach_come_nearest_first_and_the_rest_as_nearest_beyond(english, home_area):
     operating_canteen("Canteen at 500 m", 500)
     nursery = make_site(
         name="Nursery at 100 m",
@@ -181,7 +181,8 @@ def test_services_within_reach_come_nearest_first_and_the_rest_in_a_table(englis
 
     body = english.get(URL, {"area": home_area.pk}).content.decode()
 
-    within = body[body.index("Within a 15-minute walk") : body.index("Further than")]
-    assert within.index("Nursery at 100 m") < within.index("Canteen at 500 m")
-    assert "Market at 2 km" in body[body.index('id="further-table"') :]
-    assert "2 of the 3 services on the street are within a 15-minute walk." in body
+    cards = body[body.index('class="cards place-cards"') : body.index('id="beyond-heading"')]
+    assert cards.index("Nursery at 100 m") < cards.index("Canteen at 500 m")
+    assert "Market at 2 km" not in cards
+    assert "Market at 2 km" in body[body.index('id="beyond-heading"') :]
+    assert "2 places within 15 minutes on foot offer 2 of the services you chose." in body
