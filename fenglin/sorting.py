@@ -7,8 +7,10 @@ can be bookmarked, shared and paged through; headers link with Django's `{% quer
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
+from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,26 @@ class SortedListMixin:
         context = super().get_context_data(**kwargs)
         context["sorting"] = self.sorting
         return context
+
+
+def sorted_page(
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    fields: Mapping[str, Sequence[str]],
+    default: str,
+    per_page: int = 25,
+) -> dict:
+    """For a function view: the context a ListView would give (`page_obj`, `paginator`,
+    `is_paginated`, the page's rows as `rows`) plus `sorting`. A page number past the end
+    shows the last page rather than an error."""
+    sorting = Sorting(request.GET.get("sort"), fields, default)
+    paginator = Paginator(sorting.apply(queryset), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "sorting": sorting,
+        "paginator": paginator,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "rows": page.object_list,
+    }

@@ -18,8 +18,10 @@ from siting.constants import DETOUR_FACTOR
 from surveys.demand import DemandRow, DemandSource, demand_table, used_surveys
 
 
-def scenario_list() -> QuerySet[Scenario]:
-    return Scenario.objects.annotate(
+def scenario_list(*, archived: bool = False) -> QuerySet[Scenario]:
+    """The scenarios list: archived ones only when asked for (then beside the others)."""
+    scenarios = Scenario.objects.all() if archived else Scenario.objects.filter(archived_at=None)
+    return scenarios.annotate(
         additions_count=Count("additions", distinct=True),
         closed_count=Count("closed_sites", distinct=True),
     ).select_related("created_by")

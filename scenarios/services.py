@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fenglin.archive import set_archived
 from fenglin.versioning import Loaded, ensure_unchanged
 from scenarios.evaluation import current_results
 from scenarios.inputs import scenario_inputs
@@ -156,6 +157,20 @@ def copy_scenario(*, scenario: Scenario, name: str, user, description: str = "")
         for a in scenario.additions.all()
     )
     return copy
+
+
+@transaction.atomic
+def archive_scenario(*, scenario: Scenario, user) -> Scenario:
+    """Hide a scenario from the list; its additions, results and history are kept, and the
+    runs that produced it still link to it. Undone by restore_scenario."""
+    set_archived(scenario, archived=True, user=acting_user(user))
+    return scenario
+
+
+@transaction.atomic
+def restore_scenario(*, scenario: Scenario, user) -> Scenario:
+    set_archived(scenario, archived=False, user=acting_user(user))
+    return scenario
 
 
 def acting_user(user):

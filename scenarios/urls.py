@@ -15,6 +15,8 @@ urlpatterns = [
     path("plans/new/", views.scenario_create, name="scenario_create"),
     path("plans/<id:pk>/", views.scenario_detail, name="scenario_detail"),
     path("plans/<id:pk>/edit/", views.scenario_update, name="scenario_update"),
+    path("plans/<id:pk>/archive/", views.ScenarioArchiveView.as_view(), name="scenario_archive"),
+    path("plans/<id:pk>/restore/", views.ScenarioRestoreView.as_view(), name="scenario_restore"),
     path("plans/<id:pk>/evaluate/", views.scenario_evaluate, name="scenario_evaluate"),
     path("plans/<id:pk>/add/", views.addition_create, name="addition_create"),
     path(

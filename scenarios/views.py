@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from fenglin import tabular
 from fenglin.access import staff_required
+from fenglin.archive import ArchiveView, RestoreView, just_archived
+from fenglin.sorting import sorted_page
 from fenglin.versioning import EditConflict
 from scenarios import runs, selectors, services
 from scenarios.forms import (
@@ -45,14 +47,43 @@ CHANGE = "scenarios.change_scenario"
 @staff_required(VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     runs.expire_runs()  # so the list never shows a run as running whose worker died
+    show_archived = request.GET.get("archived") == "on"
+    listed = sorted_page(
+        request,
+        selectors.scenario_list(archived=show_archived),
+        fields={"name": ["name"], "created": ["created_at"]},
+        default="-created",
+    )
     return render(
         request,
         "scenarios/index.html",
         {
-            "scenarios": selectors.scenario_list(),
+            **listed,
+            "scenarios": listed["rows"],
+            "show_archived": show_archived,
+            "just_archived": just_archived(
+                request, Scenario.objects.exclude(archived_at=None), "scenarios:scenario_restore"
+            ),
             "runs": selectors.recent_runs(),
         },
     )
+
+
+class ScenarioArchiveView(ArchiveView):
+    permission_required = CHANGE
+    list_url_name = "scenarios:index"
+    queryset = Scenario.objects.filter(archived_at=None)
+
+    def archive(self, record: Scenario) -> None:
+        services.archive_scenario(scenario=record, user=self.request.user)
+
+
+class ScenarioRestoreView(RestoreView):
+    permission_required = CHANGE
+    queryset = Scenario.objects.exclude(archived_at=None)
+
+    def restore(self, record: Scenario) -> None:
+        services.restore_scenario(scenario=record, user=self.request.user)
 
 
 # --- Demand -----------------------------------------------------------------------------------

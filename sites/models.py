@@ -221,11 +221,14 @@ class SiteQuerySet(models.QuerySet):
             )
         )
 
+    # An archived site was entered by mistake: it neither operates nor is a candidate.
     def operating(self):
-        return self.filter(status=SiteStatus.OPERATING)
+        return self.filter(status=SiteStatus.OPERATING, archived_at__isnull=True)
 
     def candidates(self):
-        return self.filter(status__in=[SiteStatus.CANDIDATE, SiteStatus.SELECTED])
+        return self.filter(
+            status__in=[SiteStatus.CANDIDATE, SiteStatus.SELECTED], archived_at__isnull=True
+        )
 
     def hazardous(self):
         return self.filter(Q(hazard_fire=True) | Q(hazard_building=True) | Q(hazard_food=True))

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from fenglin.archive import set_archived
 from fenglin.versioning import Loaded, ensure_unchanged
 from sites.models import (
     Area,
@@ -106,6 +107,22 @@ def update_sites(
         user=user,
         reason=reason,
     )
+
+
+@transaction.atomic
+def archive_site(*, site: Site, user) -> Site:
+    """Hide a site entered by mistake from the lists and from plans (closing is for a real
+    site that stops: it has a reason and stays on the map). Undone by restore_site."""
+    set_archived(site, archived=True, user=user)
+    places_changed.send(sender=Site)
+    return site
+
+
+@transaction.atomic
+def restore_site(*, site: Site, user) -> Site:
+    set_archived(site, archived=False, user=user)
+    places_changed.send(sender=Site)
+    return site
 
 
 @transaction.atomic

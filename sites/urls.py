@@ -14,6 +14,8 @@ urlpatterns: list = [
     path("<id:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("<id:pk>/edit/", views.SiteUpdateView.as_view(), name="site_edit"),
     path("<id:pk>/status/", views.SiteStatusView.as_view(), name="site_status"),
+    path("<id:pk>/archive/", views.SiteArchiveView.as_view(), name="site_archive"),
+    path("<id:pk>/restore/", views.SiteRestoreView.as_view(), name="site_restore"),
     path(
         "<id:site_pk>/services/add/",
         views.SiteServiceCreateView.as_view(),

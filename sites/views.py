@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, FormView, ListView, UpdateView
 
 from fenglin import tabular
 from fenglin.access import StaffRequiredMixin
+from fenglin.archive import ArchiveView, RestoreView, just_archived
 from fenglin.sorting import SortedListMixin
 from fenglin.versioning import EditConflict
 from sites import imports, selectors, services
@@ -114,8 +116,35 @@ class SiteListView(StaffRequiredMixin, SiteFilterMixin, SortedListMixin, ListVie
             statuses=SiteStatus.choices,
             querystring=querystring_without(self.request, "page"),
             export_formats=EXPORT_LABELS,
+            just_archived=just_archived(
+                self.request, selectors.visible_sites(self.scope).archived(), "sites:site_restore"
+            ),
         )
         return context
+
+
+class SiteArchiveView(ArchiveView):
+    permission_required = "sites.change_site"
+    list_url_name = "sites:site_list"
+    explanation = _lazy(
+        "For a site entered by mistake. A site that really stops is closed instead, with a reason."
+    )
+
+    def get_queryset(self):
+        return selectors.visible_sites(self.scope).unarchived()
+
+    def archive(self, record: Site) -> None:
+        services.archive_site(site=record, user=self.request.user)
+
+
+class SiteRestoreView(RestoreView):
+    permission_required = "sites.change_site"
+
+    def get_queryset(self):
+        return selectors.visible_sites(self.scope).archived()
+
+    def restore(self, record: Site) -> None:
+        services.restore_site(site=record, user=self.request.user)
 
 
 class SiteDetailView(StaffRequiredMixin, DetailView):
@@ -141,7 +170,7 @@ class SiteDetailView(StaffRequiredMixin, DetailView):
             history=selectors.site_history(site),
             map_data={
                 "site": {
-                    "name": site.name,
+                    "name": site.display_name,
                     "lat": float(site.latitude),
                     "lng": float(site.longitude),
                     "status": site.status,

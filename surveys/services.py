@@ -10,12 +10,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from fenglin.archive import set_archived
 from fenglin.versioning import ensure_unchanged
 from sites.selectors import area_for_point
 from surveys.forms import Submission
@@ -218,6 +220,22 @@ def set_survey_status(*, survey: Survey, status: str) -> Survey:
     survey.save()
     if status != SurveyStatus.DRAFT:
         record_edition(survey=survey)
+    return survey
+
+
+@transaction.atomic
+def archive_survey(*, survey: Survey, user) -> Survey:
+    """Hide a survey from the list, keeping its questions, responses and history. An open
+    survey is closed first, so residents never answer one staff cannot see."""
+    if survey.status == SurveyStatus.OPEN:
+        raise ValidationError(_("Close the survey before archiving it."))
+    set_archived(survey, archived=True, user=user)
+    return survey
+
+
+@transaction.atomic
+def restore_survey(*, survey: Survey, user) -> Survey:
+    set_archived(survey, archived=False, user=user)
     return survey
 
 

@@ -12,11 +12,14 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fenglin import tabular
 from fenglin.access import scope_for, staff_required
+from fenglin.archive import ArchiveView, RestoreView, just_archived
 from fenglin.parsing import parse_id
+from fenglin.sorting import sorted_page
 from fenglin.versioning import EditConflict
 from surveys import exports, selectors, services
 from surveys.builder_forms import SurveyForm
@@ -34,14 +37,47 @@ from surveys.selectors import areas_for_form, field_visits, questions_for, respo
 @staff_required("surveys.view_survey")
 def survey_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    surveys = Survey.objects.order_by("-created_at", "-pk")
+    show_archived = request.GET.get("archived") == "on"
+    surveys = Survey.objects.all() if show_archived else Survey.objects.filter(archived_at=None)
     if scope.limited:
         surveys = surveys.exclude(status=SurveyStatus.DRAFT).annotate(
             n=Count("responses", filter=scope.q("responses__area"))
         )
     else:
         surveys = surveys.annotate(n=Count("responses"))
-    return render(request, "surveys/survey_list.html", {"surveys": surveys})
+    listed = sorted_page(
+        request,
+        surveys,
+        fields={"title": ["title"], "status": ["status"], "created": ["created_at"], "n": ["n"]},
+        default="-created",
+    )
+    context = {
+        **listed,
+        "surveys": listed["rows"],
+        "show_archived": show_archived,
+        "just_archived": just_archived(
+            request, Survey.objects.exclude(archived_at=None), "surveys:survey_restore"
+        ),
+    }
+    return render(request, "surveys/survey_list.html", context)
+
+
+class SurveyArchiveView(ArchiveView):
+    permission_required = "surveys.change_survey"
+    list_url_name = "surveys:survey_list"
+    queryset = Survey.objects.filter(archived_at=None)
+    explanation = _lazy("Its questions and responses are kept, and its figures stay in plans.")
+
+    def archive(self, record: Survey) -> None:
+        services.archive_survey(survey=record, user=self.request.user)
+
+
+class SurveyRestoreView(RestoreView):
+    permission_required = "surveys.change_survey"
+    queryset = Survey.objects.exclude(archived_at=None)
+
+    def restore(self, record: Survey) -> None:
+        services.restore_survey(survey=record, user=self.request.user)
 
 
 def _survey_for(request: HttpRequest, pk: int) -> Survey:

@@ -56,6 +56,8 @@ EXPECTED: dict[str, set[str]] = {
     "sites:site_import": PLANNERS,
     "sites:site_edit": PLANNERS,
     "sites:site_status": PLANNERS,
+    "sites:site_archive": PLANNERS,
+    "sites:site_restore": set(),  # POST only
     "sites:siteservice_add": PLANNERS,
     "sites:siteservice_edit": PLANNERS,
     "sites:siteservice_delete": PLANNERS,
@@ -93,6 +95,8 @@ EXPECTED: dict[str, set[str]] = {
     "surveys:survey_create": PLANNERS,
     "surveys:survey_edit": PLANNERS,
     "surveys:survey_status": PLANNERS,
+    "surveys:survey_archive": PLANNERS,
+    "surveys:survey_restore": set(),  # POST only
     "surveys:question_create": PLANNERS,
     "surveys:question_edit": PLANNERS,
     "surveys:question_remove": PLANNERS,
@@ -111,6 +115,8 @@ EXPECTED: dict[str, set[str]] = {
     "scenarios:run_status": STAFF_READERS,
     "scenarios:scenario_create": PLANNERS,
     "scenarios:scenario_update": PLANNERS,
+    "scenarios:scenario_archive": PLANNERS,
+    "scenarios:scenario_restore": set(),  # POST only
     "scenarios:scenario_evaluate": PLANNERS,
     "scenarios:addition_create": PLANNERS,
     "scenarios:addition_delete": PLANNERS,
