@@ -38,22 +38,20 @@ class LocationForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
 
-    def clean_place(self) -> gazetteer.Place | None:
-        key = self.cleaned_data.get("place")
-        if not key:
-            return None
-        place = gazetteer.find(key)
-        if place is None:
-            raise forms.ValidationError(
-                gettext("That place could not be found. Search for it again."),
-                code="unknown_place",
-            )
-        return place
-
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_error("area") or self.has_error("place"):
+        if self.has_error("area"):
             return data
+        if data.get("area") is None and data.get("place"):
+            # The place's field is hidden, so the message goes on top of the form.
+            data["place"] = gazetteer.find(data["place"])
+            if data["place"] is None:
+                raise forms.ValidationError(
+                    gettext("That place could not be found. Search for it again."),
+                    code="unknown_place",
+                )
+        else:
+            data["place"] = None
         if data.get("area") is not None or data.get("place") is not None:
             # A neighbourhood chosen after an earlier pin wins: the map script clears the
             # neighbourhood whenever it drops a new pin.
