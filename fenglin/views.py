@@ -23,8 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
     # Only operating sites are public: candidates are the office's internal deliberation.
     sites = [
-        {"name": s.name, "lat": float(s.latitude), "lng": float(s.longitude), "status": s.status}
-        for s in Site.objects.operating().only("name", "latitude", "longitude", "status")
+        {
+            "name": s.display_name,
+            "lat": float(s.latitude),
+            "lng": float(s.longitude),
+            "status": s.status,
+        }
+        for s in Site.objects.operating().only("name", "name_en", "latitude", "longitude", "status")
     ]
     return render(request, "home.html", {"surveys": open_surveys(), "street_sites": sites})
 

@@ -19,8 +19,8 @@ class AdditionInline(admin.TabularInline):
 
 @admin.register(Scenario)
 class ScenarioAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "created_by", "created_at", "updated_at"]
-    search_fields = ["name", "description"]
+    list_display = ["name", "name_en", "created_by", "created_at", "updated_at"]
+    search_fields = ["name", "name_en", "description"]
     filter_horizontal = ["surveys", "closed_sites"]
     inlines = [AdditionInline]
     readonly_fields = ["created_by", "created_at", "updated_at"]

@@ -35,7 +35,7 @@ class SurveyChoiceField(ModelMultipleIdChoiceField):
 
 class SiteChoiceField(ModelMultipleIdChoiceField):
     def label_from_instance(self, obj: Site) -> str:
-        label = f"{obj.name} · {obj.address}"
+        label = f"{obj.display_name} · {obj.address}"
         if obj.has_hazard:
             label += " · " + str(_("hazard"))
         return label
@@ -128,6 +128,7 @@ class ScenarioForm(VersionedModelForm):
         model = Scenario
         fields = [
             "name",
+            "name_en",
             "description",
             "speed_m_per_min",
             "elderly_speed_m_per_min",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from scenarios.inputs import (
@@ -48,8 +49,26 @@ class Answer:
     """A run's answer: its summary for the run's page, and the new scenario to save."""
 
     summary: dict
-    name: str  # of the new scenario
+    name: str  # of the new scenario, in Chinese
     additions: list[tuple[int, ServiceType]]  # (site id, service) the new scenario adds
+    name_en: str = ""
+
+
+# Short names of the models for the scenarios a run saves (the run's page links the base
+# scenario, so the name need not repeat it). Saved in both languages whatever the page's.
+SHORT_LABELS = {
+    SitingModel.MCLP: gettext_noop("Max coverage"),
+    SitingModel.PMEDIAN: gettext_noop("Shortest walk"),
+    SitingModel.LSCP: gettext_noop("Fewest sites"),
+    SitingModel.SHARED: gettext_noop("Shared buildings"),
+}
+
+
+def _short_labels(model: str) -> tuple[str, str]:
+    """The model's short label in Chinese and in English."""
+    with translation.override("zh-hans"):
+        chinese = gettext(SHORT_LABELS[model])
+    return chinese, SHORT_LABELS[model]
 
 
 def answer(run: OptimisationRun, progress: Progress) -> Answer:
@@ -138,13 +157,17 @@ def _answer_single(run: OptimisationRun, progress: Progress) -> Answer:
         ],
         "floor_areas": [floor_area_entry(service_type)],
     }
-    label = dict(SitingModel.choices)[run.model].split(" (")[0]
     if run.model == SitingModel.LSCP:
         detail = f"{float(run.target_share):.0%}"
     else:
-        detail = f"p+{run.new_sites}"
-    name = f"{scenario.name} · {label} · {service_type.name} · {detail}"
-    return Answer(summary, name, [(site_id, service_type) for site_id in new_ids])
+        detail = f"+{run.new_sites}"
+    zh, en = (
+        f"{short} · {service} {detail}"
+        for short, service in zip(
+            _short_labels(run.model), (service_type.name_zh, service_type.name_en), strict=True
+        )
+    )
+    return Answer(summary, zh, [(site_id, service_type) for site_id in new_ids], name_en=en)
 
 
 def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
@@ -265,8 +288,8 @@ def _answer_shared(run: OptimisationRun, progress: Progress) -> Answer:
         "screened": screened,
         "floor_areas": [floor_area_entry(t) for t in types],
     }
-    name = f"{scenario.name} · {SitingModel.SHARED.label} · +{run.new_sites}"
-    return Answer(summary, name, additions)
+    zh, en = (f"{short} · +{run.new_sites}" for short in _short_labels(SitingModel.SHARED))
+    return Answer(summary, zh, additions, name_en=en)
 
 
 def _suitable(

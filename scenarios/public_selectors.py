@@ -238,7 +238,7 @@ def sites_on_map(offers: list[SiteService]) -> list[dict]:
         entry = sites.setdefault(
             site.pk,
             {
-                "name": site.name,
+                "name": site.display_name,
                 "lat": float(site.latitude),
                 "lng": float(site.longitude),
                 "status": site.status,

@@ -244,6 +244,7 @@ def _save_and_finish(run: OptimisationRun, answer: optimisation.Answer) -> Scena
         result = copy_scenario(
             scenario=run.scenario,
             name=answer.name[:150],
+            name_en=answer.name_en[:150],
             user=run.created_by,
             description=gettext("Result of optimisation run %(id)s.") % {"id": run.pk},
         )

@@ -162,7 +162,7 @@ def coverage_map_data(inputs: PlanInputs, metrics: dict, closed: Sequence[Site] 
         ]
         + [
             {
-                "name": s.name,
+                "name": s.display_name,
                 "lat": float(s.latitude),
                 "lng": float(s.longitude),
                 "status": "closed",
@@ -260,7 +260,7 @@ def scenario_map_sites(scenario: Scenario, results) -> list[dict]:
                 entry["status"] = "selected"
     for site in scenario.closed_sites.all():
         sites[site.pk] = {
-            "name": site.name,
+            "name": site.display_name,
             "lat": float(site.latitude),
             "lng": float(site.longitude),
             "status": "closed",

@@ -134,10 +134,13 @@ def remove_from_scenario(*, addition: ScenarioAddition) -> None:
 
 
 @transaction.atomic
-def copy_scenario(*, scenario: Scenario, name: str, user, description: str = "") -> Scenario:
+def copy_scenario(
+    *, scenario: Scenario, name: str, user, description: str = "", name_en: str = ""
+) -> Scenario:
     """A new scenario with the same parameters and changes."""
     copy = create_scenario(
         name=name,
+        name_en=name_en,
         user=user,
         description=description,
         surveys=scenario.surveys.all(),

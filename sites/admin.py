@@ -42,6 +42,7 @@ class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     form = AreaForm
     list_display = [
         "name",
+        "name_en",
         "code",
         "population_total",
         "population_elderly",
@@ -49,9 +50,9 @@ class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
         "illustrative",
     ]
     list_filter = ["illustrative"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
     fieldsets = [
-        (None, {"fields": ["name", "code", "illustrative", "notes"]}),
+        (None, {"fields": ["name", "name_en", "code", "illustrative", "notes"]}),
         (_("Location"), {"fields": ["centroid_lat", "centroid_lng", "boundary"]}),
         (
             _("Population"),
@@ -196,14 +197,18 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
         "hazard_building",
         "hazard_food",
         "illustrative",
+        ("archived_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["name", "code", "address"]
+    search_fields = ["name", "name_en", "code", "address"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     history_list_display = ["status"]
     readonly_fields = list(HAZARD_FIELDS.values())  # they follow open findings
     fieldsets = [
-        (None, {"fields": ["name", "code", "address", "area", "ownership", "illustrative"]}),
+        (
+            None,
+            {"fields": ["name", "name_en", "code", "address", "area", "ownership", "illustrative"]},
+        ),
         (_("Location"), {"fields": ["latitude", "longitude"]}),
         (_("Status"), {"fields": ["status", "closed_reason"]}),
         (

@@ -21,6 +21,11 @@ from sites.models import (
 from sites.widgets import PointPickerWidget
 
 
+def area_label(area: Area) -> str:
+    """An area in a select: its name in the page's language."""
+    return area.display_name
+
+
 class SiteFilterForm(forms.Form):
     """The site list's filters (GET). Invalid values are reported next to their field."""
 
@@ -53,6 +58,7 @@ class SiteFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if areas is not None:
             self.fields["area"].queryset = areas
+        self.fields["area"].label_from_instance = area_label
         self.fields["q"].widget.attrs["type"] = "search"
 
     def filters(self) -> dict:
@@ -74,7 +80,7 @@ class SiteForm(VersionedModelForm):
     page, which records each step). The hazard flags are not here: they follow the open
     findings of inspections."""
 
-    field_order = ["name", "code"]
+    field_order = ["name", "name_en", "code"]
 
     class Meta:
         model = Site
@@ -85,6 +91,7 @@ class SiteForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         if areas is not None:
             self.fields["area"].queryset = areas
+        self.fields["area"].label_from_instance = area_label
         if self.instance.pk:
             del self.fields["status"]
         else:

@@ -456,14 +456,14 @@ class AreaDetailView(StaffRequiredMixin, DetailView):
             missing=missing,
             map_data={
                 "area": {
-                    "name": area.name,
+                    "name": area.display_name,
                     "lat": float(area.centroid_lat),
                     "lng": float(area.centroid_lng),
                 },
                 "boundary": area.boundary,
                 "sites": [
                     {
-                        "name": s.name,
+                        "name": s.display_name,
                         "lat": float(s.latitude),
                         "lng": float(s.longitude),
                         "status": s.status,
