@@ -201,35 +201,28 @@ ChoiceFormSet = forms.inlineformset_factory(
 )
 
 
-class SourceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Question) -> str:
-        return obj.display_text
-
-
-class OptionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Choice) -> str:
-        return f"{obj.question.display_text}: {obj.display_label}"
-
-
 class ConditionForm(forms.ModelForm):
     """One condition: an earlier question, how its answer is tested, and the option or number."""
 
     class Meta:
         model = QuestionCondition
         fields = ["source", "operator", "choice", "number"]
-        field_classes = {"source": SourceChoiceField, "choice": OptionChoiceField}
 
     def __init__(self, *args, sources=(), earlier=frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.earlier = earlier
         ids = [q.pk for q in sources]
-        self.fields["source"].queryset = Question.objects.filter(pk__in=ids).order_by("order", "pk")
-        self.fields["choice"].queryset = (
-            Choice.objects.active()
-            .filter(question_id__in=ids)
-            .select_related("question")
-            .order_by("question__order", "question_id", "order", "pk")
-        )
+        # The querysets validate; the lists shown come from the questions already loaded, the
+        # options grouped under their question.
+        self.fields["source"].queryset = Question.objects.filter(pk__in=ids)
+        self.fields["choice"].queryset = Choice.objects.active().filter(question_id__in=ids)
+        blank = [("", "---------")]
+        self.fields["source"].choices = blank + [(q.pk, q.display_text) for q in sources]
+        self.fields["choice"].choices = blank + [
+            (q.display_text, [(c.pk, c.display_label) for c in q.active_choices])
+            for q in sources
+            if q.has_choices and q.active_choices
+        ]
         self.fields["choice"].required = False
         self.fields["choice"].help_text = _("For a choice question.")
         self.fields["number"].help_text = _("For a number or a rating.")

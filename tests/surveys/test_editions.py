@@ -111,3 +111,12 @@ def test_the_survey_page_lists_editions_with_their_responses(planner_client, ope
     html = planner_client.get(survey.get_absolute_url()).content.decode()
     assert 'id="editions"' in html
     assert Response.objects.filter(edition=1).count() == 1
+
+
+def test_results_say_they_combine_editions(planner_client, opened, english):
+    survey, question = opened
+    page = planner_client.get(reverse("surveys:survey_results", args=[survey.pk]))
+    assert 'id="results-editions"' not in page.content.decode()
+    edit_text(planner_client, question, "您的建议")
+    page = planner_client.get(reverse("surveys:survey_results", args=[survey.pk]))
+    assert "editions 1 to 2" in page.content.decode()

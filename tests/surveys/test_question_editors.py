@@ -201,6 +201,8 @@ def test_skip_logic_is_edited_with_the_question(planner_client):
     assert (condition.source, condition.choice, condition.number) == (uses, yes, None)
     detail = planner_client.get(survey.get_absolute_url()).content.decode()
     assert "每周几次" in detail and "condition-text" in detail
+    editor = planner_client.get(reverse("surveys:question_edit", args=[often.pk]))
+    assert f'<optgroup label="{uses.text}">' in editor.content.decode()  # options by question
 
 
 @pytest.mark.parametrize(
