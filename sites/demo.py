@@ -55,6 +55,34 @@ AREA_NAMES = [
     ("xuhuiyuan", "徐汇苑"),
     ("siji", "四季苑"),
 ]
+# English names of the areas (pinyin), shown on English pages.
+AREA_NAMES_EN = {
+    "wannan-1": "Wannan Village 1",
+    "wannan-2": "Wannan Village 2",
+    "zhongshan": "Zhongshan South 2nd Road",
+    "xietu-s": "Xietu South",
+    "xiaomuqiao-s": "Xiaomuqiao South",
+    "wanping": "Wanping",
+    "lingling-w": "Lingling West",
+    "tianlong": "Tianlong",
+    "fenglin-1": "Fenglin Village 1",
+    "xiaomuqiao": "Xiaomuqiao",
+    "dongan-1": "Dong'an Village 1",
+    "dongan-2": "Dong'an Village 2",
+    "lingling": "Lingling",
+    "fenglin-2": "Fenglin Village 2",
+    "yixueyuan": "Yixueyuan Road",
+    "dongan-3": "Dong'an Village 3",
+    "shuangfeng": "Shuangfeng",
+    "mingyuan": "Mingyuan",
+    "ximu": "Ximu",
+    "xietu-n": "Xietu North",
+    "longshan": "Longshan New Village",
+    "jinzhai": "Jinzhai",
+    "damuqiao": "Damuqiao",
+    "xuhuiyuan": "Xuhui Garden",
+    "siji": "Four Seasons Garden",
+}
 AREA_TOTALS = [
     4200, 3900, 5100, 3600, 4400,
     4800, 3700, 5600, 4900, 4100,
@@ -89,7 +117,7 @@ HOURS_DAY = "08:00–20:00"
 # fmt: off
 SITES = [
     # --- The sites of the story ---
-    ("tianlong-life-box", "天龙生活盒子 Tianlong life box", "天钥桥路 / 零陵路口",
+    ("tianlong-life-box", "天龙生活盒子", "天钥桥路 / 零陵路口",
      "31.190600", "121.452400", "1376", Ownership.STREET, SiteStatus.OPERATING, "",
      9000, "1,376 m² and 25 services under one roof (\"addition\").",
      [("life_box", None, 1200, OP), ("canteen", 180, 400, OP), ("health_station", 120, 150, OP),
@@ -102,7 +130,7 @@ SITES = [
       ("shared_kitchen", 50, 30, OP), ("pharmacy", 40, 150, OP),
       ("elderly_university", 80, 60, OP), ("play_room", 60, 40, OP),
       ("volunteer_station", 20, 20, OP), ("legal_aid", 15, 10, OP)]),
-    ("ximu-life-box", "西木生活盒子 Ximu life box", "医学院路 / 东安路口",
+    ("ximu-life-box", "西木生活盒子", "医学院路 / 东安路口",
      "31.198200", "121.453600", "620", Ownership.STREET, SiteStatus.OPERATING, "",
      5200, "Eat, drink, play, enjoy, learn, nurture.",
      [("life_box", None, 600, OP), ("canteen", 150, 300, OP), ("coffee", 40, 120, OP),
@@ -125,16 +153,16 @@ SITES = [
      "31.195600", "121.462100", "240", Ownership.COLLECTIVE, SiteStatus.BUILDING, "",
      None, "Being fitted out as a canteen with a small activity room.",
      [("canteen", 140, 200, PL), ("culture_station", 80, 40, PL)]),
-    ("wanping-theatre", "宛平剧院 Wanping theatre", "中山南二路宛平南路口",
+    ("wanping-theatre", "宛平剧院", "中山南二路宛平南路口",
      "31.186100", "121.447300", "3600", Ownership.STATE, SiteStatus.OPERATING, "",
      12000, "", [("culture_centre", 3200, 1200, OP)]),
-    ("dongan-park", "东安公园 Dong'an park", "东安路 / 零陵路",
+    ("dongan-park", "东安公园", "东安路 / 零陵路",
      "31.191700", "121.455900", None, Ownership.STATE, SiteStatus.OPERATING, "",
      20000, "", [("fitness", None, None, OP)]),
-    ("clock-museum", "钟表博物馆 Clock museum", "宛平南路",
+    ("clock-museum", "钟表博物馆", "宛平南路",
      "31.197100", "121.446900", "900", Ownership.PRIVATE, SiteStatus.OPERATING, "",
      1500, "A stop on the curated walking route.", [("culture_station", 250, 200, OP)]),
-    ("industrial-park", "枫林科创园 Industrial park", "斜土路",
+    ("industrial-park", "枫林科创园", "斜土路",
      "31.201200", "121.458800", "1500", Ownership.COLLECTIVE, SiteStatus.CANDIDATE, "",
      None, "Ground floor offered for a workers' canteen and a service station.",
      [("canteen", 300, 500, PL), ("service_station", 800, None, PL)]),
@@ -228,6 +256,47 @@ SITES = [
 ]
 # fmt: on
 
+# English names of the demo sites, shown on English pages (the Chinese name is the site's own).
+SITE_NAMES_EN = {
+    "tianlong-life-box": "Tianlong Life Box",
+    "ximu-life-box": "Ximu Life Box",
+    "zhongshan-s2-930": "930 Zhongshan South 2nd Road",
+    "lingling-231": "231 Lingling Road",
+    "lingling-404": "404 Lingling Road",
+    "xiaomuqiao-440-22a": "22A, Lane 440, Xiaomuqiao Road",
+    "wanping-theatre": "Wanping Theatre",
+    "dongan-park": "Dong'an Park",
+    "clock-museum": "Clock Museum",
+    "industrial-park": "Fenglin Innovation Park",
+    "fenglin-health-centre": "Fenglin Community Health Service Centre",
+    "wannan-health-station": "Wannan Health Station",
+    "dongan-health-station": "Dong'an Health Station",
+    "fenglin-elderly-centre": "Fenglin Elderly Service Centre",
+    "fenglin-canteen": "Fenglin Seniors' Canteen",
+    "shuangfeng-canteen": "Shuangfeng Seniors' Canteen",
+    "xiaomuqiao-day-care": "Xiaomuqiao Day Care Centre",
+    "sunshine-home": "Sunshine Home",
+    "service-station-central": "Fenglin Community Service Station",
+    "dongan-baby-house": "Dong'an Baby House",
+    "fenglin-kindergarten": "Fenglin Kindergarten",
+    "xietu-kindergarten": "Xietu Road Kindergarten",
+    "fenglin-primary": "Fenglin Road Primary School",
+    "dongan-market": "Dong'an Market",
+    "lingling-market": "Lingling Market",
+    "xiaomuqiao-supermarket": "Xiaomuqiao Fresh Supermarket",
+    "wanping-culture-station": "Wanping Culture Station",
+    "shuangfeng-fitness": "Shuangfeng Fitness Point",
+    "yixueyuan-fitness": "Yixueyuan Road Fitness Garden",
+    "old-activity-room": "Dong'an Seniors' Activity Room (old warehouse)",
+    "dongan-snack-canteen": "Dong'an Road Snack Canteen",
+    "yixueyuan-factory": "Vacant factory, Yixueyuan Road",
+    "xietu-shopfront": "Xietu Road shopfront",
+    "fenglin-garage-roof": "Fenglin Road garage roof",
+    "wanping-south-shop": "Wanping South Road ground-floor shop",
+    "zhongshan-s2-office": "Zhongshan South 2nd Road office, ground floor",
+    "damuqiao-depot": "Damuqiao Road depot",
+}
+
 # What kind of building each demo site is (illustrative): type, ground floor, outdoor space.
 # Street-facing committee offices are ("committee_office", True, False).
 PT = PremisesType
@@ -288,6 +357,7 @@ def _area_rows() -> list[dict]:
             {
                 "code": code,
                 "name": name,
+                "name_en": AREA_NAMES_EN[code],
                 "centroid_lat": Decimal(f"{31.1855 + row * 0.00375 + jitter_lat:.6f}"),
                 "centroid_lng": Decimal(f"{121.4460 + column * 0.0049 + jitter_lng:.6f}"),
                 "population_total": total,
@@ -351,6 +421,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
     service_types = {s.code: s for s in ServiceType.objects.all()}
 
     specs = list(SITES)
+    names_en = dict(SITE_NAMES_EN)
     by_code = {a.code: a for a in areas}
     for i, code in enumerate(COMMITTEE_OFFICE_AREAS):
         if code == "lingling":
@@ -359,6 +430,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         # Beside the area's centre, on the street front.
         lat = f"{float(area.centroid_lat) + 0.0004 * (1 if i % 2 else -1):.6f}"
         lng = f"{float(area.centroid_lng) + 0.0005 * (1 if i % 3 else -1):.6f}"
+        names_en[f"committee-{code}"] = f"{area.name_en} Residents' Committee"
         specs.append(
             (f"committee-{code}", f"{area.name}居委会", f"{area.name}（临街）", lat, lng, "120",
              Ownership.STREET, SiteStatus.OPERATING, "", 400, "",
@@ -373,6 +445,7 @@ def load(*, stdout, responses: int = 0, seed: int = 0) -> None:
         premises = PREMISES.get(code, (PremisesType.COMMITTEE_OFFICE, True, False))
         values = {
             "name": name,
+            "name_en": names_en[code],
             "address": address,
             "latitude": Decimal(lat),
             "longitude": Decimal(lng),

@@ -87,3 +87,13 @@ def test_the_site_form_edits_both_names(admin_client, named):
         admin_client, reverse("scenarios:scenario_update", args=[named["scenario"].pk]), "en"
     )
     assert 'name="name_en"' in html
+
+
+def test_the_demo_keeps_chinese_and_english_names_apart(small_demo):
+    from sites.models import Area, Site
+
+    for model in (Area, Site):
+        rows = list(model.objects.values_list("name", "name_en"))
+        assert rows
+        assert [name for name, _en in rows if re.search("[A-Za-z]", name)] == []
+        assert [name for name, en in rows if not en] == []
