@@ -115,7 +115,16 @@ class SearchForm(forms.Form):
         max_length=60,
         help_text=_("In Chinese characters, English or pinyin, e.g. 零陵, lingling or llxq."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        required=False,  # the neighbourhood form beside it does without; no asterisk
     )
+
+    def clean_q(self) -> str:
+        query = self.cleaned_data["q"].strip()
+        if not query:
+            raise forms.ValidationError(
+                gettext("Type the name of your housing estate, a road or a site."), code="empty"
+            )
+        return query
 
 
 class FilterForm(forms.Form):

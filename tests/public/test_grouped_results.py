@@ -169,7 +169,8 @@ def test_a_search_that_finds_nothing_says_so_and_an_empty_one_asks_for_a_name(en
     assert "No place matches." in body
 
     body = english.get(URL, {"q": ""}).content.decode()
-    assert 'id="id_q_error"' in body and "This field is required." in body
+    assert 'id="id_q_error"' in body
+    assert "Type the name of your housing estate, a road or a site." in body
 
 
 def test_an_unknown_place_gets_a_message_not_an_error_page(english, home_area):
