@@ -12,9 +12,16 @@ from scenarios.models import Scenario, ScenarioAddition
 from scenarios.services import evaluate_scenario
 from sites.models import ServiceStatus, ServiceType, Site, SiteService
 
-TODAY = "现状 today"
-OPEN_FOUR = "open the four candidate premises"
-SUBTRACT = "subtract: close the hazardous sites"
+TODAY = "现状"
+OPEN_FOUR = "启用四处候选场地"
+SUBTRACT = "做减法：关闭有隐患的站点"
+# Each demo scenario's English name, and the one name it had before names came in two
+# languages (so that loading again renames it rather than adding a second one).
+NAMES_EN = {
+    TODAY: ("Today", "现状 today"),
+    OPEN_FOUR: ("Open the four candidate premises", "open the four candidate premises"),
+    SUBTRACT: ("Subtraction: close the hazardous sites", "subtract: close the hazardous sites"),
+}
 
 # The four candidate premises of the Fenglin story, found by address. Each opens with the
 # services the register plans for it; one without planned services gets the listed ones that it
@@ -58,9 +65,13 @@ def _premises() -> list[tuple[Site, list[tuple[ServiceType, object, object]]]]:
 
 
 def _scenario(name: str, description: str) -> Scenario:
-    scenario = Scenario.objects.filter(name=name).order_by("pk").first()
+    name_en, earlier = NAMES_EN[name]
+    scenario = Scenario.objects.filter(name__in=[name, earlier]).order_by("pk").first()
     if scenario is None:
-        scenario = Scenario.objects.create(name=name, description=description)
+        scenario = Scenario.objects.create(name=name, name_en=name_en, description=description)
+    elif (scenario.name, scenario.name_en) != (name, name_en):
+        scenario.name, scenario.name_en = name, name_en
+        scenario.save(update_fields=["name", "name_en"])
     return scenario
 
 

@@ -90,9 +90,10 @@ def test_the_site_form_edits_both_names(admin_client, named):
 
 
 def test_the_demo_keeps_chinese_and_english_names_apart(small_demo):
+    from scenarios.models import Scenario
     from sites.models import Area, Site
 
-    for model in (Area, Site):
+    for model in (Area, Site, Scenario):
         rows = list(model.objects.values_list("name", "name_en"))
         assert rows
         assert [name for name, _en in rows if re.search("[A-Za-z]", name)] == []
