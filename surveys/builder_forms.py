@@ -3,6 +3,7 @@ own settings), its options (added, removed and reordered inline) and its skip lo
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -166,10 +167,12 @@ class ChoiceForm(forms.ModelForm):
         model = Choice
         fields = ["label", "label_en", "service_type", "site", "respondent_group", "exclusive"]
 
-    def __init__(self, *args, kind: str = QuestionKind.SINGLE, **kwargs) -> None:
+    def __init__(self, *args, kind: str = QuestionKind.SINGLE, lists=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service_type"].queryset = ServiceType.objects.active()
         self.fields["site"].queryset = Site.objects.only("name")
+        for name, choices in (lists or {}).items():
+            self.fields[name].choices = choices  # read once per formset, not once per row
         if kind != QuestionKind.MULTIPLE:
             del self.fields["exclusive"]
 
@@ -181,6 +184,17 @@ class ChoiceForm(forms.ModelForm):
 
 
 class BaseChoiceFormSet(forms.BaseInlineFormSet):
+    @cached_property
+    def _lists(self) -> dict[str, list]:
+        blank = [("", "---------")]
+        return {
+            "service_type": blank + [(o.pk, str(o)) for o in ServiceType.objects.active()],
+            "site": blank + [(o.pk, str(o)) for o in Site.objects.only("name")],
+        }
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "lists": self._lists}
+
     def get_ordering_widget(self):
         return forms.NumberInput(attrs={"min": "1", "class": "order-input"})
 

@@ -4,6 +4,8 @@ skip logic edited with the question; slugs made from the title; removal asks fir
 undone."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from surveys.models import Choice, Question, QuestionKind, Survey, SurveyStatus
@@ -282,3 +284,15 @@ def test_removing_asks_first_then_can_be_undone(planner_client):
     planner_client.post(reverse("surveys:question_restore", args=[source.pk]))
     source.refresh_from_db()
     assert not source.archived
+
+
+def test_the_editors_queries_do_not_grow_with_its_options(planner_client):
+    counts = []
+    for n in (3, 60):
+        question = make_question(
+            make_survey(), QuestionKind.MULTIPLE, choices=[f"o{i}" for i in range(n)]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            planner_client.get(reverse("surveys:question_edit", args=[question.pk]))
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
