@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from fenglin import roles
 from surveys.models import Answer, Choice, Question, QuestionKind, Response
-from tests.browser.helpers import BROWSER_DB
+from tests.browser.helpers import BROWSER_DB, describe_violations
 from tests.browser.test_journeys import log_in
 from tests.builders import make_condition, make_question, make_survey, make_user
 
@@ -113,3 +113,28 @@ def test_the_builder_adds_moves_and_removes_options_inline(page, live_server, en
         Choice.objects.filter(question=question).order_by("order").values_list("label", flat=True)
     ) == ["A", "D", "C"]
     assert errors == []
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_the_builder_pages_have_no_serious_accessibility_violation(
+    page, live_server, login_as, axe
+):
+    survey, often = _survey()
+    make_question(survey, QuestionKind.SINGLE, choices=[])  # a blocking problem to show
+    login_as(make_user("planner-a11y", roles.PLANNERS))
+    pages = {
+        "survey": survey.get_absolute_url(),
+        "kinds": reverse("surveys:question_create", args=[survey.pk]),
+        "editor": reverse("surveys:question_edit", args=[often.pk]),
+        "options": reverse("surveys:question_create", args=[survey.pk]) + "?kind=multiple",
+        "remove": reverse("surveys:question_remove", args=[often.pk]),
+        "form": reverse("public_surveys:survey_form", args=[survey.slug]),
+    }
+    problems = {}
+    for name, address in pages.items():
+        assert page.goto(live_server.url + address).status == 200, name
+        violations = axe()
+        if violations:
+            problems[name] = describe_violations(violations)
+    assert not problems, problems
