@@ -10,9 +10,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+from shapely.geometry import Point
 
 from fenglin.parsing import ModelMultipleIdChoiceField
+from sites.boundaries import street
 from sites.models import Area, ServiceType, Site
+from siting.boundaries import read_polygon
 from surveys import logic
 from surveys.models import (
     FieldVisit,
@@ -144,6 +147,20 @@ OUTSIDE_STREET = _(
     "This point is outside Fenglin street. Move the pin inside the street, "
     "or choose your neighbourhood from the list instead."
 )
+
+
+# A pin dropped on the outline's line, or a few metres over it, is still the resident's street.
+STREET_MARGIN_DEGREES = 0.0005  # about 50 m
+
+
+def within_street(lat: Decimal, lng: Decimal) -> bool:
+    """Inside the street's recorded outline (with a small margin); True where none is recorded,
+    since the coordinate fields already keep the pin in the street's box."""
+    outline = street()
+    polygon = read_polygon(outline.boundary) if outline is not None else None
+    if polygon is None:
+        return True
+    return polygon.buffer(STREET_MARGIN_DEGREES).covers(Point(float(lng), float(lat)))
 
 
 def coordinate_field(label: str, axis: str) -> forms.DecimalField:
@@ -384,6 +401,9 @@ class ResponseForm(forms.Form):
                 missing = f"{name}_lng" if lng is None else f"{name}_lat"
                 if missing not in self.errors:
                     self.add_error(missing, _("Give both latitude and longitude, or neither."))
+                continue
+            if lat is not None and not within_street(lat, lng):
+                self.add_error(f"{name}_lat", OUTSIDE_STREET)
                 continue
             own_area = cleaned.get(f"{name}_area") not in (None, "")
             if question.required and lat is None and not (area_answered or own_area):

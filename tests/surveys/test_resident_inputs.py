@@ -124,3 +124,17 @@ def test_map_question_offers_estates_and_sites_to_search(english, setup):
     assert '"Fenglin Estate", 31.1931' in places
     assert "零陵路231号" in places or "\\u96f6" in places
     assert "data-place-search" in html
+
+
+def test_pin_outside_the_street_outline_is_refused_inside_is_kept(english, setup):
+    from tests.sites.boundary_builders import make_street, point
+
+    survey, qs, areas = setup
+    make_street()  # 1 km square
+    name = qs["point"].field_name
+    for (x, y), stored in (((2000, 500), False), ((500, 500), True)):
+        lat, lng = point(x, y)
+        data = valid_post(qs, areas[0], **{f"{name}_lat": str(lat), f"{name}_lng": str(lng)})
+        page = english.post(url(survey), data)
+        assert ("This point is outside Fenglin street." in page.content.decode()) is not stored
+        assert Response.objects.filter(latitude=lat).exists() is stored
