@@ -164,7 +164,7 @@ def test_no_hostile_value_in_any_field_of_the_survey_gets_a_server_error(
 @pytest.mark.parametrize(
     ("url_name", "params"),
     [
-        ("public_service_map", ("area", "lat", "lng")),
+        ("public_service_map", ("area", "lat", "lng", "place", "q", "minutes", "category")),
         ("public_route_list", ("page",)),
         ("home", ("q",)),
     ],

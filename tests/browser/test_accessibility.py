@@ -109,5 +109,5 @@ def test_the_service_map_works_from_the_keyboard_alone_with_visible_focus(
     assert page.evaluate("document.activeElement.textContent.trim()") == "Show services"
     page.keyboard.press("Enter")
     page.wait_for_url("**/map/?*area=*")
-    assert page.get_by_role("heading", name="Near Keyboard area").is_visible()
+    assert page.get_by_role("heading", name="Within 15 minutes of Keyboard area").is_visible()
     assert page.get_by_text("Keyboard canteen").first.is_visible()

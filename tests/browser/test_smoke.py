@@ -46,7 +46,7 @@ def test_the_service_map_drops_a_pin_and_lists_the_nearest_services(
     service_map.click(position={"x": box["width"] / 2 - 60, "y": box["height"] / 2 + 40})
 
     page.wait_for_url("**/map/?*lat=*")
-    assert page.get_by_role("heading", name="Near the pin you dropped").is_visible()
+    assert page.get_by_role("heading", name="Within 15 minutes of the pin you dropped").is_visible()
     assert page.get_by_text("Canteen by the park").first.is_visible()
     assert page.get_by_text("07:00–19:00").is_visible()
     screenshot("service-map-pin")
@@ -64,5 +64,5 @@ def test_use_my_location_measures_from_where_the_phone_is(page, live_server, eng
     page.get_by_role("button", name="Use my location").click()
 
     page.wait_for_url("**/map/?*lat=31.192500*")
-    assert page.get_by_role("heading", name="Near the pin you dropped").is_visible()
+    assert page.get_by_role("heading", name="Within 15 minutes of the pin you dropped").is_visible()
     assert page.get_by_text("Health station nearby").first.is_visible()
