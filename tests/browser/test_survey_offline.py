@@ -91,3 +91,27 @@ def test_the_opened_form_loads_again_without_a_connection(page, live_server, eng
     page.context.set_offline(False)
     expect(page.locator("#offline-status")).to_contain_text("All waiting answers have been sent.")
     assert Response.objects.filter(survey=survey).count() == 1
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_paper_entry_keeps_questionnaires_offline_and_sends_them_once(
+    page, live_server, english, login_as
+):
+    from fenglin import roles
+    from tests.builders import make_user
+
+    survey = _survey()
+    login_as(make_user("offline-clerk", roles.PLANNERS))
+    page.goto(live_server.url + reverse("surveys:paper_entry", args=[survey.pk]))
+    page.context.set_offline(True)
+    for number in ("P-1", "P-2"):
+        page.get_by_label("Questionnaire number").fill(number)
+        page.get_by_label("Yes").check()
+        page.locator("#paper-submit").click()
+    expect(page.locator("#offline-status")).to_contain_text("2 answers are waiting to be sent.")
+    page.context.set_offline(False)
+    expect(page.locator("#offline-status")).to_contain_text("All waiting answers have been sent.")
+    stored = Response.objects.filter(survey=survey)
+    assert sorted(stored.values_list("paper_reference", flat=True)) == ["P-1", "P-2"]
+    assert {r.channel for r in stored} == {"paper"}
