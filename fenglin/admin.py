@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import yesno
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from fenglin.versioning import VERSION_FIELD, VersionedModelForm
 
@@ -46,3 +50,44 @@ class VersionCheckedAdmin:
         # A revert saves like the change form: in one transaction, so the check's lock holds.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's formset whose every field is named for screen readers.
+
+    The tabular layout shows each label once, as a column header that no control refers to:
+    without a name of its own each input and select is unlabelled (axe: critical). Each gets
+    its column's label and the row's number as its accessible name.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = _("new row") if index is None else index + 1
+        for field in form.fields.values():
+            if field.label and not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label} ({row})"
+
+
+def readable_value(field, value):
+    """A stored value as people read it: a choice's label, yes / no, "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return yesno(value)
+    if getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return readable_value(self.model._meta.get_field(change.field), value)
+
+
+class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin history, with each change shown in words ("运营中", "是",
+    "—") rather than as stored ("operating", True, None)."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryContextHelper(self.model, historical_record)

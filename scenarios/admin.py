@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from fenglin.admin import VersionCheckedAdmin
+from fenglin.admin import LabelledInlineFormSet, ReadableHistoryAdmin, VersionCheckedAdmin
 from scenarios.models import (
     OptimisationRun,
     PremisesOverride,
@@ -12,13 +11,14 @@ from scenarios.models import (
 
 
 class AdditionInline(admin.TabularInline):
+    formset = LabelledInlineFormSet
     model = ScenarioAddition
     extra = 0
     raw_id_fields = ["site", "service_type"]
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class ScenarioAdmin(VersionCheckedAdmin, ReadableHistoryAdmin):
     list_display = ["name", "name_en", "created_by", "created_at", "updated_at"]
     search_fields = ["name", "name_en", "description"]
     filter_horizontal = ["surveys", "closed_sites"]
@@ -58,7 +58,7 @@ class OptimisationRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(PremisesOverride)
-class PremisesOverrideAdmin(SimpleHistoryAdmin):
+class PremisesOverrideAdmin(ReadableHistoryAdmin):
     list_display = ["site", "service_type", "allowed", "reason", "decided_by", "decided_at"]
     list_filter = ["allowed", "service_type"]
     raw_id_fields = ["site"]

@@ -4,9 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from fenglin.admin import VersionCheckedAdmin
+from fenglin.admin import LabelledInlineFormSet, ReadableHistoryAdmin, VersionCheckedAdmin
 from fenglin.versioning import VersionedModelForm
 from sites import network_admin as _network_admin  # noqa: F401  (registers the network admin)
 from sites import residential_admin as _residential_admin  # noqa: F401  (registers its admin)
@@ -38,7 +37,7 @@ def _coordinate_attrs(form: forms.ModelForm, *names: str) -> None:
 
 
 @admin.register(Area)
-class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class AreaAdmin(VersionCheckedAdmin, ReadableHistoryAdmin):
     form = AreaForm
     list_display = [
         "name",
@@ -71,7 +70,7 @@ class AreaAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(SimpleHistoryAdmin):
+class ServiceTypeAdmin(ReadableHistoryAdmin):
     list_display = [
         "code",
         "name_zh",
@@ -148,6 +147,7 @@ class SiteAdminForm(VersionedModelForm):
 
 class SiteServiceInline(admin.TabularInline):
     model = SiteService
+    formset = LabelledInlineFormSet
     extra = 0
     autocomplete_fields = ["service_type"]
     fields = [
@@ -175,7 +175,7 @@ class SiteStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class SiteAdmin(VersionCheckedAdmin, ReadableHistoryAdmin):
     form = SiteAdminForm
     inlines = [SiteServiceInline, SiteStatusChangeInline]
     list_display = [
@@ -202,7 +202,6 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "name_en", "code", "address"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
-    history_list_display = ["status"]
     readonly_fields = list(HAZARD_FIELDS.values())  # they follow open findings
     fieldsets = [
         (
@@ -236,7 +235,7 @@ class SiteAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SiteService)
-class SiteServiceAdmin(SimpleHistoryAdmin):
+class SiteServiceAdmin(ReadableHistoryAdmin):
     list_display = ["site", "service_type", "status", "floor_area_m2", "daily_capacity", "operator"]
     list_filter = ["status", "service_type"]
     search_fields = ["site__name", "service_type__name_zh", "service_type__name_en", "operator"]
