@@ -411,17 +411,27 @@ def register_area_panel(panel: AreaPanel) -> AreaPanel:
     return panel
 
 
-class AreaListView(StaffRequiredMixin, ListView):
+class AreaListView(StaffRequiredMixin, SortedListMixin, ListView):
     permission_required = "sites.view_area"
     template_name = "sites/area_list.html"
     context_object_name = "areas"
+    paginate_by = 50
+    sort_fields = {
+        "area": ["code"],
+        "population": ["population_total"],
+        "elderly": ["population_elderly"],
+        "households": ["households"],
+        "sites": ["site_count"],
+        "operating": ["operating_count"],
+    }
+    default_sort = "area"
 
     def get_queryset(self):
-        return selectors.area_table(selectors.visible_areas(self.scope))
+        return self.sort(selectors.area_table(selectors.visible_areas(self.scope)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        areas = list(context["areas"])
+        areas = list(self.object_list)  # the map and the totals cover every page
         context.update(
             map_points=selectors.area_map_points(areas),
             totals={

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from sites import services
 from sites.models import SiteStatus
@@ -44,9 +45,6 @@ def test_english_history_shows_labels_yes_no_and_a_dash(admin_client, edited):
 
 def test_chinese_history_shows_the_chinese_labels(admin_client, edited):
     text = changes(admin_client, edited, "zh-hans")
-    selected = str(SiteStatus.SELECTED.label)
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         selected, yes = str(SiteStatus.SELECTED.label), translation.gettext("yes,no,maybe")
     assert selected in text

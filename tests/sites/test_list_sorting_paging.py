@@ -110,3 +110,13 @@ def test_the_query_count_does_not_grow_with_the_number_of_sites(
     with django_assert_max_num_queries(len(few)):
         response = planner_client.get(URL + query.replace("page=1", "page=2"))
     assert len(response.context["sites"]) == 25
+
+
+def test_the_area_list_sorts_by_population_and_totals_every_area(planner_client):
+    make_area(name="small", population_total=1000, population_elderly=100)
+    make_area(name="big", population_total=9000, population_elderly=100)
+    make_area(name="unknown", population_total=None, population_elderly=None)
+    response = planner_client.get(reverse("sites:area_list") + "?sort=-population")
+    assert [area.name for area in response.context["areas"]] == ["big", "small", "unknown"]
+    assert response.context["totals"]["population"] == 10000
+    assert 'aria-sort="descending"' in response.content.decode()
