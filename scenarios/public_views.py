@@ -174,7 +174,9 @@ def service_map(request: HttpRequest) -> HttpResponse:
     matches = gazetteer.search(search.cleaned_data["q"]) if search.is_valid() else None
     within_minutes, category = FilterForm(request.GET).values()
     # The filters the resident chose stay when they pick a place.
-    kept = {"minutes": request.GET["minutes"]} if "minutes" in request.GET else {}
+    kept: dict[str, str | int] = {}
+    if within_minutes != selectors.MINUTE_BANDS[-1]:
+        kept["minutes"] = within_minutes
     if category:
         kept["category"] = category
     offers = selectors.operating_offers()
