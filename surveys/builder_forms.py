@@ -215,6 +215,19 @@ ChoiceFormSet = forms.inlineformset_factory(
 )
 
 
+class TaggedSelect(forms.Select):
+    """A select whose options carry data- attributes, for the page's script."""
+
+    def __init__(self, *args, tags: dict[str, dict] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tags = tags or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"].update(self.tags.get(str(value), {}))
+        return option
+
+
 class ConditionForm(forms.ModelForm):
     """One condition: an earlier question, how its answer is tested, and the option or number."""
 
@@ -231,6 +244,14 @@ class ConditionForm(forms.ModelForm):
         self.fields["source"].queryset = Question.objects.filter(pk__in=ids)
         self.fields["choice"].queryset = Choice.objects.active().filter(question_id__in=ids)
         blank = [("", "---------")]
+        # Each question says its kind and each option its question: the script shows only
+        # the tests and options that fit the chosen question.
+        self.fields["source"].widget = TaggedSelect(
+            tags={str(q.pk): {"data-kind": q.kind} for q in sources}
+        )
+        self.fields["choice"].widget = TaggedSelect(
+            tags={str(c.pk): {"data-source": str(q.pk)} for q in sources for c in q.active_choices}
+        )
         self.fields["source"].choices = blank + [(q.pk, q.display_text) for q in sources]
         self.fields["choice"].choices = blank + [
             (q.display_text, [(c.pk, c.display_label) for c in q.active_choices])

@@ -16,7 +16,14 @@ from sites.models import Area
 from surveys import services
 from surveys.builder_forms import KIND_HELP, ChoiceFormSet, ConditionFormSet, QuestionForm
 from surveys.forms import describe_condition
-from surveys.models import CHOICE_KINDS, Question, QuestionCondition, QuestionKind, Survey
+from surveys.models import (
+    CHOICE_KINDS,
+    OPERATORS_BY_KIND,
+    Question,
+    QuestionCondition,
+    QuestionKind,
+    Survey,
+)
 from surveys.publish import check_survey
 from surveys.selectors import questions_for
 
@@ -101,6 +108,7 @@ def _question_page(request: HttpRequest, survey: Survey, question: Question | No
         "form": form,
         "formset": choices,
         "conditions": conditions,
+        "operators": {kind: sorted(ops) for kind, ops in OPERATORS_BY_KIND.items()},
         "area_names": list(Area.objects.order_by("code").values_list("name", flat=True))
         if kind == QuestionKind.AREA
         else [],

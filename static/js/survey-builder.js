@@ -1,6 +1,7 @@
-/* The question builder's options, inline: add rows without limit, remove and reorder them.
-   Without this script the same form works with the order numbers, the Remove boxes and
-   "Save and add another option". */
+/* The question builder, inline: options added without limit, removed and reordered; each
+   condition shows only the tests and options that fit the earlier question it reads. Without
+   this script the same form works with the order numbers, the Remove boxes, "Save and add
+   another option", and the server's messages beside a condition that does not fit. */
 (function () {
   "use strict";
   var box = document.getElementById("choices");
@@ -79,4 +80,43 @@
   });
   list.addEventListener("input", renumber);
   renumber();
+})();
+
+(function () {
+  "use strict";
+  var box = document.getElementById("conditions");
+  var data = document.getElementById("condition-operators");
+  if (!box || !data) return;
+  var operators = JSON.parse(data.textContent);
+
+  function sync(row) {
+    var source = row.querySelector('select[name$="-source"]');
+    var operator = row.querySelector('select[name$="-operator"]');
+    var choice = row.querySelector('select[name$="-choice"]');
+    var number = row.querySelector('input[name$="-number"]');
+    var picked = source.options[source.selectedIndex];
+    var kind = picked ? picked.getAttribute("data-kind") : null;
+    if (!kind) return;
+    var allowed = operators[kind] || [];
+    Array.prototype.forEach.call(operator.options, function (option) {
+      option.hidden = option.value !== "" && allowed.indexOf(option.value) === -1;
+    });
+    if (operator.value && allowed.indexOf(operator.value) === -1) operator.value = "";
+    Array.prototype.forEach.call(choice.options, function (option) {
+      option.hidden = option.value !== "" && option.getAttribute("data-source") !== source.value;
+    });
+    Array.prototype.forEach.call(choice.querySelectorAll("optgroup"), function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
+    var answered = operator.value === "answered";
+    var hasChoices = kind === "single" || kind === "multiple";
+    choice.closest(".field").hidden = !hasChoices || answered;
+    number.closest(".field").hidden = hasChoices || answered || !(kind === "number" || kind === "rating");
+  }
+
+  box.querySelectorAll(".condition-row").forEach(sync);
+  box.addEventListener("change", function (event) {
+    var row = event.target.closest(".condition-row");
+    if (row) sync(row);
+  });
 })();

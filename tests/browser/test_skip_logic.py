@@ -138,3 +138,27 @@ def test_the_builder_pages_have_no_serious_accessibility_violation(
         if violations:
             problems[name] = describe_violations(violations)
     assert not problems, problems
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_a_condition_shows_only_what_fits_its_earlier_question(page, live_server, login_as):
+    survey, often = _survey()
+    size = make_question(survey, QuestionKind.NUMBER, text_en="Household size")
+    login_as(make_user("planner-conditions", roles.PLANNERS))
+    page.goto(live_server.url + reverse("surveys:question_create", args=[survey.pk]) + "?kind=text")
+    row = page.locator(".condition-row").first
+    choice, number = row.locator("select[name$='-choice']"), row.locator("input[name$='-number']")
+
+    row.locator("select[name$='-source']").select_option(str(size.pk))
+    expect(choice).to_be_hidden()
+    expect(number).to_be_visible()
+    expect(row.locator("option[value='greater_than']")).to_be_attached()
+    assert row.locator("option[value='includes']").evaluate("o => o.hidden")
+
+    uses = Question.objects.get(survey=survey, order=0)
+    row.locator("select[name$='-source']").select_option(str(uses.pk))
+    expect(choice).to_be_visible()
+    expect(number).to_be_hidden()
+    shown = choice.locator("option:not([hidden])").all_inner_texts()
+    assert [text.strip() for text in shown if text.strip() != "---------"] == ["是", "否"]
