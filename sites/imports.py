@@ -43,7 +43,7 @@ AREA_REQUIRED = ["code", "name", "centroid_lat", "centroid_lng"]
 IGNORED_SITE_COLUMNS = list(HAZARD_FIELDS.values())
 
 COORDINATE_COLUMNS = {"latitude", "longitude", "centroid_lat", "centroid_lng"}
-TEXT_COLUMNS = {"name", "address", "closed_reason", "notes"}
+TEXT_COLUMNS = {"name", "name_en", "address", "closed_reason", "notes"}
 # An empty cell in these keeps the record's value (for a new record: the default).
 KEEP_WHEN_EMPTY = {"status", "ownership"}
 CODE_SEPARATORS = re.compile(r"[;,，；\s]+")
