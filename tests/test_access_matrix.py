@@ -41,6 +41,9 @@ EXPECTED: dict[str, set[str]] = {
     "public_service_map": EVERYONE,
     "public_route_list": EVERYONE,
     "public_route_detail": EVERYONE,
+    "public_place_search": EVERYONE,
+    "public_site": EVERYONE,
+    "map_base": EVERYONE,
     "public_surveys:survey_form": EVERYONE,
     "public_surveys:survey_thanks": EVERYONE,
     "public_surveys:survey_sw": EVERYONE,
@@ -51,6 +54,7 @@ EXPECTED: dict[str, set[str]] = {
     "sites:area_detail": SITE_READERS,
     "sites:area_export": SITE_READERS,
     "sites:boundary_report": SITE_READERS,
+    "sites:residential_export": SITE_READERS - {COMMITTEE},  # street-wide, not one area
     "sites:servicetype_list": SITE_READERS,
     "sites:servicetype_detail": SITE_READERS,
     "sites:site_create": PLANNERS,
@@ -65,6 +69,7 @@ EXPECTED: dict[str, set[str]] = {
     "sites:area_create": PLANNERS,
     "sites:area_import": PLANNERS,
     "sites:boundary_import": PLANNERS,
+    "sites:residential_import": PLANNERS,
     "sites:area_edit": PLANNERS,
     "sites:servicetype_create": PLANNERS,
     "sites:servicetype_edit": PLANNERS,
@@ -130,6 +135,8 @@ EXPECTED: dict[str, set[str]] = {
     "scenarios:scenario_optimise": PLANNERS,
     "scenarios:scenario_share": PLANNERS,
     "scenarios:run_cancel": PLANNERS,
+    "scenarios:provision": STAFF_READERS,
+    "scenarios:premises_decision": PLANNERS,
 }
 
 
@@ -201,6 +208,7 @@ def kwargs_for(name: str, route: str, objects: dict) -> dict:
 
 def primary_object(app: str, short: str, objects: dict):
     by_prefix = [
+        ("public_site", "Site"),
         ("siteservice_", "SiteService"),
         ("site_", "Site"),
         ("area_", "Area"),
