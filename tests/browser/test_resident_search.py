@@ -129,10 +129,15 @@ def test_at_320_px_and_200_percent_text_no_page_scrolls_sideways(page, live_serv
         )
         if sizes["scroll"] > sizes["client"]:
             screenshot(f"resident-wide-{name}")
+            # What sticks out, to say where to look.
             sizes["widest"] = page.evaluate(
-                "[...document.querySelectorAll('body *')]"
-                ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
-                ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))"
+                """() => {
+                    const edge = document.documentElement.clientWidth;
+                    return [...document.querySelectorAll("body *")]
+                        .filter((e) => e.getBoundingClientRect().right > edge)
+                        .slice(-5)
+                        .map((e) => `${e.tagName}.${e.className} ${e.textContent.slice(0, 40)}`);
+                }"""
             )
             wide[name] = sizes
     assert not wide, wide
