@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scenarios.evaluation import evaluate_service, scenario_results
@@ -16,6 +19,7 @@ from scenarios.models import OptimisationRun, Scenario, ScenarioResult
 from sites.models import Area, ServiceType, Site, TargetGroup
 from siting.constants import DETOUR_FACTOR
 from surveys.demand import DemandRow, DemandSource, demand_table, used_surveys
+from surveys.models import Survey, SurveyStatus
 
 
 def scenario_list(*, archived: bool = False) -> QuerySet[Scenario]:
@@ -32,6 +36,40 @@ def recent_runs(limit: int = 10) -> list[OptimisationRun]:
         OptimisationRun.objects.select_related("scenario", "service_type", "result_scenario")[
             :limit
         ]
+    )
+
+
+# --- The planners' landing page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanningOverview:
+    """What a planner sees first: the gaps today, the areas with most of them and how the open
+    surveys are going (the latest runs come from recent_runs)."""
+
+    gaps: int  # area × service cells where not every resident of the group is within reach
+    cells: int
+    worst: list  # GapRow, most gaps first
+    surveys: list  # open Survey rows with `answers` and `answers_this_week`
+
+
+def planning_overview(worst: int = 5) -> PlanningOverview:
+    matrix = gaps(Parameters(), sort="-gaps")
+    rows = matrix["rows"]
+    week_ago = timezone.now() - timedelta(days=7)
+    surveys = list(
+        Survey.objects.filter(status=SurveyStatus.OPEN, archived_at=None)
+        .annotate(
+            answers=Count("responses"),
+            answers_this_week=Count("responses", filter=Q(responses__submitted_at__gte=week_ago)),
+        )
+        .order_by("-opens_at", "pk")
+    )
+    return PlanningOverview(
+        gaps=sum(row.gaps for row in rows),
+        cells=len(rows) * len(matrix["service_types"]),
+        worst=[row for row in rows if row.gaps][:worst],
+        surveys=surveys,
     )
 
 

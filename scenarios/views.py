@@ -65,6 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 request, Scenario.objects.exclude(archived_at=None), "scenarios:scenario_restore"
             ),
             "runs": selectors.recent_runs(),
+            "overview": selectors.planning_overview(),
         },
     )
 
