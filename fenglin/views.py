@@ -3,9 +3,10 @@ import sys
 
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -117,3 +118,9 @@ def server_error(request):
         return database_unavailable(request, error)
     # A static bilingual page rendered without context processors, which might fail again.
     return HttpResponse(loader.get_template("500.html").render({}, None), status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links to. The icon's address is worked
+    out per request: with hashed static names it exists only after collectstatic."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
