@@ -182,6 +182,7 @@ def test_the_run_page_lists_the_screened_premises_and_why(planner_client, world)
 def test_a_run_without_any_suitable_premises_says_so(planner_client, world):
     world["k"].premises_type = PremisesType.KINDERGARTEN
     world["k"].save()
+    planner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the run's message is English
     post_optimise(planner_client, make_scenario(name="Base"), world)
     run = OptimisationRun.objects.get()
     assert run.status == RunStatus.FAILED

@@ -4,6 +4,7 @@ marked as such; where neither exists it is "not measured", never 0 (issue #18)."
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from surveys.demand import demand_table
 from surveys.models import QuestionKind, RespondentGroup
@@ -15,6 +16,14 @@ from tests.builders import (
     make_service_type,
     make_survey,
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The assertions read the English labels and messages."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
