@@ -6,12 +6,22 @@ import io
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import translation
 
 from fenglin import roles
 from tests.builders import make_user
 
 # make_user is imported here for modules that still take it from tests.conftest.
 __all__ = ["make_user"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made by an earlier test leaves its
+    language active in the thread (LocaleMiddleware activates it and never resets it)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from sites.models import LifeCircleLevel, ServiceType
 from tests.builders import make_service_type
@@ -53,6 +54,7 @@ def test_nursery_and_service_station_radii_are_unconfirmed_with_what_to_check(
 
 
 def test_level_labels_name_the_distance_the_app_measures():
+    translation.activate("en")
     labels = dict(LifeCircleLevel.choices)
     assert "300 m" in str(labels["5min"])
     assert "500 m" in str(labels["10min"])
@@ -61,6 +63,7 @@ def test_level_labels_name_the_distance_the_app_measures():
 
 @pytest.mark.django_db
 def test_thresholds_agree_with_their_level_labels_or_say_what_to_check():
+    translation.activate("en")  # the labels' English wording: "5-minute life circle (300 m)"
     for service_type in ServiceType.objects.filter(level__in=["5min", "10min"]):
         label = str(service_type.get_level_display())
         if f"{service_type.threshold_m} m" not in label:
