@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.db import OperationalError, connection, connections
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from scenarios import optimisation, runs
 from scenarios.models import OptimisationRun, OptimisationRunQuerySet, RunLoss, RunStatus
@@ -85,6 +85,7 @@ def test_the_page_shows_a_silent_run_failed_with_the_reason(planner_client, engl
 
 @pytest.mark.django_db
 def test_the_reason_gives_the_date_of_a_sign_of_life_on_another_day(world):
+    translation.activate("en")  # the reason is read in English
     run = make_run(world, **running(minutes_silent=3 * 24 * 60))
     runs.expire_runs()
     run.refresh_from_db()

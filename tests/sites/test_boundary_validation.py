@@ -79,6 +79,7 @@ def test_the_area_form_shows_the_message_next_to_the_boundary_and_saves_nothing(
 
 @pytest.mark.django_db
 def test_the_admin_form_parses_boundaries_as_strictly():
+    translation.activate("en")  # the messages are read in English
     data = {
         "name": "A",
         "code": "a",
