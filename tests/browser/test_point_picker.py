@@ -53,7 +53,10 @@ def test_the_map_fills_the_coordinates_and_typed_coordinates_move_the_marker(
     expect(marker).to_have_count(1)
     clicked_at = marker.bounding_box()
 
-    # The inputs are the text alternative: typing moves the marker (the map follows it).
+    # The inputs are the text alternative: typing moves the marker (the map follows it). On the
+    # survey they wait behind "Type the coordinates instead".
+    if not page.locator(lat).is_visible():
+        page.locator(lat).locator("xpath=ancestor::details[1]/summary").click()
     page.fill(lat, f"{latitude + 0.002:.6f}")
     page.fill(lng, f"{longitude + 0.002:.6f}")
     page.locator(lng).dispatch_event("change")
