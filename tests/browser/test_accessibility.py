@@ -4,7 +4,10 @@ axe-core comes from the npm registry (`npm ci` at the repository root) and is ev
 page by Playwright, which the page's Content-Security-Policy does not block.
 """
 
+import itertools
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from fenglin import roles
@@ -43,7 +46,28 @@ PAGES = {
         roles.PLANNERS,
     ),
     "safety-dashboard": (lambda: reverse("sites:safety_dashboard"), roles.INSPECTORS),
+    "safety-today": (lambda: reverse("sites:safety_today"), roles.INSPECTORS),
+    "planning": (lambda: reverse("scenarios:index"), roles.PLANNERS),
+    "gaps": (lambda: reverse("scenarios:gaps"), roles.PLANNERS),
+    "demand": (lambda: reverse("scenarios:demand_list"), roles.PLANNERS),
+    "provision": (lambda: reverse("scenarios:provision"), roles.PLANNERS),
+    "scenario": (lambda: _first("scenarios.Scenario").get_absolute_url(), roles.PLANNERS),
+    "area-detail": (lambda: _first("sites.Area").get_absolute_url(), roles.PLANNERS),
+    "boundaries": (lambda: reverse("sites:boundary_report"), roles.PLANNERS),
+    "resident-site": (
+        lambda: reverse("public_site", args=[_first_operating_site().pk]),
+        None,
+    ),
 }
+
+# Each page in both languages, one of them on a phone.
+STATES = [("zh-hans", {"width": 390, "height": 844}), ("en", {"width": 1280, "height": 900})]
+
+
+def _first_operating_site():
+    from sites.models import Site
+
+    return Site.objects.operating().order_by("pk").first()
 
 
 @pytest.mark.browser
@@ -54,24 +78,29 @@ def test_no_serious_accessibility_violation_on_the_main_pages(
     # One demo load for every page (it takes seconds); each page's findings are reported.
     staff = {role: make_user(f"a11y-{role}", role) for role in (roles.PLANNERS, roles.INSPECTORS)}
     problems = {}
-    for name, (url, role) in PAGES.items():
+    for (name, (url, role)), (language, viewport) in itertools.product(PAGES.items(), STATES):
+        state = f"{name} ({language}, {viewport['width']} px)"
         page.context.clear_cookies()
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        page.set_viewport_size(viewport)
         if role is not None:
             login_as(staff[role])
         try:
             address = url()
         except Exception as exc:  # a page another issue has not built yet
-            problems[name] = f"no page: {type(exc).__name__}: {exc}"
+            problems[state] = f"no page: {type(exc).__name__}: {exc}"
             continue
         response = page.goto(live_server.url + address)
         if response.status != 200:
-            problems[name] = f"{address}: HTTP {response.status}"
+            problems[state] = f"{address}: HTTP {response.status}"
             continue
         page.wait_for_load_state("load")
-        screenshot(f"a11y-{name}")
+        screenshot(f"a11y-{name}-{language}")
         violations = axe()
         if violations:
-            problems[name] = f"{address}\n{describe_violations(violations)}"
+            problems[state] = f"{address}\n{describe_violations(violations)}"
 
     assert not problems, "\n".join(f"{name}: {text}" for name, text in problems.items())
 
