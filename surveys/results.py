@@ -6,18 +6,7 @@ from django.db.models import QuerySet
 
 from fenglin.access import EVERYTHING, Scope
 from surveys.models import Answer, Question, QuestionKind
-from surveys.selectors import GROUP_FIELDS
-
-
-def _answers(question_ids: list[int], *, area_id: int | None, group: str, channel: str):
-    answers = Answer.objects.filter(question_id__in=question_ids)
-    if area_id is not None:
-        answers = answers.filter(response__area_id=area_id)
-    if group in GROUP_FIELDS:
-        answers = answers.filter(**{GROUP_FIELDS[group]: True})
-    if channel:
-        answers = answers.filter(response__channel=channel)
-    return answers
+from surveys.selectors import filtered_answers
 
 
 def text_answers(
@@ -31,7 +20,7 @@ def text_answers(
 ) -> QuerySet:
     """A text question's answers, newest first, containing `query` (case-insensitive) if given,
     with each response's area and time."""
-    answers = _answers([question.pk], area_id=area_id, group=group, channel=channel)
+    answers = filtered_answers([question.pk], area_id=area_id, group=group, channel=channel)
     answers = scope.filter(answers, "response__area").exclude(text="")
     if query:
         answers = answers.filter(text__icontains=query)

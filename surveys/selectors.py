@@ -101,7 +101,7 @@ def _filtered_responses(
     return responses
 
 
-def _filtered_answers(question_ids: list[int], *, area_id: int | None, group: str, channel: str):
+def filtered_answers(question_ids: list[int], *, area_id: int | None, group: str, channel: str):
     # Filter on the survey's question ids, not a join; group flags are copied on each answer.
     answers = Answer.objects.filter(question_id__in=question_ids)
     if area_id is not None:
@@ -120,7 +120,7 @@ def _aggregate(survey: Survey, *, area_id: int | None, group: str, channel: str)
     kinds = dict(Question.objects.filter(survey=survey).values_list("pk", "kind"))
     rating_ids = [pk for pk, kind in kinds.items() if kind == QuestionKind.RATING]
     number_ids = [pk for pk, kind in kinds.items() if kind == QuestionKind.NUMBER]
-    answers = _filtered_answers(list(kinds), area_id=area_id, group=group, channel=channel)
+    answers = filtered_answers(list(kinds), area_id=area_id, group=group, channel=channel)
     # Totals and responses per area in one grouped query.
     per_area_rows = responses.values("area").annotate(
         total=Count("pk"),
