@@ -55,7 +55,7 @@ def test_a_site_below_the_minimum_is_under_provided_not_full_provision(
     assert row.allotted == 0 and row.shortfall == pytest.approx(200)
     html = response.content.decode()
     assert "under-provided (180 m² &lt; 350 m²)" in html
-    summary = re.search(r'<table id="provision-summary">.*?</table>', html, re.S).group(0)
+    summary = re.search(r'<table[^>]* id="provision-summary">.*?</table>', html, re.S).group(0)
     [day_care_row] = [r for r in re.findall(r"<tr>.*?</tr>", summary, re.S) if "day care" in r]
     assert re.findall(r'<td class="num">(\d+)</td>', day_care_row)[-1] == "1"
 
