@@ -22,7 +22,7 @@ from sites.models import Area, ServiceStatus, ServiceType, Site, SiteService, Ta
 from sites.safety import schedules
 from sites.safety import selectors as safety
 from sites.safety.models import InspectionKind
-from sites.travel import travel_times
+from sites.travel import Register, travel_times
 from siting import coverage_loss, reach
 from siting.coverage import cover_counts
 from siting.walks import columns as walk_columns
@@ -128,7 +128,9 @@ def add_coverage(reviews: list[SiteReview], areas: list[Area]) -> None:
     lng = np.array([float(r.site.longitude) for r in reviews])
     site_ids = [r.site.pk for r in reviews]
     # Farther than the measured limit counts as out of reach (inf).
-    walks = travel_times(np.column_stack([lat, lng])).for_sites(site_ids).tocoo()
+    register = Register.now()  # one read of the sites and the model for both matrices
+    walks = travel_times(np.column_stack([lat, lng]), register=register)
+    walks = walks.for_sites(site_ids).tocoo()
     between = np.full((n, n), np.inf)
     between[walks.row, walks.col] = walks.data
 
@@ -142,7 +144,7 @@ def add_coverage(reviews: list[SiteReview], areas: list[Area]) -> None:
 
     if areas:
         centres = np.array([[float(a.centroid_lat), float(a.centroid_lng)] for a in areas])
-        from_centres = travel_times(centres).for_sites(site_ids)
+        from_centres = travel_times(centres, register=register).for_sites(site_ids)
         totals = np.array([a.population_total or 0 for a in areas], dtype=float)
         lost = np.zeros((n, len(areas)), dtype=bool)
         for type_id, members in offering.items():

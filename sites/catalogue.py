@@ -27,6 +27,29 @@ class TargetGroup(models.TextChoices):
     WORKERS = "workers", _("Workers")
 
 
+class PopulationByGroup:
+    """Population by group for a model with the population_* fields (areas, housing estates):
+    the one reading of those fields as the catalogue's target groups."""
+
+    @property
+    def population_children(self) -> int | None:
+        parts = [self.population_children_0_6, self.population_children_7_14]
+        if all(part is None for part in parts):
+            return None
+        return sum(part or 0 for part in parts)
+
+    def population_for(self, group: str) -> int | None:
+        """The population of a target group, or None where there is no figure."""
+        return {
+            TargetGroup.ALL: self.population_total,
+            TargetGroup.ELDERLY: self.population_elderly,
+            TargetGroup.CHILDREN: self.population_children,
+            TargetGroup.DISABLED: self.population_disabled,
+            # No separate statistic for workers: the working-age population stands in.
+            TargetGroup.WORKERS: self.population_total,
+        }[group]
+
+
 class LifeCircleLevel(models.TextChoices):
     """GB 50180-2018 names its levels in minutes but sets them as walking distances; the
     labels say the distance, which is what the app measures."""

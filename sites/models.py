@@ -18,6 +18,7 @@ from fenglin.versioning import VersionedModel
 from sites.catalogue import (  # noqa: F401  (the catalogue's models are imported from here)
     AgeBand,
     LifeCircleLevel,
+    PopulationByGroup,
     PremisesType,
     ServiceCategory,
     ServiceType,
@@ -32,7 +33,7 @@ from sites.validators import (
 )
 
 
-class Area(VersionedModel):
+class Area(PopulationByGroup, VersionedModel):
     """A neighbourhood committee's (居委会) area with its population by group.
 
     Versioned: an edit form saved over someone else's newer save is refused (fenglin.versioning).
@@ -120,24 +121,6 @@ class Area(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sites:area_detail", args=[self.pk])
-
-    @property
-    def population_children(self) -> int | None:
-        parts = [self.population_children_0_6, self.population_children_7_14]
-        if all(part is None for part in parts):
-            return None
-        return sum(part or 0 for part in parts)
-
-    def population_for(self, group: str) -> int | None:
-        """The population of a target group, or None where the area has no figure."""
-        return {
-            TargetGroup.ALL: self.population_total,
-            TargetGroup.ELDERLY: self.population_elderly,
-            TargetGroup.CHILDREN: self.population_children,
-            TargetGroup.DISABLED: self.population_disabled,
-            # No separate statistic for workers: the working-age population stands in.
-            TargetGroup.WORKERS: self.population_total,
-        }[group]
 
     def clean(self) -> None:
         super().clean()

@@ -30,7 +30,6 @@ from numpy.typing import ArrayLike, NDArray
 from sites.walking import WalkingNetwork
 from siting import network as core
 from siting.constants import DETOUR_FACTOR
-from siting.geometry import neighbours_within, walking_m
 from siting.network_changes import (
     NetworkChange,
     compare,
@@ -38,6 +37,7 @@ from siting.network_changes import (
     network_from_stored,
     segment_lines,
 )
+from siting.walks import straight_line_walks
 
 # Sent when a version becomes the active one: every walk may change (a queryset update sends no
 # post_save).
@@ -187,13 +187,8 @@ def _straight_line_pairs(plat, plng, slat, slng, max_m: float) -> core.Pairs:
     for lat, lng in ((plat, plng), (slat, slng)):
         if not ((np.abs(lat) <= 90).all() and (np.abs(lng) <= 180).all()):
             raise ValueError("a latitude or longitude is out of range")
-    # A hair wider than max_m / detour, then the exact test on the walking distance itself, so
-    # that rounding in the division cannot drop or add a pair.
-    near = neighbours_within(plat, plng, slat, slng, max_m / DETOUR_FACTOR * (1 + 1e-9)).tocoo()
-    point, site = near.row.astype(np.int64), near.col.astype(np.int64)
-    metres = walking_m(plat[point], plng[point], slat[site], slng[site])
-    within = metres <= max_m
-    return core.Pairs(point[within], site[within], metres[within])
+    walks = straight_line_walks(plat, plng, slat, slng, max_m).tocoo()  # sorted by point, site
+    return core.Pairs(walks.row.astype(np.int64), walks.col.astype(np.int64), walks.data)
 
 
 # --- Importing and activating versions ----------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fenglin.i18n import in_active_language
-from sites.catalogue import TargetGroup
+from sites.catalogue import PopulationByGroup
 from sites.validators import validate_latitude_in_region, validate_longitude_in_region
 
 
@@ -31,7 +31,7 @@ class ResidentialPointQuerySet(models.QuerySet):
         return self.filter(area=area)
 
 
-class ResidentialPoint(models.Model):
+class ResidentialPoint(PopulationByGroup, models.Model):
     """A housing estate (小区) or a building, at one point, with its residents by group."""
 
     code = models.SlugField(
@@ -133,13 +133,6 @@ class ResidentialPoint(models.Model):
     def display_name(self) -> str:
         return in_active_language(self.name, self.name_en)
 
-    @property
-    def population_children(self) -> int | None:
-        parts = [self.population_children_0_6, self.population_children_7_14]
-        if all(part is None for part in parts):
-            return None
-        return sum(part or 0 for part in parts)
-
     def clean(self) -> None:
         # The constraint's check, keyed by the field so that a form or a file row shows it there.
         super().clean()
@@ -148,14 +141,3 @@ class ResidentialPoint(models.Model):
             raise ValidationError(
                 {"population_elderly": _("The elderly cannot outnumber the whole population.")}
             )
-
-    def population_for(self, group: str) -> int | None:
-        """The residents of a target group, or None where the point has no figure (the same
-        groups as Area.population_for)."""
-        return {
-            TargetGroup.ALL: self.population_total,
-            TargetGroup.ELDERLY: self.population_elderly,
-            TargetGroup.CHILDREN: self.population_children,
-            TargetGroup.DISABLED: self.population_disabled,
-            TargetGroup.WORKERS: self.population_total,
-        }[group]

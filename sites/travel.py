@@ -134,8 +134,8 @@ def centre_travel_times(
 
 def walks_from_centre(area: Area, site_ids: ArrayLike) -> tuple[NDArray, WalkingModel]:
     """Walking metres from an area's centre to each of ``site_ids`` (``inf`` beyond the limit)."""
-    area_ids, _centres = area_centres()
-    times = centre_travel_times()
+    area_ids, centres = area_centres()
+    times = centre_travel_times(centres=centres)
     metres = np.full(len(site_ids), np.inf)
     if len(site_ids):
         walks = times.for_sites(site_ids)
