@@ -301,7 +301,7 @@ def _suitable(
     overrides = overrides_for(types)
     screened = []
     for i, service_type in enumerate(types):
-        free = free_floor_areas(scenario, pool, besides=service_type)
+        free = free_floor_areas(scenario, pool, besides=service_type, taken=offered)
         for b, verdict in enumerate(
             screen(pool, service_type, scenario, free=free, overrides=overrides).verdicts
         ):

@@ -82,11 +82,17 @@ def reasons_against(site: Site, service_type: ServiceType, free_m2: float | None
 
 
 def free_floor_areas(
-    scenario: Scenario, pool: Sequence[Site], *, besides: ServiceType | None = None
+    scenario: Scenario,
+    pool: Sequence[Site],
+    *,
+    besides: ServiceType | None = None,
+    taken: dict[int, dict[int, float]] | None = None,
 ) -> dict[int, float | None]:
     """Per site: its floor area less what the services there take in ``scenario`` (other than
-    ``besides``); None where no floor area is recorded."""
-    taken = placements(scenario, pool)
+    ``besides``); None where no floor area is recorded. ``taken``: the scenario's placements
+    (scenarios.inputs.placements), when already read."""
+    if taken is None:
+        taken = placements(scenario, pool)
     free = {}
     for site in pool:
         if site.floor_area_m2 is None:
